@@ -1,0 +1,111 @@
+/*
+ * ddb: the store interface's shared parts: errors and dispatch to the
+ * driver. See ddb.h.
+ */
+#include "ddb/ddb.h"
+
+#include <stdio.h>
+#include <stdarg.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int status;
+} codes[] = {
+    [DDB_OK] = {"", 200},
+    [DDB_E_VALIDATION] = {"ValidationException", 400},
+    [DDB_E_NOT_FOUND] = {"ResourceNotFoundException", 400},
+    [DDB_E_IN_USE] = {"ResourceInUseException", 400},
+    [DDB_E_CONDITION] = {"ConditionalCheckFailedException", 400},
+    [DDB_E_TXN_CANCELED] = {"TransactionCanceledException", 400},
+    [DDB_E_TXN_CONFLICT] = {"TransactionConflictException", 400},
+    [DDB_E_COLLECTION_SIZE] = {"ItemCollectionSizeLimitExceededException", 400},
+    [DDB_E_SERIALIZATION] = {"SerializationException", 400},
+    [DDB_E_UNKNOWN_OP] = {"UnknownOperationException", 400},
+    [DDB_E_LIMIT_EXCEEDED] = {"LimitExceededException", 400},
+    [DDB_E_EXPIRED_ITERATOR] = {"ExpiredIteratorException", 400},
+    [DDB_E_TRIMMED] = {"TrimmedDataAccessException", 400},
+    [DDB_E_THROTTLED] = {"ThrottlingException", 400},
+    [DDB_E_AUTH] = {"UnrecognizedClientException", 400},
+    [DDB_E_UNAVAILABLE] = {"ServiceUnavailable", 503},
+    [DDB_E_INTERNAL] = {"InternalServerError", 500},
+};
+
+const char *ddb_code_name(ddb_code code)
+{
+    if ((size_t)code >= sizeof codes / sizeof codes[0]) return "InternalServerError";
+    return codes[code].name;
+}
+
+int ddb_code_http_status(ddb_code code)
+{
+    if ((size_t)code >= sizeof codes / sizeof codes[0]) return 500;
+    return codes[code].status;
+}
+
+void ddb_err_clear(ddb_err *err)
+{
+    if (!err) return;
+    json_decref(err->detail);
+    err->detail = NULL;
+    err->code = DDB_OK;
+    err->type[0] = '\0';
+    err->message[0] = '\0';
+}
+
+void ddb_err_set(ddb_err *err, ddb_code code, const char *fmt, ...)
+{
+    if (!err) return;
+    ddb_err_clear(err);
+    err->code = code;
+    snprintf(err->type, sizeof err->type, "%s", ddb_code_name(code));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+void ddb_err_set_type(ddb_err *err, ddb_code code, const char *type, const char *message)
+{
+    if (!err) return;
+    ddb_err_clear(err);
+    err->code = code;
+    snprintf(err->type, sizeof err->type, "%s", type ? type : ddb_code_name(code));
+    snprintf(err->message, sizeof err->message, "%s", message ? message : "");
+}
+
+void ddb_err_move(ddb_err *dst, ddb_err *src)
+{
+    if (!dst) {
+        ddb_err_clear(src);
+        return;
+    }
+    ddb_err_clear(dst);
+    *dst = *src;
+    src->detail = NULL;
+    ddb_err_clear(src);
+}
+
+json_t *ddb_call(ddb_store *store, const char *op, json_t *req, ddb_err *err)
+{
+    if (!json_is_object(req)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of structure or map found where not expected");
+        return NULL;
+    }
+    return store->ops->call(store, op, req, err);
+}
+
+uint64_t ddb_store_wait_change(ddb_store *store, uint64_t since, int timeout_ms)
+{
+    return store->ops->wait_change(store, since, timeout_ms);
+}
+
+uint64_t ddb_store_change_counter(ddb_store *store)
+{
+    return store->ops->change_counter(store);
+}
+
+void ddb_store_close(ddb_store *store)
+{
+    if (store) store->ops->close(store);
+}

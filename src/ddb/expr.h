@@ -1,0 +1,101 @@
+/*
+ * expr: DynamoDB's expression language: condition and filter expressions,
+ * key condition expressions, projection expressions and update
+ * expressions, with ExpressionAttributeNames (#n) and
+ * ExpressionAttributeValues (:v), reserved words and DynamoDB's
+ * ValidationException messages.
+ *
+ * Usage for one request: ddb_expr_attrs_init() once, parse each expression
+ * the request carries against it, then ddb_expr_attrs_check_unused() to
+ * reject names/values no expression used. Parsed expressions are immutable
+ * and may be evaluated many times; the caller frees them. They keep no
+ * pointer into the attrs, which may be freed first.
+ */
+#ifndef CRUDDUR_DDB_EXPR_H
+#define CRUDDUR_DDB_EXPR_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "ddb/ddb.h"
+
+typedef struct ddb_expr_attrs {
+    json_t *names;  /* ExpressionAttributeNames (own ref) or NULL */
+    json_t *values; /* validated, normalised ExpressionAttributeValues or NULL */
+    json_t *used;   /* internal: which #names and :values were referenced */
+} ddb_expr_attrs;
+
+/* Validates the two maps of a request (either may be NULL). */
+bool ddb_expr_attrs_init(ddb_expr_attrs *a, const json_t *names, const json_t *values,
+                         ddb_err *err);
+/* "Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}" etc. */
+bool ddb_expr_attrs_check_unused(const ddb_expr_attrs *a, ddb_err *err);
+void ddb_expr_attrs_free(ddb_expr_attrs *a);
+
+/* ---- condition / filter ---- */
+typedef struct ddb_cond ddb_cond;
+/* `which` names the parameter in messages: "ConditionExpression", "FilterExpression". */
+ddb_cond *ddb_cond_parse(const char *text, ddb_expr_attrs *a, const char *which, ddb_err *err);
+/* 1 true, 0 false, -1 error (err set). `item` NULL means "no item". */
+int ddb_cond_eval(const ddb_cond *c, const json_t *item, ddb_err *err);
+void ddb_cond_free(ddb_cond *c);
+
+/* ---- projection ---- */
+typedef struct ddb_proj ddb_proj;
+ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err);
+/* A new item with only the projected paths present in `item`. */
+json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item);
+void ddb_proj_free(ddb_proj *p);
+
+/* ---- update ---- */
+typedef struct ddb_update ddb_update;
+ddb_update *ddb_update_parse(const char *text, ddb_expr_attrs *a, ddb_err *err);
+/*
+ * Applies the update to `item` in place (an empty object when the item did
+ * not exist). Fails with DynamoDB's messages for type mismatches (ADD to a
+ * string, list_append on a non-list, arithmetic on non-numbers, a path
+ * through a missing or wrong-typed parent, ...). On failure `item` is
+ * unspecified: apply to a copy.
+ */
+bool ddb_update_apply(const ddb_update *u, json_t *item, ddb_err *err);
+/* True if the update writes or removes the top-level attribute `name`. */
+bool ddb_update_touches(const ddb_update *u, const char *name);
+/* The paths the update touches, as a projection (for UPDATED_OLD/UPDATED_NEW). */
+const ddb_proj *ddb_update_paths(const ddb_update *u);
+void ddb_update_free(ddb_update *u);
+
+/* ---- key condition (Query) ---- */
+typedef enum ddb_range_op {
+    DDB_RANGE_NONE = 0,
+    DDB_RANGE_EQ,
+    DDB_RANGE_LT,
+    DDB_RANGE_LE,
+    DDB_RANGE_GT,
+    DDB_RANGE_GE,
+    DDB_RANGE_BETWEEN,
+    DDB_RANGE_BEGINS_WITH,
+} ddb_range_op;
+
+typedef struct ddb_keycond {
+    json_t *hash_value;  /* value for `hash_attr = :v` (own ref) */
+    ddb_range_op range_op;
+    json_t *range_v1;    /* own refs, NULL when unused */
+    json_t *range_v2;    /* BETWEEN's upper bound */
+} ddb_keycond;
+
+/*
+ * Parses a KeyConditionExpression for a key schema (range_attr NULL when the
+ * table/index has none). Enforces DynamoDB's rules: exactly one equality on
+ * the hash key, at most one condition on the range key, only AND, and the
+ * allowed operators; attributes that are not key attributes are rejected.
+ * Value types are checked by the caller against the schema.
+ */
+bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
+                       const char *range_attr, ddb_keycond *out, ddb_err *err);
+void ddb_keycond_free(ddb_keycond *k);
+
+/* True when `word` (any case) is one of DynamoDB's reserved words. */
+bool ddb_is_reserved_word(const char *word, size_t len);
+
+#endif

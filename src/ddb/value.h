@@ -1,0 +1,79 @@
+/*
+ * value: DynamoDB AttributeValues as jansson objects in the wire shape
+ * ({"S": "x"}, {"N": "1"}, {"B": "<base64>"}, {"BOOL": true}, {"NULL": true},
+ * {"M": {...}}, {"L": [...]}, {"SS": [...]}, {"NS": [...]}, {"BS": [...]}),
+ * and items as objects of name -> AttributeValue.
+ *
+ * Values from outside are validated once (ddb_av_normalize /
+ * ddb_item_normalize), which also canonicalises numbers; everything else
+ * here assumes valid input. Functions returning json_t* return new
+ * references.
+ */
+#ifndef CRUDDUR_DDB_VALUE_H
+#define CRUDDUR_DDB_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "ddb/ddb.h"
+
+typedef enum ddb_av_type {
+    DDB_AV_INVALID = 0,
+    DDB_AV_S,
+    DDB_AV_N,
+    DDB_AV_B,
+    DDB_AV_BOOL,
+    DDB_AV_NULL,
+    DDB_AV_M,
+    DDB_AV_L,
+    DDB_AV_SS,
+    DDB_AV_NS,
+    DDB_AV_BS,
+} ddb_av_type;
+
+#define DDB_MAX_ITEM_SIZE (400 * 1024)
+#define DDB_MAX_HASH_KEY_SIZE 2048
+#define DDB_MAX_RANGE_KEY_SIZE 1024
+#define DDB_MAX_DEPTH 32
+
+ddb_av_type ddb_av_type_of(const json_t *av); /* of a valid value; INVALID otherwise */
+const char *ddb_av_type_name(ddb_av_type t);  /* "S", "N", ... */
+ddb_av_type ddb_av_type_from_name(const char *name);
+
+/*
+ * Validates an AttributeValue from a request and returns a canonical copy
+ * (numbers canonical, set members unique). Fails with DynamoDB's
+ * ValidationException messages: not exactly one type, wrong JSON type,
+ * bad base64, bad number, empty set, duplicate set members, too deep.
+ * A SerializationException is reported for JSON-level type mismatches.
+ */
+json_t *ddb_av_normalize(const json_t *av, ddb_err *err);
+/* The same for an item (object of name -> AttributeValue). */
+json_t *ddb_item_normalize(const json_t *item, ddb_err *err);
+
+/* DynamoDB equality: same type and value; sets ignore order; N numeric. */
+bool ddb_av_equal(const json_t *a, const json_t *b);
+/* Ordering for S (UTF-8 bytes), N (numeric) and B (unsigned bytes) of the
+   same type; sets *comparable = false for anything else. */
+int ddb_av_compare(const json_t *a, const json_t *b, bool *comparable);
+
+/* Sizes as DynamoDB counts them (for the 400 KB limit and capacity units). */
+size_t ddb_av_size(const json_t *av);
+size_t ddb_item_size(const json_t *item); /* sum of name lengths + value sizes */
+
+/* Decoded bytes of a B value (or a BS member string); caller frees. */
+unsigned char *ddb_b64_decode(const char *s, size_t *len);
+char *ddb_b64_encode(const unsigned char *p, size_t len); /* caller frees */
+
+/*
+ * Key encoding: bytes whose memcmp order is DynamoDB's order for the key
+ * type ('S', 'N' or 'B'). `av` must be a valid value; a type that does not
+ * match `type` fails with ValidationException.
+ */
+bool ddb_key_encode(const json_t *av, char type, buf_t *out, ddb_err *err);
+json_t *ddb_key_decode(char type, const unsigned char *p, size_t n);
+
+#endif
