@@ -100,8 +100,8 @@ static void one_op(worker *w, long i)
         break;
     case PH_GSI:
         op = "Query";
-        req = json_pack("{s:s, s:s, s:s, s:{s:{s:s}}, s:b, s:i}", "TableName", "bench",
-                        "IndexName", "message-group-sk-index", "KeyConditionExpression",
+        req = json_pack("{s:s, s:s, s:s, s:{s:{s:s}}, s:b, s:i}", "TableName", "bench", "IndexName",
+                        "message-group-sk-index", "KeyConditionExpression",
                         "message_group_uuid = :g", "ExpressionAttributeValues", ":g", "S", grp,
                         "ScanIndexForward", 0, "Limit", 20);
         break;
@@ -118,7 +118,8 @@ static void *run_worker(void *arg)
 {
     worker *w = arg;
     long per = n_ops / n_threads;
-    for (long i = 0; i < per; i++) one_op(w, i);
+    for (long i = 0; i < per; i++)
+        one_op(w, i);
     w->done = per;
     return NULL;
 }
@@ -150,11 +151,16 @@ int main(int argc, char **argv)
     char tmpl[] = "/tmp/cruddur-bench-XXXXXX";
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) n_threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--ops") && i + 1 < argc) n_ops = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--in-memory")) opt.in_memory = true;
-        else if (!strcmp(argv[i], "--no-fsync")) opt.no_fsync = true;
-        else if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            n_threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+            n_ops = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--in-memory"))
+            opt.in_memory = true;
+        else if (!strcmp(argv[i], "--no-fsync"))
+            opt.no_fsync = true;
+        else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
         else {
             fprintf(stderr, "usage: bench_engine [--threads N] [--ops N] [--in-memory] "
                             "[--dir DIR] [--no-fsync]\n");

@@ -32,7 +32,8 @@ void buf_reserve(buf_t *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     char *p = realloc(b->data, cap);
     if (!p) abort();
     b->data = p;

@@ -16,7 +16,10 @@ typedef struct buf {
     size_t cap;
 } buf_t;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void buf_init(buf_t *b);
 void buf_free(buf_t *b);
@@ -27,7 +30,7 @@ void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
-char *buf_detach(buf_t *b); /* never NULL; caller frees; b is reset */
+char *buf_detach(buf_t *b);           /* never NULL; caller frees; b is reset */
 const char *buf_cstr(const buf_t *b); /* "" when empty */
 
 #endif

@@ -19,7 +19,8 @@ static void test_buf_grows_and_formats(void **state)
 {
     buf_t b = BUF_INIT;
     assert_string_equal(buf_cstr(&b), "");
-    for (int i = 0; i < 1000; i++) buf_printf(&b, "%d,", i);
+    for (int i = 0; i < 1000; i++)
+        buf_printf(&b, "%d,", i);
     assert_true(b.len > 1000);
     assert_int_equal(strncmp(b.data, "0,1,2,", 6), 0);
     char *s = buf_detach(&b);

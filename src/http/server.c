@@ -1,0 +1,237 @@
+/*
+ * server: libmicrohttpd behind a small request/response API. See server.h.
+ *
+ * Each connection's request is accumulated (headers, then the body in
+ * chunks) and the handler runs once the whole request has arrived: queuing
+ * a response before that makes libmicrohttpd close keep-alive connections,
+ * which collapses throughput. Bodies over the limit are discarded as they
+ * arrive and the handler sees body_too_large; a Content-Length over the
+ * limit is answered 413 at once.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_handler handler;
+    void *ctx;
+    size_t max_body;
+    bool quiet;
+    uint16_t port;
+    char name[32];
+};
+
+/* Per-request state, from the first callback to the completion notice. */
+typedef struct req_state {
+    buf_t body;
+    bool too_large;
+    int status;
+    int64_t start_us;
+    char method[16];
+    char *path;
+} req_state;
+
+const char *http_request_header(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_request_arg(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void http_response_header(http_response *res, const char *name, const char *value)
+{
+    if (res->n_headers >= HTTP_MAX_HEADERS) return;
+    res->header_names[res->n_headers] = strdup(name);
+    res->header_values[res->n_headers] = strdup(value);
+    res->n_headers++;
+}
+
+void http_response_body(http_response *res, int status, const char *content_type, const void *data,
+                        size_t len)
+{
+    res->status = status;
+    res->content_type = content_type;
+    buf_reset(&res->body);
+    buf_append(&res->body, data, len);
+}
+
+void http_response_json(http_response *res, int status, const json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    http_response_body(res, status, "application/json", text ? text : "null",
+                       text ? strlen(text) : 4);
+    free(text);
+}
+
+static void response_free(http_response *res)
+{
+    buf_free(&res->body);
+    for (int i = 0; i < res->n_headers; i++) {
+        free(res->header_names[i]);
+        free(res->header_values[i]);
+    }
+}
+
+/* Hands a finished http_response to libmicrohttpd. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        res->body.len, res->body.data ? res->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            res->content_type ? res->content_type : "application/json");
+    for (int i = 0; i < res->n_headers; i++)
+        MHD_add_response_header(r, res->header_names[i], res->header_values[i]);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    http_server *s = cls;
+    req_state *st = *con_cls;
+    if (!st) {
+        st = calloc(1, sizeof *st);
+        if (!st) return MHD_NO;
+        st->start_us = clock_mono_us();
+        snprintf(st->method, sizeof st->method, "%s", method);
+        st->path = strdup(url);
+        *con_cls = st;
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > s->max_body) st->too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!st->too_large && st->body.len + *upload_size > s->max_body) {
+            st->too_large = true;
+            buf_free(&st->body);
+        }
+        if (!st->too_large) buf_append(&st->body, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    http_request req = {
+        .method = method,
+        .path = url,
+        .body = buf_cstr(&st->body),
+        .body_len = st->body.len,
+        .body_too_large = st->too_large,
+        .conn = conn,
+    };
+    http_response res = {.status = 500};
+    s->handler(s->ctx, &req, &res);
+    st->status = res.status;
+    enum MHD_Result ok = send_response(conn, &res);
+    response_free(&res);
+    return ok;
+}
+
+/* Logs one line per request and frees its state. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    http_server *s = cls;
+    req_state *st = *con_cls;
+    if (!st) return;
+    if (!s->quiet)
+        log_info("%s %s %s %d %lldus%s", s->name, st->method, st->path, st->status,
+                 (long long)(clock_mono_us() - st->start_us),
+                 why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    buf_free(&st->body);
+    free(st->path);
+    free(st);
+    *con_cls = NULL;
+}
+
+http_server *http_server_start(const http_config *cfg, http_handler handler, void *ctx,
+                               char *errbuf, size_t errlen)
+{
+    http_server *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->handler = handler;
+    s->ctx = ctx;
+    s->max_body = cfg->max_body ? cfg->max_body : 64 * 1024;
+    s->quiet = cfg->quiet;
+    snprintf(s->name, sizeof s->name, "%s", cfg->name ? cfg->name : "http");
+
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
+    const char *host = cfg->host ? cfg->host : "127.0.0.1";
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        snprintf(errbuf, errlen, "invalid listen address '%s' (an IPv4 address is expected)", host);
+        free(s);
+        return NULL;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+        s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(errbuf, errlen, "cannot listen on %s:%u (%s)", host, cfg->port,
+                 errno ? strerror(errno) : "libmicrohttpd failed to start");
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : cfg->port;
+    return s;
+}
+
+uint16_t http_server_port(const http_server *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server *s)
+{
+    if (!s) return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
+
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    char c = (char)sig;
+    ssize_t ignored = write(signal_pipe[1], &c, 1);
+    (void)ignored;
+}
+
+void http_wait_for_shutdown_signal(void)
+{
+    if (signal_pipe[0] < 0 && pipe(signal_pipe) != 0) return;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    char c;
+    while (read(signal_pipe[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    log_info("signal %d received: finishing requests in flight, then exiting", (int)c);
+}
