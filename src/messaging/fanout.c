@@ -1,0 +1,140 @@
+/*
+ * fanout: keeps each conversation's group items pointing at its latest
+ * message (spec section 5, with the fixes of section 8.5). It is a plain
+ * function of stream records to store writes, so the in-process consumer,
+ * the stream worker and the Lambda all call it unchanged.
+ *
+ * For a MSG# INSERT, every group item of the conversation whose sk is older
+ * than the message moves to the message's sk and text: the old item is
+ * deleted and the new one put in one transaction, with conditions that the
+ * old one still exists and the new key is free. An owner's older duplicate
+ * group items (left by the reference's non-transactional handler) are
+ * deleted in the same transaction. Only forward: a record older than the
+ * group item's sk changes nothing, so replays and late records are no-ops.
+ */
+#include "messaging/msg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ATTEMPTS 20
+
+/* The message an INSERT record carries: its group, sk and text. */
+typedef struct new_message {
+    const char *group;
+    const char *sk;
+    const char *text;
+} new_message;
+
+/* Reads a record; false when it is not a message INSERT (nothing to do). */
+static bool record_message(const json_t *rec, new_message *m)
+{
+    const char *event = json_string_value(json_object_get(rec, "eventName"));
+    if (!event || strcmp(event, "INSERT") != 0) return false;
+    const json_t *image = json_object_get(json_object_get(rec, "dynamodb"), "NewImage");
+    const char *pk = msg_item_str(image, "pk");
+    if (!pk || strncmp(pk, "MSG#", 4) != 0) return false;
+    m->group = pk + 4;
+    m->sk = msg_item_str(image, "sk");
+    m->text = msg_item_str(image, "message");
+    return m->sk && m->text && *m->group;
+}
+
+/* Adds {"Delete": key-of-item, condition: still there} to actions. */
+static void add_delete(json_t *actions, const char *table, const json_t *item)
+{
+    json_array_append_new(actions, json_pack("{s:{s:s, s:{s:O, s:O}, s:s}}", "Delete", "TableName",
+                                             table, "Key", "pk", json_object_get(item, "pk"), "sk",
+                                             json_object_get(item, "sk"), "ConditionExpression",
+                                             "attribute_exists(pk)"));
+}
+
+/*
+ * One attempt at moving the group items of one conversation. Returns 1 when
+ * done (written or nothing to do), 0 when a concurrent change cancelled the
+ * transaction (try again), -1 on error.
+ */
+static int move_groups(msg_service *svc, const new_message *m, const json_t *checkpoint,
+                       int *writes, msg_err *err)
+{
+    json_t *items = msg_group_items(svc, m->group, err);
+    if (!items) return -1;
+    json_t *actions = json_array();
+    /* Per owner (pk): the newest group item is kept and moved, the rest deleted. */
+    size_t n = json_array_size(items);
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(items, i);
+        const char *pk = msg_item_str(it, "pk"), *sk = msg_item_str(it, "sk");
+        if (!pk || !sk || strncmp(pk, "GRP#", 4) != 0) continue;
+        bool newest = true;
+        for (size_t j = 0; j < n && newest; j++) {
+            json_t *o = json_array_get(items, j);
+            const char *opk = msg_item_str(o, "pk"), *osk = msg_item_str(o, "sk");
+            if (j == i || !opk || !osk || strcmp(opk, pk) != 0) continue;
+            int c = strcmp(osk, sk);
+            if (c > 0 || (c == 0 && j < i)) newest = false;
+        }
+        if (!newest) {
+            add_delete(actions, svc->table, it);
+            continue;
+        }
+        if (strcmp(sk, m->sk) >= 0) continue; /* already at this message or later */
+        add_delete(actions, svc->table, it);
+        json_t *moved = json_deep_copy(it);
+        json_object_set_new(moved, "sk", msg_s(m->sk));
+        json_object_set_new(moved, "message", msg_s(m->text));
+        json_array_append_new(actions, json_pack("{s:{s:s, s:o, s:s}}", "Put", "TableName",
+                                                 svc->table, "Item", moved, "ConditionExpression",
+                                                 "attribute_not_exists(pk)"));
+    }
+    json_decref(items);
+    if (json_array_size(actions) == 0) {
+        json_decref(actions);
+        return 1;
+    }
+    if (checkpoint) json_array_append(actions, (json_t *)checkpoint);
+    json_t *req = json_pack("{s:o}", "TransactItems", actions);
+    ddb_err e = DDB_ERR_INIT;
+    json_t *res = msg_call(svc, "TransactWriteItems", req, &e, err);
+    json_decref(req);
+    if (res) {
+        json_decref(res);
+        (*writes)++;
+        return 1;
+    }
+    int rc = e.code == DDB_E_TXN_CANCELED || e.code == DDB_E_TXN_CONFLICT ? 0 : -1;
+    if (rc < 0) msg_fail(err, MSG_STORE, "TransactWriteItems failed: %s: %s", e.type, e.message);
+    ddb_err_clear(&e);
+    return rc;
+}
+
+int msg_fanout_apply(msg_service *svc, const json_t *records, const json_t *checkpoint,
+                     json_t *failed, int *writes, msg_err *err)
+{
+    int n_failed = 0, n_writes = 0;
+    size_t i;
+    json_t *rec;
+    json_array_foreach(records, i, rec)
+    {
+        new_message m;
+        if (!record_message(rec, &m)) continue;
+        int rc = 0;
+        msg_err e = {0};
+        for (int attempt = 0; attempt < MAX_ATTEMPTS && rc == 0; attempt++)
+            rc = move_groups(svc, &m, checkpoint, &n_writes, &e);
+        if (rc != 1) {
+            if (rc == 0) msg_fail(&e, MSG_STORE, "group items kept changing; gave up");
+            if (n_failed == 0 && err) {
+                msg_err_clear(err);
+                *err = e;
+            } else {
+                msg_err_clear(&e);
+            }
+            n_failed++;
+            if (failed) json_array_append_new(failed, json_integer((json_int_t)i));
+        }
+    }
+    if (writes) *writes = n_writes;
+    return n_failed;
+}

@@ -1,0 +1,49 @@
+/*
+ * msg_int: internals shared by the messaging files (service.c,
+ * conversations.c, fanout.c): the store call wrapper, item builders and
+ * time keys. Not for use outside src/messaging/.
+ */
+#ifndef CRUDDUR_MESSAGING_MSG_INT_H
+#define CRUDDUR_MESSAGING_MSG_INT_H
+
+#include <stdint.h>
+
+#include "messaging/messaging.h"
+
+struct msg_service {
+    ddb_store *store;
+    char *table;
+};
+
+#define MSG_GSI_NAME "message-group-sk-index"
+
+/* Fills err (MSG_STORE, or MSG_INVALID/MSG_NOT_FOUND as given) and returns false. */
+bool msg_fail(msg_err *err, msg_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A store call; a store error becomes MSG_STORE unless the caller wants to
+   see it (`keep` non-NULL: the ddb error is moved there, err untouched). */
+json_t *msg_call(msg_service *svc, const char *op, json_t *req, ddb_err *keep, msg_err *err);
+
+/* The string value of attribute `name` of an item, or NULL. */
+const char *msg_item_str(const json_t *item, const char *name);
+/* {"S": s} as a new reference. */
+json_t *msg_s(const char *s);
+
+/* Group item of `owner`'s inbox for conversation `group` with `other`. */
+json_t *msg_group_item(const char *owner_uuid, const msg_user *other, const char *group,
+                       const char *sk, const char *text);
+/* Message item of `sender` in `group`. */
+json_t *msg_message_item(const char *group, const char *sk, const char *message_uuid,
+                         const msg_user *sender, const char *text);
+
+/* Every group item of a conversation (GSI query, all pages): a new array of
+   items, or NULL on store error. */
+json_t *msg_group_items(msg_service *svc, const char *group, msg_err *err);
+
+/* Times as sort keys: ISO-8601 with microseconds (base/clock.h). A key read
+   from older data may lack them; msg_sk_after returns a key strictly later
+   than `sk` in string order, for retrying a colliding write. */
+void msg_sk_now(char out[40]);
+void msg_sk_after(const char *sk, char out[40]);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * service: the messaging service object, the table definition of spec
+ * section 1, validation, and the small helpers the other messaging files
+ * share (store calls, item builders, time keys).
+ */
+#include "messaging/msg_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+
+msg_service *msg_service_new(ddb_store *store, const char *table)
+{
+    msg_service *svc = calloc(1, sizeof *svc);
+    if (!svc) abort();
+    svc->store = store;
+    svc->table = strdup(table && *table ? table : "cruddur-messages");
+    return svc;
+}
+
+void msg_service_free(msg_service *svc)
+{
+    if (!svc) return;
+    free(svc->table);
+    free(svc);
+}
+
+void msg_err_clear(msg_err *err)
+{
+    if (!err) return;
+    json_decref(err->codes);
+    err->codes = NULL;
+    err->status = MSG_OK;
+    err->message[0] = '\0';
+}
+
+bool msg_fail(msg_err *err, msg_status status, const char *fmt, ...)
+{
+    if (!err) return false;
+    msg_err_clear(err);
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+json_t *msg_call(msg_service *svc, const char *op, json_t *req, ddb_err *keep, msg_err *err)
+{
+    ddb_err e = DDB_ERR_INIT;
+    json_t *res = ddb_call(svc->store, op, req, &e);
+    if (!res) {
+        if (keep) {
+            ddb_err_move(keep, &e);
+        } else {
+            msg_fail(err, MSG_STORE, "%s failed: %s: %s", op, e.type, e.message);
+            ddb_err_clear(&e);
+        }
+    }
+    return res;
+}
+
+const char *msg_item_str(const json_t *item, const char *name)
+{
+    return json_string_value(json_object_get(json_object_get(item, name), "S"));
+}
+
+json_t *msg_s(const char *s)
+{
+    return json_pack("{s:s}", "S", s ? s : "");
+}
+
+json_t *msg_group_item(const char *owner_uuid, const msg_user *other, const char *group,
+                       const char *sk, const char *text)
+{
+    char pk[64];
+    snprintf(pk, sizeof pk, "GRP#%s", owner_uuid);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(sk),
+                     "message_group_uuid", msg_s(group), "message", msg_s(text), "user_uuid",
+                     msg_s(other->uuid), "user_display_name", msg_s(other->display_name),
+                     "user_handle", msg_s(other->handle));
+}
+
+json_t *msg_message_item(const char *group, const char *sk, const char *message_uuid,
+                         const msg_user *sender, const char *text)
+{
+    char pk[64];
+    snprintf(pk, sizeof pk, "MSG#%s", group);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(sk),
+                     "message_uuid", msg_s(message_uuid), "message", msg_s(text), "user_uuid",
+                     msg_s(sender->uuid), "user_display_name", msg_s(sender->display_name),
+                     "user_handle", msg_s(sender->handle));
+}
+
+json_t *msg_group_items(msg_service *svc, const char *group, msg_err *err)
+{
+    json_t *all = json_array();
+    json_t *start = NULL;
+    do {
+        json_t *req = json_pack("{s:s, s:s, s:s, s:{s:o}}", "TableName", svc->table, "IndexName",
+                                MSG_GSI_NAME, "KeyConditionExpression", "message_group_uuid = :g",
+                                "ExpressionAttributeValues", ":g", msg_s(group));
+        if (start) json_object_set_new(req, "ExclusiveStartKey", start);
+        json_t *res = msg_call(svc, "Query", req, NULL, err);
+        json_decref(req);
+        if (!res) {
+            json_decref(all);
+            return NULL;
+        }
+        json_array_extend(all, json_object_get(res, "Items"));
+        start = json_incref(json_object_get(res, "LastEvaluatedKey"));
+        json_decref(res);
+    } while (start);
+    return all;
+}
+
+void msg_sk_now(char out[40])
+{
+    clock_format_iso(clock_now_us(), out);
+}
+
+void msg_sk_after(const char *sk, char out[40])
+{
+    int64_t us;
+    if (clock_parse_iso(sk, &us)) {
+        clock_format_iso(us + 1, out);
+        /* A key of an older, shorter form may still sort after the new one. */
+        if (strcmp(out, sk) > 0) return;
+    }
+    snprintf(out, 40, "%.38s", sk);
+    size_t n = strlen(out);
+    if (n < 39) {
+        out[n] = '0';
+        out[n + 1] = '\0';
+    }
+}
+
+/* Counts UTF-8 code points; invalid sequences count one per byte. */
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* True when the text has something other than white space. */
+static bool has_content(const char *s)
+{
+    for (; *s; s++)
+        if (!strchr(" \t\r\n\f\v", *s)) return true;
+    return false;
+}
+
+bool msg_validate_text(const char *text, msg_err *err)
+{
+    if (!text || !has_content(text)) {
+        msg_fail(err, MSG_INVALID, "message is blank");
+        err->codes = json_pack("[s]", "message_blank");
+        return false;
+    }
+    if (code_points(text) > MSG_MAX_CHARS) {
+        msg_fail(err, MSG_INVALID, "message is longer than %d characters", MSG_MAX_CHARS);
+        err->codes = json_pack("[s]", "message_exceed_max_chars");
+        return false;
+    }
+    return true;
+}
+
+json_t *msg_table_definition(const char *table)
+{
+    return json_pack(
+        "{s:s, s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}], s:[{s:s,s:s},{s:s,s:s}],"
+        " s:[{s:s, s:[{s:s,s:s},{s:s,s:s}], s:{s:s}, s:{s:i,s:i}}],"
+        " s:s, s:{s:i,s:i}, s:{s:b,s:s}}",
+        "TableName", table, "AttributeDefinitions", "AttributeName", "message_group_uuid",
+        "AttributeType", "S", "AttributeName", "pk", "AttributeType", "S", "AttributeName", "sk",
+        "AttributeType", "S", "KeySchema", "AttributeName", "pk", "KeyType", "HASH",
+        "AttributeName", "sk", "KeyType", "RANGE", "GlobalSecondaryIndexes", "IndexName",
+        MSG_GSI_NAME, "KeySchema", "AttributeName", "message_group_uuid", "KeyType", "HASH",
+        "AttributeName", "sk", "KeyType", "RANGE", "Projection", "ProjectionType", "ALL",
+        "ProvisionedThroughput", "ReadCapacityUnits", 5, "WriteCapacityUnits", 5, "BillingMode",
+        "PROVISIONED", "ProvisionedThroughput", "ReadCapacityUnits", 5, "WriteCapacityUnits", 5,
+        "StreamSpecification", "StreamEnabled", 1, "StreamViewType", "NEW_AND_OLD_IMAGES");
+}
+
+bool msg_ensure_table(msg_service *svc, msg_err *err)
+{
+    json_t *req = json_pack("{s:s}", "TableName", svc->table);
+    ddb_err e = DDB_ERR_INIT;
+    json_t *res = msg_call(svc, "DescribeTable", req, &e, err);
+    json_decref(req);
+    if (res) {
+        json_decref(res);
+        return true;
+    }
+    if (e.code != DDB_E_NOT_FOUND) {
+        msg_fail(err, MSG_STORE, "DescribeTable failed: %s: %s", e.type, e.message);
+        ddb_err_clear(&e);
+        return false;
+    }
+    ddb_err_clear(&e);
+    req = msg_table_definition(svc->table);
+    res = msg_call(svc, "CreateTable", req, &e, err);
+    json_decref(req);
+    if (!res && e.code != DDB_E_IN_USE) { /* IN_USE: another process created it first */
+        msg_fail(err, MSG_STORE, "CreateTable failed: %s: %s", e.type, e.message);
+        ddb_err_clear(&e);
+        return false;
+    }
+    ddb_err_clear(&e);
+    json_decref(res);
+    return true;
+}
