@@ -1,0 +1,21 @@
+/*
+ * ddb_wire: DynamoDB's JSON 1.0 protocol served over a store (ddb.h):
+ * POST / with X-Amz-Target "DynamoDB_20120810.<Op>" or
+ * "DynamoDBStreams_20120810.<Op>", answered with DynamoDB's bodies, error
+ * shapes, x-amzn-RequestId and x-amz-crc32 headers, and CORS for browser
+ * SDKs. It is an http_handler; the store is borrowed.
+ */
+#ifndef CRUDDUR_HTTP_DDB_WIRE_H
+#define CRUDDUR_HTTP_DDB_WIRE_H
+
+#include "ddb/ddb.h"
+#include "http/server.h"
+
+typedef struct ddb_wire {
+    ddb_store *store;
+} ddb_wire;
+
+/* The http_handler: ctx is a ddb_wire. */
+void ddb_wire_handle(void *ctx, const http_request *req, http_response *res);
+
+#endif

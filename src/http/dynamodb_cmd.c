@@ -1,0 +1,94 @@
+/*
+ * dynamodb_cmd: `cruddur dynamodb`, the embedded engine served over
+ * DynamoDB's wire protocol: a drop-in for Amazon's DynamoDB Local for the
+ * aws cli, boto3 and the other SDKs.
+ */
+#include "http/dynamodb_cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "ddb/embedded.h"
+#include "http/ddb_wire.h"
+
+static void usage(FILE *out)
+{
+    fprintf(
+        out,
+        "usage: cruddur dynamodb [--port 8000] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
+        "\n"
+        "Serves the embedded DynamoDB engine over DynamoDB's JSON protocol, so that\n"
+        "Amazon's SDKs, the aws cli and boto3 scripts work against it:\n"
+        "  aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000\n"
+        "\n"
+        "  --port N       port to listen on (0 picks a free one); default 8000\n"
+        "  --host ADDR    IPv4 address to listen on; default 127.0.0.1\n"
+        "  --data DIR     data folder (default $CRUDDUR_DATA or ./data); the same folder\n"
+        "                 may be used by `cruddur serve` at the same time\n"
+        "  --in-memory    keep everything in memory; nothing is written to disk\n"
+        "  --region NAME  region in ARNs and stream records; default $AWS_REGION or us-east-1\n");
+}
+
+int dynamodb_cmd_main(int argc, char **argv)
+{
+    const char *data = getenv("CRUDDUR_DATA");
+    const char *region = getenv("AWS_REGION");
+    if (!region) region = getenv("AWS_DEFAULT_REGION");
+    http_config cfg = {.port = 8000, .max_body = 16 * 1024 * 1024, .name = "dynamodb"};
+    ddb_embedded_options opt = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--port") && has_value) {
+            char *end;
+            long port = strtol(argv[++i], &end, 10);
+            if (*end || port < 0 || port > 65535) {
+                fprintf(stderr, "cruddur dynamodb: invalid port '%s'\n", argv[i]);
+                return 2;
+            }
+            cfg.port = (uint16_t)port;
+        } else if (!strcmp(a, "--host") && has_value) {
+            cfg.host = argv[++i];
+        } else if (!strcmp(a, "--data") && has_value) {
+            data = argv[++i];
+        } else if (!strcmp(a, "--region") && has_value) {
+            region = argv[++i];
+        } else if (!strcmp(a, "--in-memory")) {
+            opt.in_memory = true;
+        } else {
+            fprintf(stderr, "cruddur dynamodb: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    opt.dir = data && *data ? data : "./data";
+    opt.region = region;
+    ddb_err err = DDB_ERR_INIT;
+    ddb_store *store = ddb_embedded_open(&opt, &err);
+    if (!store) {
+        fprintf(stderr, "cruddur dynamodb: cannot open the store in %s: %s\n", opt.dir,
+                err.message);
+        ddb_err_clear(&err);
+        return 1;
+    }
+    ddb_wire wire = {.store = store};
+    char msg[256];
+    http_server *srv = http_server_start(&cfg, ddb_wire_handle, &wire, msg, sizeof msg);
+    if (!srv) {
+        fprintf(stderr, "cruddur dynamodb: %s\n", msg);
+        ddb_store_close(store);
+        return 1;
+    }
+    log_info("cruddur dynamodb listening on http://%s:%u (%s)", cfg.host ? cfg.host : "127.0.0.1",
+             http_server_port(srv), opt.in_memory ? "in memory" : opt.dir);
+    http_wait_for_shutdown_signal();
+    http_server_stop(srv);
+    ddb_store_close(store);
+    log_info("cruddur dynamodb stopped");
+    return 0;
+}
