@@ -52,6 +52,7 @@ typedef struct ddb_table {
     const char *stream_label;     /* the current stream's label (creation time), or NULL */
     const char *ttl_attr;         /* TTL attribute when TTL is enabled, else NULL */
     json_t *def;                  /* the whole definition; the strings above point into it */
+    bool deletion_protection;     /* DeletionProtectionEnabled: DeleteTable must refuse */
 } ddb_table;
 
 /* Validates a CreateTable request and builds its definition. */
@@ -80,6 +81,9 @@ typedef struct ddb_table_stats {
     int64_t item_count;
     int64_t size_bytes;
     const char *status; /* "ACTIVE" or "DELETING" */
+    /* Per index, in t->indexes order; NULL reports 0 for every index. */
+    const int64_t *index_item_count;
+    const int64_t *index_size_bytes;
 } ddb_table_stats;
 
 /* DescribeTable's TableDescription (new reference). */
