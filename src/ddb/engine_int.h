@@ -189,6 +189,18 @@ double eng_write_units(size_t bytes);                  /* per 1 KB */
    NONE/absent). index_name NULL means the units were spent on the table. */
 json_t *eng_capacity_json(const ddb_table *t, const char *mode, double units,
                           const char *index_name, bool write);
+/* Validates a request's ReturnConsumedCapacity: *mode = "TOTAL", "INDEXES"
+   or NULL (NONE/absent). */
+bool eng_capacity_mode(const json_t *req, const char **mode, ddb_err *err);
+/* Write units of one item change (old/new NULL when absent): returns the
+   table's (the larger item counts); fills index_units[i] for each of
+   t->indexes (0 when the index entry did not change) unless NULL. */
+double eng_write_change_units(const ddb_table *t, const json_t *old_item, const json_t *new_item,
+                              double *index_units);
+/* ConsumedCapacity with a per-index breakdown (index_units as above, or
+   NULL); CapacityUnits is the sum. NULL when mode is NULL. */
+json_t *eng_capacity_split_json(const ddb_table *t, const char *mode, double table_units,
+                                const double *index_units);
 
 /* ---- operations (request object in, response object out) ---- */
 
@@ -233,5 +245,23 @@ bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
 
 /* ---- TTL ---- */
 long eng_ttl_sweep(eng *e, int64_t now_s, ddb_err *err);
+
+/* ---- request parameters and key helpers shared by the multi-item
+        operations (batch.c) ---- */
+
+/* Optional members of a request object with their JSON type checked
+   (SerializationException otherwise); absent members leave *out untouched
+   and set *present (when not NULL) to false. */
+bool eng_param_str(const json_t *req, const char *name, const char **out, bool *present,
+                   ddb_err *err);
+bool eng_param_bool(const json_t *req, const char *name, bool *out, ddb_err *err);
+bool eng_param_int(const json_t *req, const char *name, long long *out, bool *present,
+                   ddb_err *err);
+/* ProjectionExpression with ExpressionAttributeNames of a Get-like object
+   (BatchGetItem table entry, TransactGetItems Get): *proj NULL when absent.
+   Rejects unused names and ExpressionAttributeValues. */
+bool eng_param_projection(const json_t *obj, ddb_proj **proj, ddb_err *err);
+/* True when two keys of the same table are the same item. */
+bool eng_key_same(const eng_key *a, const eng_key *b);
 
 #endif
