@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zlib.h>
 
 #include "base/uuid.h"
+#include "ddb/sigv4.h"
 
 #define TARGET_DDB "DynamoDB_20120810."
 #define TARGET_STREAMS "DynamoDBStreams_20120810."
@@ -65,6 +67,101 @@ static void fail(http_response *res, ddb_code code, const char *message)
     ddb_err_clear(&err);
 }
 
+/* The secret configured for an access key, or NULL. */
+static const char *secret_for(const ddb_wire *w, const char *access_key)
+{
+    size_t n = strlen(access_key);
+    for (size_t i = 0; i < w->n_credentials; i++) {
+        const char *c = w->credentials[i];
+        if (!strncmp(c, access_key, n) && c[n] == ':') return c + n + 1;
+    }
+    return NULL;
+}
+
+/* Seconds between an x-amz-date value and now; false when unreadable. */
+static bool date_skew(const char *amz_date, long *skew)
+{
+    struct tm tm = {0};
+    const char *end = amz_date ? strptime(amz_date, "%Y%m%dT%H%M%SZ", &tm) : NULL;
+    if (!end || *end) return false;
+    *skew = (long)(time(NULL) - timegm(&tm));
+    if (*skew < 0) *skew = -*skew;
+    return true;
+}
+
+/*
+ * Checks the request's SigV4 signature against the configured credentials,
+ * recomputing it over the headers the client says it signed. Fills err
+ * with DynamoDB's error when it does not verify.
+ */
+static bool verify_signature(const ddb_wire *w, const http_request *req, ddb_err *err)
+{
+    const char *auth = http_request_header(req, "Authorization");
+    if (!auth) {
+        ddb_err_set_type(err, DDB_E_AUTH, "MissingAuthenticationTokenException",
+                         "Request is missing Authentication Token");
+        return false;
+    }
+    sigv4_parsed p;
+    if (!sigv4_parse_authorization(auth, &p)) {
+        ddb_err_set_type(err, DDB_E_AUTH, "IncompleteSignatureException",
+                         "Authorization header requires 'Credential', 'Signature' and "
+                         "'SignedHeaders' parameters");
+        return false;
+    }
+    const char *secret = secret_for(w, p.access_key);
+    const char *amz_date = http_request_header(req, "X-Amz-Date");
+    long skew = 0;
+    bool ok = false;
+    if (!secret) {
+        ddb_err_set_type(err, DDB_E_AUTH, "UnrecognizedClientException",
+                         "The security token included in the request is invalid.");
+    } else if (!date_skew(amz_date, &skew) || strncmp(amz_date, p.date, 8) != 0) {
+        ddb_err_set_type(err, DDB_E_AUTH, "IncompleteSignatureException",
+                         "Date must be in ISO-8601 'basic format' and match the credential "
+                         "scope");
+    } else if (skew > 15 * 60) {
+        ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
+                         "Signature expired: the request time is more than 15 minutes from the "
+                         "server time.");
+    } else {
+        /* The headers the client signed, with the values this request has. */
+        sigv4_header hs[32];
+        size_t n = 0;
+        char *names = strdup(p.signed_headers);
+        char *save = NULL;
+        for (char *t = strtok_r(names, ";", &save); t && n < 32; t = strtok_r(NULL, ";", &save)) {
+            hs[n].name = t;
+            hs[n].value = http_request_header(req, t);
+            n++;
+        }
+        sigv4_input in = {
+            .method = req->method,
+            .path = req->path,
+            .headers = hs,
+            .n_headers = n,
+            .payload = req->body,
+            .payload_len = req->body_len,
+            .amz_date = amz_date,
+            .region = p.region,
+            .service = p.service,
+            .access_key = p.access_key,
+            .secret_key = secret,
+        };
+        char sig[65];
+        free(sigv4_authorization(&in, sig));
+        free(names);
+        ok = sigv4_signature_equal(sig, p.signature);
+        if (!ok)
+            ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
+                             "The request signature we calculated does not match the signature "
+                             "you provided. Check your AWS Secret Access Key and signing method. "
+                             "Consult the service documentation for details.");
+    }
+    sigv4_parsed_free(&p);
+    return ok;
+}
+
 /* Answers a CORS preflight for browser SDKs. */
 static void preflight(const http_request *req, http_response *res)
 {
@@ -102,6 +199,14 @@ void ddb_wire_handle(void *ctx, const http_request *req, http_response *res)
         send_error(res, &err);
         ddb_err_clear(&err);
         return;
+    }
+    if (w->n_credentials) {
+        ddb_err err = DDB_ERR_INIT;
+        if (!verify_signature(w, req, &err)) {
+            send_error(res, &err);
+            ddb_err_clear(&err);
+            return;
+        }
     }
     const char *target = http_request_header(req, "X-Amz-Target");
     const char *op = NULL;

@@ -13,6 +13,11 @@
 
 typedef struct ddb_wire {
     ddb_store *store;
+    /* When n_credentials > 0, every request must carry a valid SigV4
+       signature made with one of these "ACCESS_KEY:SECRET" pairs; otherwise
+       signatures are accepted unchecked, as DynamoDB Local does. */
+    const char *const *credentials;
+    size_t n_credentials;
 } ddb_wire;
 
 /* The http_handler: ctx is a ddb_wire. */

@@ -38,6 +38,8 @@ int dynamodb_cmd_main(int argc, char **argv)
     if (!region) region = getenv("AWS_DEFAULT_REGION");
     http_config cfg = {.port = 8000, .max_body = 16 * 1024 * 1024, .name = "dynamodb"};
     ddb_embedded_options opt = {0};
+    const char **creds = calloc((size_t)argc, sizeof *creds);
+    size_t n_creds = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -49,6 +51,7 @@ int dynamodb_cmd_main(int argc, char **argv)
             long port = strtol(argv[++i], &end, 10);
             if (*end || port < 0 || port > 65535) {
                 fprintf(stderr, "cruddur dynamodb: invalid port '%s'\n", argv[i]);
+                free(creds);
                 return 2;
             }
             cfg.port = (uint16_t)port;
@@ -58,11 +61,21 @@ int dynamodb_cmd_main(int argc, char **argv)
             data = argv[++i];
         } else if (!strcmp(a, "--region") && has_value) {
             region = argv[++i];
+        } else if (!strcmp(a, "--credentials") && has_value) {
+            const char *c = argv[++i];
+            const char *colon = strchr(c, ':');
+            if (!colon || colon == c || !colon[1]) {
+                fprintf(stderr, "cruddur dynamodb: --credentials wants KEY:SECRET\n");
+                free(creds);
+                return 2;
+            }
+            creds[n_creds++] = c;
         } else if (!strcmp(a, "--in-memory")) {
             opt.in_memory = true;
         } else {
             fprintf(stderr, "cruddur dynamodb: unknown option '%s'\n", a);
             usage(stderr);
+            free(creds);
             return 2;
         }
     }
@@ -74,14 +87,16 @@ int dynamodb_cmd_main(int argc, char **argv)
         fprintf(stderr, "cruddur dynamodb: cannot open the store in %s: %s\n", opt.dir,
                 err.message);
         ddb_err_clear(&err);
+        free(creds);
         return 1;
     }
-    ddb_wire wire = {.store = store};
+    ddb_wire wire = {.store = store, .credentials = creds, .n_credentials = n_creds};
     char msg[256];
     http_server *srv = http_server_start(&cfg, ddb_wire_handle, &wire, msg, sizeof msg);
     if (!srv) {
         fprintf(stderr, "cruddur dynamodb: %s\n", msg);
         ddb_store_close(store);
+        free(creds);
         return 1;
     }
     log_info("cruddur dynamodb listening on http://%s:%u (%s)", cfg.host ? cfg.host : "127.0.0.1",
@@ -90,5 +105,6 @@ int dynamodb_cmd_main(int argc, char **argv)
     http_server_stop(srv);
     ddb_store_close(store);
     log_info("cruddur dynamodb stopped");
+    free(creds);
     return 0;
 }
