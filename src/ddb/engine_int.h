@@ -259,7 +259,7 @@ bool eng_param_int(const json_t *req, const char *name, long long *out, bool *pr
                    ddb_err *err);
 /* ProjectionExpression with ExpressionAttributeNames of a Get-like object
    (BatchGetItem table entry, TransactGetItems Get): *proj NULL when absent.
-   Rejects unused names and ExpressionAttributeValues. */
+   Rejects unused names, and names without a ProjectionExpression. */
 bool eng_param_projection(const json_t *obj, ddb_proj **proj, ddb_err *err);
 /* True when two keys of the same table are the same item. */
 bool eng_key_same(const eng_key *a, const eng_key *b);
