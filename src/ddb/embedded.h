@@ -10,9 +10,9 @@
 #include "ddb/ddb.h"
 
 typedef struct ddb_embedded_options {
-    const char *dir;   /* data directory (created if missing); ignored in memory */
-    bool in_memory;    /* keep everything in memory, nothing on disk */
-    bool no_fsync;     /* acknowledge before fsync (tests and benchmarks only) */
+    const char *dir;        /* data directory (created if missing); ignored in memory */
+    bool in_memory;         /* keep everything in memory, nothing on disk */
+    bool no_fsync;          /* acknowledge before fsync (tests and benchmarks only) */
     const char *region;     /* for ARNs and stream records; default "us-east-1" */
     const char *account_id; /* for ARNs; default "000000000000" */
     bool no_background;     /* no TTL sweeper thread (tests drive it by hand) */

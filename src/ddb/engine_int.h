@@ -32,28 +32,28 @@
 #include "ddb/expr.h"
 #include "ddb/schema.h"
 
-#define ENG_SCHEMA_SQL                                                                            \
-    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"                                    \
-    "CREATE TABLE IF NOT EXISTS tables("                                                         \
-    " tid INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"                         \
-    " version INTEGER NOT NULL, def TEXT NOT NULL,"                                              \
-    " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0);"            \
-    "CREATE TABLE IF NOT EXISTS items("                                                          \
-    " tid INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"             \
-    " item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER,"                               \
-    " PRIMARY KEY(tid, h, hk, rk)) WITHOUT ROWID;"                                               \
-    "CREATE INDEX IF NOT EXISTS items_expiry ON items(tid, expires) WHERE expires IS NOT NULL;"  \
-    "CREATE TABLE IF NOT EXISTS idx("                                                            \
-    " tid INTEGER NOT NULL, ino INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL,"         \
-    " rk BLOB NOT NULL, th INTEGER NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"              \
-    " PRIMARY KEY(tid, ino, h, hk, rk, th, thk, trk)) WITHOUT ROWID;"                            \
-    "CREATE TABLE IF NOT EXISTS streams("                                                        \
-    " sid INTEGER PRIMARY KEY AUTOINCREMENT, tid INTEGER NOT NULL, table_name TEXT NOT NULL,"    \
-    " label TEXT NOT NULL, view_type TEXT NOT NULL, created_us INTEGER NOT NULL,"                \
-    " disabled_us INTEGER);"                                                                     \
-    "CREATE TABLE IF NOT EXISTS stream_records("                                                 \
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT, sid INTEGER NOT NULL,"                              \
-    " created_us INTEGER NOT NULL, record TEXT NOT NULL);"                                       \
+#define ENG_SCHEMA_SQL                                                                             \
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"                                      \
+    "CREATE TABLE IF NOT EXISTS tables("                                                           \
+    " tid INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"                           \
+    " version INTEGER NOT NULL, def TEXT NOT NULL,"                                                \
+    " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0);"              \
+    "CREATE TABLE IF NOT EXISTS items("                                                            \
+    " tid INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"               \
+    " item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER,"                                 \
+    " PRIMARY KEY(tid, h, hk, rk)) WITHOUT ROWID;"                                                 \
+    "CREATE INDEX IF NOT EXISTS items_expiry ON items(tid, expires) WHERE expires IS NOT NULL;"    \
+    "CREATE TABLE IF NOT EXISTS idx("                                                              \
+    " tid INTEGER NOT NULL, ino INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL,"           \
+    " rk BLOB NOT NULL, th INTEGER NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"                \
+    " PRIMARY KEY(tid, ino, h, hk, rk, th, thk, trk)) WITHOUT ROWID;"                              \
+    "CREATE TABLE IF NOT EXISTS streams("                                                          \
+    " sid INTEGER PRIMARY KEY AUTOINCREMENT, tid INTEGER NOT NULL, table_name TEXT NOT NULL,"      \
+    " label TEXT NOT NULL, view_type TEXT NOT NULL, created_us INTEGER NOT NULL,"                  \
+    " disabled_us INTEGER);"                                                                       \
+    "CREATE TABLE IF NOT EXISTS stream_records("                                                   \
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, sid INTEGER NOT NULL,"                                \
+    " created_us INTEGER NOT NULL, record TEXT NOT NULL);"                                         \
     "CREATE INDEX IF NOT EXISTS stream_records_sid ON stream_records(sid, seq);"
 
 #define ENG_STREAM_RETENTION_US (24LL * 3600 * 1000000)
@@ -153,14 +153,14 @@ typedef enum eng_write_kind { ENG_PUT, ENG_UPDATE, ENG_DELETE, ENG_CHECK } eng_w
 
 typedef struct eng_write_req {
     eng_write_kind kind;
-    const ddb_table *t;    /* acquired by eng_write_prepare; released by _free */
+    const ddb_table *t; /* acquired by eng_write_prepare; released by _free */
     eng_key key;
-    json_t *key_json;      /* the item's key attributes */
-    json_t *item;          /* ENG_PUT: the normalised item */
-    ddb_cond *cond;        /* ConditionExpression or NULL */
-    ddb_update *update;    /* ENG_UPDATE */
-    const char *return_values;       /* NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW */
-    bool return_old_on_cond_fail;    /* ReturnValuesOnConditionCheckFailure=ALL_OLD */
+    json_t *key_json;             /* the item's key attributes */
+    json_t *item;                 /* ENG_PUT: the normalised item */
+    ddb_cond *cond;               /* ConditionExpression or NULL */
+    ddb_update *update;           /* ENG_UPDATE */
+    const char *return_values;    /* NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW */
+    bool return_old_on_cond_fail; /* ReturnValuesOnConditionCheckFailure=ALL_OLD */
     /* results, filled by eng_write_apply */
     json_t *old_item;
     json_t *new_item;
@@ -183,8 +183,8 @@ void eng_write_req_free(eng *e, eng_write_req *w);
 /* ---- capacity ---- */
 
 /* Capacity units as DynamoDB counts them. */
-double eng_read_units(size_t bytes, bool consistent);  /* per 4 KB, halved when eventual */
-double eng_write_units(size_t bytes);                  /* per 1 KB */
+double eng_read_units(size_t bytes, bool consistent); /* per 4 KB, halved when eventual */
+double eng_write_units(size_t bytes);                 /* per 1 KB */
 /* ConsumedCapacity for ReturnConsumedCapacity = TOTAL or INDEXES (NULL for
    NONE/absent). index_name NULL means the units were spent on the table. */
 json_t *eng_capacity_json(const ddb_table *t, const char *mode, double units,

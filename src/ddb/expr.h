@@ -78,10 +78,10 @@ typedef enum ddb_range_op {
 } ddb_range_op;
 
 typedef struct ddb_keycond {
-    json_t *hash_value;  /* value for `hash_attr = :v` (own ref) */
+    json_t *hash_value; /* value for `hash_attr = :v` (own ref) */
     ddb_range_op range_op;
-    json_t *range_v1;    /* own refs, NULL when unused */
-    json_t *range_v2;    /* BETWEEN's upper bound */
+    json_t *range_v1; /* own refs, NULL when unused */
+    json_t *range_v2; /* BETWEEN's upper bound */
 } ddb_keycond;
 
 /*

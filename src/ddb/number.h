@@ -17,9 +17,9 @@
 
 /* value = sign * 0.d[0]d[1]..d[n-1] * 10^exp; d[0] != 0, d[n-1] != 0 unless zero */
 typedef struct ddb_num {
-    int sign;           /* -1, 0 (the value zero; n == 0), +1 */
+    int sign; /* -1, 0 (the value zero; n == 0), +1 */
     int exp;
-    int n;              /* number of significant digits, 0..38 */
+    int n;                           /* number of significant digits, 0..38 */
     unsigned char d[DDB_NUM_DIGITS]; /* digit values 0..9 */
 } ddb_num;
 
