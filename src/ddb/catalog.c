@@ -306,69 +306,80 @@ json_t *eng_op_list_tables(eng *e, json_t *req, ddb_err *err)
 /* ---- UpdateTable ---- */
 
 /*
- * The encoded key of `item` in the global index ix, or false when the item
- * is not in it (a key attribute missing, empty or of another type), as
- * items.c decides for the items it writes.
+ * Visits every item of a table in key order, a chunk at a time: the rows of
+ * a chunk are read first and visited after the read statement is done, so a
+ * visitor may write to the items table without disturbing the scan.
  */
-static bool gsi_key(const ddb_index *ix, const json_t *item, eng_key *out)
+typedef bool (*item_visitor)(eng_conn *c, const ddb_table *t, const eng_key *k, const json_t *item,
+                             void *arg, ddb_err *err);
+
+#define VISIT_CHUNK 256
+
+static bool visit_items(eng_conn *c, const ddb_table *t, item_visitor visit, void *arg,
+                        ddb_err *err)
 {
-    const ddb_keydef *parts[2] = {&ix->hash, &ix->range};
-    buf_t *bufs[2] = {&out->hk, &out->rk};
-    ddb_err ignore = DDB_ERR_INIT;
-    bool ok = true;
-    for (int i = 0; i < 2 && ok && parts[i]->name; i++) {
-        const json_t *v = json_object_get(item, parts[i]->name);
-        const json_t *s = json_object_get(v, parts[i]->type == 'S' ? "S" : "B");
-        ok = v && !(parts[i]->type != 'N' && json_is_string(s) && !*json_string_value(s)) &&
-             ddb_key_encode(v, parts[i]->type, bufs[i], &ignore);
+    eng_key keys[VISIT_CHUNK];
+    json_t *items[VISIT_CHUNK];
+    for (int i = 0; i < VISIT_CHUNK; i++)
+        eng_key_init(&keys[i]);
+    bool ok = true, more = true, first = true;
+    while (ok && more) {
+        sqlite3_stmt *st = eng_stmt(
+            c,
+            first
+                ? "SELECT h, hk, rk, item FROM items WHERE tid = ?1 ORDER BY h, hk, rk LIMIT ?5"
+                : "SELECT h, hk, rk, item FROM items WHERE tid = ?1 AND (h, hk, rk) > (?2, ?3, ?4)"
+                  " ORDER BY h, hk, rk LIMIT ?5",
+            err);
+        if (!st) {
+            ok = false;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, t->tid);
+        sqlite3_bind_int(st, 5, VISIT_CHUNK);
+        if (!first) {
+            eng_key *prev = &keys[VISIT_CHUNK - 1];
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)prev->h);
+            sqlite3_bind_blob(st, 3, buf_cstr(&prev->hk), (int)prev->hk.len, SQLITE_TRANSIENT);
+            sqlite3_bind_blob(st, 4, buf_cstr(&prev->rk), (int)prev->rk.len, SQLITE_TRANSIENT);
+        }
+        int n = 0, rc;
+        while (n < VISIT_CHUNK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            eng_key *k = &keys[n];
+            buf_reset(&k->hk);
+            buf_reset(&k->rk);
+            k->h = (uint32_t)sqlite3_column_int64(st, 0);
+            buf_append(&k->hk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+            buf_append(&k->rk, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+            items[n] = eng_item_decode(sqlite3_column_text(st, 3), sqlite3_column_bytes(st, 3));
+            n++;
+        }
+        if (n < VISIT_CHUNK && rc != SQLITE_DONE) {
+            eng_sql_error(c, err);
+            ok = false;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        for (int i = 0; i < n; i++) {
+            if (ok && items[i]) ok = visit(c, t, &keys[i], items[i], arg, err);
+            json_decref(items[i]);
+        }
+        more = n == VISIT_CHUNK;
+        first = false;
     }
-    ddb_err_clear(&ignore);
-    if (ok) out->h = eng_hash(buf_cstr(&out->hk), out->hk.len);
+    for (int i = 0; i < VISIT_CHUNK; i++)
+        eng_key_free(&keys[i]);
     return ok;
 }
 
-/* Adds the rows of a new global index for every existing item. */
-static bool backfill_index(eng_conn *c, const ddb_table *t, const ddb_index *ix, ddb_err *err)
+/* Adds an item's entry to the new index `arg` (nothing when sparse). */
+static bool backfill_one(eng_conn *c, const ddb_table *t, const eng_key *k, const json_t *item,
+                         void *arg, ddb_err *err)
 {
-    sqlite3_stmt *rows = eng_stmt(c, "SELECT h, hk, rk, item FROM items WHERE tid = ?1", err);
-    if (!rows) return false;
-    sqlite3_bind_int64(rows, 1, t->tid);
-    bool ok = true;
-    int rc;
+    const ddb_index *ix = arg;
     eng_key ik;
     eng_key_init(&ik);
-    while (ok && (rc = sqlite3_step(rows)) == SQLITE_ROW) {
-        json_t *item = eng_item_decode(sqlite3_column_text(rows, 3), sqlite3_column_bytes(rows, 3));
-        buf_reset(&ik.hk);
-        buf_reset(&ik.rk);
-        if (item && gsi_key(ix, item, &ik)) {
-            sqlite3_stmt *ins = eng_stmt(c,
-                                         "INSERT OR REPLACE INTO idx(tid, ino, h, hk, rk, th, thk,"
-                                         " trk) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                         err);
-            ok = ins != NULL;
-            if (ok) {
-                sqlite3_bind_int64(ins, 1, t->tid);
-                sqlite3_bind_int(ins, 2, ix->ino);
-                sqlite3_bind_int64(ins, 3, (sqlite3_int64)ik.h);
-                sqlite3_bind_blob(ins, 4, buf_cstr(&ik.hk), (int)ik.hk.len, SQLITE_STATIC);
-                sqlite3_bind_blob(ins, 5, buf_cstr(&ik.rk), (int)ik.rk.len, SQLITE_STATIC);
-                sqlite3_bind_int64(ins, 6, sqlite3_column_int64(rows, 0));
-                sqlite3_bind_value(ins, 7, sqlite3_column_value(rows, 1));
-                sqlite3_bind_value(ins, 8, sqlite3_column_value(rows, 2));
-                ok = sqlite3_step(ins) == SQLITE_DONE;
-                if (!ok) eng_sql_error(c, err);
-                sqlite3_reset(ins);
-                sqlite3_clear_bindings(ins);
-            }
-        }
-        json_decref(item);
-    }
-    if (ok && rc != SQLITE_DONE) {
-        eng_sql_error(c, err);
-        ok = false;
-    }
-    sqlite3_reset(rows);
+    bool ok = !eng_index_key(ix, k, item, &ik) || eng_index_row_write(c, t, ix, &ik, k, true, err);
     eng_key_free(&ik);
     return ok;
 }
@@ -395,7 +406,8 @@ static bool apply_table_change(eng *e, eng_conn *c, const ddb_table *t, const dd
     if (dropped_ino >= 0 &&
         !exec_tid(c, "DELETE FROM idx WHERE tid = ?1 AND ino = ?2", t->tid, dropped_ino, err))
         return false;
-    return !new_index || !new_index->global || backfill_index(c, nt, new_index, err);
+    return !new_index || !new_index->global ||
+           visit_items(c, nt, backfill_one, (void *)new_index, err);
 }
 
 static json_t *update_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
@@ -426,27 +438,37 @@ json_t *eng_op_update_table(eng *e, json_t *req, ddb_err *err)
 
 /* ---- TTL ---- */
 
+/* Sets an item's expiry column by the table's (new) TTL setting. */
+static bool refill_one(eng_conn *c, const ddb_table *t, const eng_key *k, const json_t *item,
+                       void *arg, ddb_err *err)
+{
+    sqlite3_stmt *st = eng_stmt(
+        c, "UPDATE items SET expires = ?5 WHERE tid = ?1 AND h = ?2 AND hk = ?3 AND rk = ?4", err);
+    if (!st) return false;
+    int64_t exp;
+    sqlite3_bind_int64(st, 1, t->tid);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->h);
+    sqlite3_bind_blob(st, 3, buf_cstr(&k->hk), (int)k->hk.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, buf_cstr(&k->rk), (int)k->rk.len, SQLITE_STATIC);
+    if (eng_item_expiry(t, item, &exp))
+        sqlite3_bind_int64(st, 5, exp);
+    else
+        sqlite3_bind_null(st, 5);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    if (!ok) eng_sql_error(c, err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ok;
+}
+
 /* Recomputes the expiry column of every item after TTL was enabled or
-   disabled (an N attribute, in epoch seconds, as items.c stores it). */
+   disabled, by the same rule items.c applies to the items it writes. */
 static bool ttl_refill(eng_conn *c, const ddb_table *nt, ddb_err *err)
 {
     if (!nt->ttl_attr)
         return exec_tid(c, "UPDATE items SET expires = NULL WHERE tid = ?1 AND expires IS NOT NULL",
                         nt->tid, 0, err);
-    sqlite3_stmt *st =
-        eng_stmt(c,
-                 "UPDATE items SET expires = (SELECT CASE WHEN typeof(n) = 'text' AND"
-                 " abs(CAST(n AS REAL)) < 9.2e18 THEN CAST(CAST(n AS REAL) AS INTEGER) END"
-                 " FROM (SELECT json_extract(item, '$.' || json_quote(?2) || '.N') AS n))"
-                 " WHERE tid = ?1",
-                 err);
-    if (!st) return false;
-    sqlite3_bind_int64(st, 1, nt->tid);
-    sqlite3_bind_text(st, 2, nt->ttl_attr, -1, SQLITE_STATIC);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) eng_sql_error(c, err);
-    sqlite3_reset(st);
-    return ok;
+    return visit_items(c, nt, refill_one, NULL, err);
 }
 
 /*

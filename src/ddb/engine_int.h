@@ -146,6 +146,16 @@ bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
                     const json_t *old_item, const json_t *new_item, const eng_origin *origin,
                     ddb_err *err);
 
+/* The TTL expiry of an item in epoch seconds; false when it has none (TTL
+   disabled, or the attribute is not an N in range). */
+bool eng_item_expiry(const ddb_table *t, const json_t *item, int64_t *out);
+/* The encoded key of `item` in index `ix` (tk: the item's table key), or
+   false when the item has no entry in it (sparse index). */
+bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out);
+/* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
+bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
+                         const eng_key *tk, bool insert, ddb_err *err);
+
 /* ---- the single-item write shared by PutItem, UpdateItem, DeleteItem,
         BatchWriteItem and TransactWriteItems ---- */
 

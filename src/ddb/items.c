@@ -280,7 +280,7 @@ static bool step_done(eng_conn *c, sqlite3_stmt *st, ddb_err *err)
  * The TTL expiry of an item in epoch seconds, or false when it has none: the
  * table has TTL enabled and the TTL attribute is an N that fits in 64 bits.
  */
-static bool item_expiry(const ddb_table *t, const json_t *item, int64_t *out)
+bool eng_item_expiry(const ddb_table *t, const json_t *item, int64_t *out)
 {
     if (!t->ttl_attr) return false;
     const json_t *n = json_object_get(json_object_get(item, t->ttl_attr), "N");
@@ -314,7 +314,7 @@ static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, co
         int64_t exp;
         sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)ddb_item_size(item));
-        if (item_expiry(t, item, &exp))
+        if (eng_item_expiry(t, item, &exp))
             sqlite3_bind_int64(st, 7, exp);
         else
             sqlite3_bind_null(st, 7);
@@ -331,7 +331,7 @@ static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, co
  * before the index existed, not of the index's type or empty). An LSI's
  * partition is the table's, so its hash part is the table key's.
  */
-static bool index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out)
+bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out)
 {
     ddb_err ignore = DDB_ERR_INIT;
     bool ok = true;
@@ -365,8 +365,8 @@ static bool index_key(const ddb_index *ix, const eng_key *tk, const json_t *item
     " AND th = ?6 AND thk = ?7 AND trk = ?8"
 
 /* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
-static bool idx_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
-                          const eng_key *tk, bool insert, ddb_err *err)
+bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
+                         const eng_key *tk, bool insert, ddb_err *err)
 {
     sqlite3_stmt *st = eng_stmt(c, insert ? SQL_IDX_PUT : SQL_IDX_DEL, err);
     if (!st) return false;
@@ -391,12 +391,12 @@ static bool index_update(eng_conn *c, const ddb_table *t, const ddb_index *ix, c
     eng_key oldk, newk;
     eng_key_init(&oldk);
     eng_key_init(&newk);
-    bool had = old_item && index_key(ix, tk, old_item, &oldk);
-    bool has = new_item && index_key(ix, tk, new_item, &newk);
+    bool had = old_item && eng_index_key(ix, tk, old_item, &oldk);
+    bool has = new_item && eng_index_key(ix, tk, new_item, &newk);
     bool ok = true;
     if (!(had && has && eng_key_same(&oldk, &newk))) {
-        if (had) ok = idx_row_write(c, t, ix, &oldk, tk, false, err);
-        if (ok && has) ok = idx_row_write(c, t, ix, &newk, tk, true, err);
+        if (had) ok = eng_index_row_write(c, t, ix, &oldk, tk, false, err);
+        if (ok && has) ok = eng_index_row_write(c, t, ix, &newk, tk, true, err);
     }
     eng_key_free(&oldk);
     eng_key_free(&newk);

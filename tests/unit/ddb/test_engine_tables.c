@@ -340,6 +340,40 @@ static void test_update_table(void **state)
     json_decref(res);
 }
 
+/* Back-fill and TTL refill walk the table in chunks: more items than one chunk. */
+static void test_backfill_and_refill_many(void **state)
+{
+    fixture *f = *state;
+    create_simple(f->store, "runtime_many");
+    long now = (long)time(NULL);
+    char key[32], extra[128];
+    for (int i = 0; i < 700; i++) {
+        snprintf(key, sizeof key, "k%04d", i);
+        snprintf(extra, sizeof extra, ", \"g\": {\"%s\": \"%s\"}, \"exp\": {\"N\": \"%ld\"}",
+                 i % 3 ? "S" : "N", i % 3 ? "blue" : "1", i % 2 ? now - 10 : now + 3600);
+        put(f->store, "runtime_many", key, extra);
+    }
+    json_decref(ok(f->store, "UpdateTable",
+                   "{\"TableName\": \"runtime_many\", \"AttributeDefinitions\": [{"
+                   "\"AttributeName\": \"g\", \"AttributeType\": \"S\"}],"
+                   " \"GlobalSecondaryIndexUpdates\": [{\"Create\": {\"IndexName\": \"by_g\","
+                   " \"KeySchema\": [{\"AttributeName\": \"g\", \"KeyType\": \"HASH\"}],"
+                   " \"Projection\": {\"ProjectionType\": \"KEYS_ONLY\"}}}]}"));
+    json_t *res = ok(f->store, "Query",
+                     "{\"TableName\": \"runtime_many\", \"IndexName\": \"by_g\", \"Select\":"
+                     " \"COUNT\", \"KeyConditionExpression\": \"g = :g\","
+                     " \"ExpressionAttributeValues\": {\":g\": {\"S\": \"blue\"}}}");
+    /* i % 3 != 0 for 466 of 0..699 */
+    assert_int_equal(json_integer_value(json_object_get(res, "Count")), 466);
+    json_decref(res);
+    json_decref(ok(f->store, "UpdateTimeToLive",
+                   "{\"TableName\": \"runtime_many\", \"TimeToLiveSpecification\":"
+                   " {\"Enabled\": true, \"AttributeName\": \"exp\"}}"));
+    ddb_err err = DDB_ERR_INIT;
+    assert_int_equal(ddb_embedded_sweep_ttl(f->store, now, &err), 350);
+    assert_int_equal(describe_int(f->store, "runtime_many", "ItemCount"), 350);
+}
+
 static void test_deletion_protection(void **state)
 {
     fixture *f = *state;
@@ -515,6 +549,7 @@ int main(void)
         BOTH(test_describe_counts),
         cmocka_unit_test_setup_teardown(test_reopen_persists, setup_disk, teardown),
         BOTH(test_update_table),
+        cmocka_unit_test_setup_teardown(test_backfill_and_refill_many, setup_mem, teardown),
         BOTH(test_deletion_protection),
         BOTH(test_ttl),
         BOTH(test_tags),
