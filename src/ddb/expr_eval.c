@@ -78,7 +78,7 @@ static const char *scalar(const json_t *av, const char *type, size_t *len)
 
 static json_t *eval_size(const json_t *v)
 {
-    size_t n = 0, len;
+    size_t n = 0, len = 0;
     const char *s;
     switch (ddb_av_type_of(v)) {
     case DDB_AV_S:
