@@ -1,0 +1,91 @@
+// groups: the list of my conversations (newest first): the other user's
+// name and @handle, the last message and its time. It can page back
+// through the API's cursor, refresh itself, and move a conversation to
+// the top when a message is sent or arrives.
+import { describeError, listGroups } from "../api.js";
+import { h, replace } from "../dom.js";
+import { parseTimestamp, timeElement } from "../time.js";
+
+/** Orders group rows newest first by their timestamp. */
+function byNewest(a, b) {
+  const ta = parseTimestamp(a.created_at)?.getTime() ?? 0;
+  const tb = parseTimestamp(b.created_at)?.getTime() ?? 0;
+  return tb - ta;
+}
+
+export class GroupsPanel {
+  constructor({ activeUuid = null, heading = "Conversations", signal }) {
+    this.activeUuid = activeUuid;
+    this.items = [];
+    this.cursor = null;
+    this.loaded = false;
+    this.signal = signal;
+    this.list = h("ul", { class: "groups", "aria-labelledby": "groups-title" });
+    this.more = h("button", { type: "button", class: "button secondary more", hidden: true, onclick: () => this.loadMore() }, "Load more conversations");
+    this.status = h("p", { class: "muted groups-status", role: "status" }, "Loading conversations…");
+    this.el = h("nav", { class: "groups-panel", "aria-labelledby": "groups-title" },
+      h("h2", { id: "groups-title" }, heading), this.status, this.list, this.more);
+  }
+
+  /** The row for a conversation, if loaded. */
+  find(uuid) {
+    return this.items.find((g) => g.uuid === uuid) || null;
+  }
+
+  findByHandle(handle) {
+    return this.items.find((g) => g.handle === handle) || null;
+  }
+
+  /** Loads the first page again, keeping older pages already shown. */
+  async refresh() {
+    const { data, cursor } = await listGroups(null, { signal: this.signal });
+    const fresh = Array.isArray(data) ? data : [];
+    const seen = new Set(fresh.map((g) => g.uuid));
+    const older = this.loaded ? this.items.filter((g) => !seen.has(g.uuid)) : [];
+    this.items = [...fresh, ...older].sort(byNewest);
+    if (!this.loaded || this.items.length === fresh.length) this.cursor = cursor;
+    this.loaded = true;
+    this.draw();
+  }
+
+  async loadMore() {
+    if (!this.cursor) return;
+    this.more.disabled = true;
+    try {
+      const { data, cursor } = await listGroups(this.cursor, { signal: this.signal });
+      const known = new Set(this.items.map((g) => g.uuid));
+      this.items.push(...(data || []).filter((g) => !known.has(g.uuid)));
+      this.cursor = cursor;
+      this.draw();
+    } catch (err) {
+      this.status.textContent = describeError(err);
+    } finally {
+      this.more.disabled = false;
+    }
+  }
+
+  /** Moves a conversation to the top with its new last message. */
+  bump(uuid, message, createdAt, other = {}) {
+    const row = this.find(uuid) || { uuid, display_name: other.display_name, handle: other.handle };
+    row.message = message;
+    row.created_at = createdAt;
+    this.items = [row, ...this.items.filter((g) => g.uuid !== uuid)];
+    this.draw();
+  }
+
+  draw() {
+    this.status.textContent = this.items.length ? "" : "No conversations yet.";
+    this.status.hidden = this.items.length > 0;
+    replace(this.list, this.items.map((g) => {
+      const active = g.uuid === this.activeUuid;
+      return h("li", { class: active ? "group active" : "group", "data-uuid": g.uuid },
+        h("a", { href: `/messages/${encodeURIComponent(g.uuid)}`, "aria-current": active ? "page" : null },
+          h("span", { class: "group-head" },
+            h("span", { class: "name" }, g.display_name || g.handle || "Unknown user"),
+            h("span", { class: "handle" }, g.handle ? `@${g.handle}` : ""),
+            timeElement(g.created_at)),
+          h("span", { class: "last" }, g.message || "")));
+    }));
+    this.more.hidden = !this.cursor;
+  }
+}

@@ -1,0 +1,193 @@
+// messages: the three message pages.
+//   /messages                 my conversations, and a way to start one
+//   /messages/<group uuid>    the conversation list beside the conversation
+//   /messages/new/<handle>    the other user and the form; the first message
+//                             creates (or continues) the conversation
+// Lists refresh by polling: the open conversation every second (so the
+// other person's messages appear within 2 s), the conversation list every
+// five seconds.
+import { ApiError, describeError, sendToGroup, sendToHandle, userShort } from "../api.js";
+import { composer } from "../components/composer.js";
+import { GroupsPanel } from "../components/groups.js";
+import { Thread } from "../components/thread.js";
+import { h, initials, replace } from "../dom.js";
+import { displayHandle } from "../session.js";
+
+const MESSAGE_POLL_MS = 1000;
+const GROUP_POLL_MS = 5000;
+
+/** Runs a background refresh: network trouble shows (and clears) the banner. */
+function backgroundTask(ctx, fn) {
+  let failing = false;
+  return async () => {
+    try {
+      await fn();
+      if (failing) ctx.clearBanner();
+      failing = false;
+    } catch (err) {
+      if (ctx.signal.aborted || err.name === "AbortError" || err.kind === "unauthorized") return;
+      failing = true;
+      ctx.showBanner(describeError(err));
+    }
+  };
+}
+
+/** Loads the groups panel and keeps it fresh. */
+async function startGroups(ctx, panel) {
+  const refresh = backgroundTask(ctx, () => panel.refresh());
+  await refresh();
+  ctx.every(refresh, GROUP_POLL_MS);
+}
+
+function userCard(user) {
+  return h("div", { class: "user-card" },
+    h("span", { class: "avatar", "aria-hidden": "true" }, initials(user.display_name || user.handle)),
+    h("span", { class: "who" },
+      h("span", { class: "name" }, user.display_name || user.handle),
+      h("span", { class: "handle" }, `@${user.handle}`)));
+}
+
+/** The two-column layout: conversations on the left, the page on the right. */
+function layout(ctx, panel, pane, { paneFirstOnPhone }) {
+  replace(ctx.main, h("div", { class: `messages-layout${paneFirstOnPhone ? " pane-first" : ""}` },
+    panel.el, pane));
+}
+
+export async function messagesPage(ctx) {
+  document.title = "Messages · Cruddur";
+  const panel = new GroupsPanel({ heading: "Messages", signal: ctx.signal });
+  const input = h("input", {
+    id: "new-handle", name: "handle", placeholder: "handle", autocapitalize: "none",
+    spellcheck: "false", required: true,
+  });
+  const start = h("form", {
+    class: "inline-form", onsubmit: (e) => {
+      e.preventDefault();
+      const handle = input.value.trim().replace(/^@/, "");
+      if (handle) ctx.navigate(`/messages/new/${encodeURIComponent(handle)}`);
+    },
+  },
+  h("label", { for: "new-handle" }, "Start a conversation with"),
+  h("div", { class: "row" }, input, h("button", { class: "button", type: "submit" }, "Start")));
+  const pane = h("section", { class: "pane pane-empty", "aria-label": "Start a conversation" },
+    h("p", { class: "muted" }, "Choose a conversation, or start a new one."), start);
+  layout(ctx, panel, pane, { paneFirstOnPhone: false });
+  await startGroups(ctx, panel);
+}
+
+/** The conversation view for /messages/<uuid>. */
+export async function conversationPage(ctx) {
+  const [groupUuid] = ctx.params;
+  document.title = "Conversation · Cruddur";
+  const panel = new GroupsPanel({ activeUuid: groupUuid, signal: ctx.signal });
+  const title = h("h1", { id: "conversation-title", tabindex: "-1" }, "Conversation");
+  const header = h("header", { class: "pane-header" },
+    h("a", { class: "back", href: "/messages", "aria-label": "Back to conversations" }, "←"), title);
+  const body = h("div", { class: "pane-body" }, h("p", { class: "muted" }, "Loading messages…"));
+  const pane = h("section", { class: "pane", "aria-labelledby": "conversation-title" }, header, body);
+  layout(ctx, panel, pane, { paneFirstOnPhone: true });
+  const groupsLoaded = startGroups(ctx, panel);
+
+  const thread = new Thread({ signal: ctx.signal, groupUuid });
+  try {
+    await thread.loadLatest();
+  } catch (err) {
+    if (err instanceof ApiError && err.kind === "not_found") {
+      document.title = "Conversation not found · Cruddur";
+      title.textContent = "Conversation not found";
+      replace(body, h("div", { class: "page-message" },
+        h("p", {}, "This conversation was not found: it does not exist, or you are not part of it."),
+        h("p", {}, h("a", { class: "button", href: "/messages" }, "Back to your messages"))));
+      title.focus();
+      return;
+    }
+    if (err.kind === "unauthorized" || ctx.signal.aborted) return;
+    replace(body, h("p", { class: "form-error" }, describeError(err)));
+    ctx.showBanner(describeError(err));
+    return;
+  }
+  await groupsLoaded;
+  if (ctx.signal.aborted) return;
+
+  // The other participant: from my conversation list, else from the messages.
+  const me = displayHandle();
+  const row = panel.find(groupUuid);
+  const other = row ? { handle: row.handle, display_name: row.display_name } :
+    thread.otherThan(me) || { handle: "", display_name: "" };
+  thread.otherHandle = other.handle;
+  if (other.handle) {
+    title.textContent = other.display_name || other.handle;
+    title.append(" ", h("span", { class: "handle" }, `@${other.handle}`));
+    document.title = `${other.display_name || other.handle} · Cruddur`;
+  }
+  const form = composer({
+    label: `Message to ${other.display_name || other.handle || "this conversation"}`,
+    send: async (text) => {
+      const { data } = await sendToGroup(groupUuid, text);
+      thread.add([data], { scroll: true });
+      panel.bump(groupUuid, data.message, data.created_at, other);
+    },
+  });
+  thread.onNew = (fresh) => {
+    const last = fresh[fresh.length - 1];
+    panel.bump(groupUuid, last.message, last.created_at, other);
+  };
+  replace(body, thread.el, form.form);
+  thread.draw();
+  thread.scrollToEnd();
+  form.focus();
+  ctx.every(backgroundTask(ctx, () => thread.poll()), MESSAGE_POLL_MS);
+}
+
+/** /messages/new/<handle>: the first message starts (or continues) a conversation. */
+export async function newConversationPage(ctx) {
+  const handle = ctx.params[0].replace(/^@/, "");
+  document.title = `New message · Cruddur`;
+  const panel = new GroupsPanel({ signal: ctx.signal });
+  const title = h("h1", { id: "new-title", tabindex: "-1" }, "New message");
+  const body = h("div", { class: "pane-body" }, h("p", { class: "muted" }, "Loading…"));
+  const pane = h("section", { class: "pane", "aria-labelledby": "new-title" },
+    h("header", { class: "pane-header" },
+      h("a", { class: "back", href: "/messages", "aria-label": "Back to conversations" }, "←"), title),
+    body);
+  layout(ctx, panel, pane, { paneFirstOnPhone: true });
+  const groupsLoaded = startGroups(ctx, panel);
+
+  let user;
+  try {
+    user = (await userShort(handle)).data;
+  } catch (err) {
+    if (ctx.signal.aborted) return;
+    if (err instanceof ApiError && err.kind === "not_found") {
+      title.textContent = "User not found";
+      replace(body, h("div", { class: "page-message" },
+        h("p", {}, `No user @${handle} was found.`),
+        h("p", {}, h("a", { class: "button", href: "/messages" }, "Back to your messages"))));
+      title.focus();
+      return;
+    }
+    replace(body, h("p", { class: "form-error" }, describeError(err)));
+    return;
+  }
+  if (ctx.signal.aborted) return;
+  title.textContent = `New message to ${user.display_name || user.handle}`;
+  document.title = `Message ${user.display_name || user.handle} · Cruddur`;
+  const note = h("p", { class: "muted existing", hidden: true });
+  const form = composer({
+    label: `Message to ${user.display_name || user.handle}`,
+    send: async (text) => {
+      const { data } = await sendToHandle(user.handle, text);
+      if (!data?.message_group_uuid) throw new Error("the server did not say which conversation");
+      ctx.navigate(`/messages/${encodeURIComponent(data.message_group_uuid)}`);
+    },
+  });
+  replace(body, h("div", { class: "new-conversation" }, userCard(user), note), form.form);
+  form.focus();
+  await groupsLoaded;
+  const existing = panel.findByHandle(user.handle);
+  if (existing && !ctx.signal.aborted) {
+    replace(note, `You already talk with ${user.display_name || user.handle}: your message is added to `,
+      h("a", { href: `/messages/${encodeURIComponent(existing.uuid)}` }, "that conversation"), ".");
+    note.hidden = false;
+  }
+}
