@@ -20,18 +20,46 @@ build: deps
 	@cmake --build build -j $(JOBS)
 
 run: build
-	@build/cruddur serve --port $(PORT) --data $(DATA)
+	@if [ ! -e "$(DATA)/ddb.sqlite" ]; then \
+	  echo "make run: fresh data folder $(DATA): loading the demo users and conversation"; \
+	  build/cruddur db setup --data "$(DATA)" && build/cruddur ddb setup --data "$(DATA)" || exit 1; \
+	fi
+	@echo "make run: Cruddur at http://localhost:$(PORT)/ (Ctrl-C stops it)"
+	@if [ -n "$$AWS_COGNITO_USER_POOL_ID" ]; then \
+	  echo "make run: sign in with a user of Cognito pool $$AWS_COGNITO_USER_POOL_ID" \
+	       "(link them: build/cruddur db update-cognito-user-ids --data $(DATA))"; \
+	else \
+	  echo "make run: sign in on the page as andrewbrown, bayko or londo (dev identity, no password);"; \
+	  echo "          for curl: BACKEND_URL=$${BACKEND_URL:-http://localhost:$(PORT)}" \
+	       "build/cruddur token andrewbrown --data $(DATA)"; \
+	fi
+	@BACKEND_URL=$${BACKEND_URL:-http://localhost:$(PORT)} build/cruddur serve --port $(PORT) --data "$(DATA)"
 
 test: test-deps
 	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DCRUDDUR_WERROR=ON -DCRUDDUR_SANITIZE=ON >/dev/null
 	@cmake --build build-test -j $(JOBS)
 	@cd build-test && ctest --output-on-failure -j $(JOBS)
 
+# The stream Lambda (provided.al2023): build/lambda/cruddur-messaging-stream.zip
+# holds `bootstrap` and the shared libraries it needs (docs/lambda.md).
+.PHONY: lambda
+lambda: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRUDDUR_TESTS=OFF >/dev/null
+	@cmake --build build -j $(JOBS) --target lambda_zip
+
 bench: build
 	@bench/run
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
+
+# Long fuzzing runs (clang, libFuzzer): every target for FUZZ_TIME seconds;
+# what the fuzzers find is kept in build-test/fuzz-corpus for the next run.
+FUZZ_TIME ?= 600
+.PHONY: fuzz
+fuzz: test-deps
+	@FUZZ_TIME=$(FUZZ_TIME) FUZZ_CORPUS_DIR=$(CURDIR)/build-test/fuzz-corpus \
+	  CRUDDUR_SRC=$(CURDIR) CRUDDUR_BUILD=$(CURDIR)/build-test tests/fuzz/run_fuzz.sh
 
 clean:
 	@rm -rf build build-test

@@ -103,6 +103,9 @@ void aws_config_load(aws_config *c, const char *home)
         c->session_token = profile_get(c, creds, config, "aws_session_token");
     }
 
+    c->ca_bundle = env_dup("AWS_CA_BUNDLE");
+    if (!c->ca_bundle) c->ca_bundle = profile_get(c, creds, config, "ca_bundle");
+
     c->endpoint_dynamodb = env_dup("AWS_ENDPOINT_URL_DYNAMODB");
     if (!c->endpoint_dynamodb) c->endpoint_dynamodb = env_dup("AWS_ENDPOINT_URL");
     c->custom_endpoint = c->endpoint_dynamodb != NULL;
@@ -132,6 +135,7 @@ void aws_config_free(aws_config *c)
     free(c->session_token);
     free(c->endpoint_dynamodb);
     free(c->endpoint_streams);
+    free(c->ca_bundle);
     memset(c, 0, sizeof *c);
 }
 

@@ -22,6 +22,7 @@ typedef struct aws_config {
     char *endpoint_streams;  /* AWS_ENDPOINT_URL_DYNAMODB_STREAMS, else a custom DynamoDB
                                 endpoint (local servers answer both), else AWS's */
     bool custom_endpoint;    /* an endpoint came from the environment */
+    char *ca_bundle;         /* AWS_CA_BUNDLE or the profile's ca_bundle: CA file for TLS */
 } aws_config;
 
 /*

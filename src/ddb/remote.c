@@ -240,6 +240,7 @@ static json_t *attempt(remote *r, const endpoint *ep, const char *target, const 
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (r->aws.ca_bundle) curl_easy_setopt(c, CURLOPT_CAINFO, r->aws.ca_bundle);
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(hdrs);
     *status = 0;
@@ -354,6 +355,7 @@ ddb_store *ddb_remote_open(const ddb_remote_options *opt, ddb_err *err)
     r->aws.endpoint_dynamodb = dup_or_null(a->endpoint_dynamodb);
     r->aws.endpoint_streams = dup_or_null(a->endpoint_streams);
     r->aws.custom_endpoint = a->custom_endpoint;
+    r->aws.ca_bundle = dup_or_null(a->ca_bundle);
     r->max_attempts = opt->max_attempts > 0 ? opt->max_attempts : 10;
     r->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 10000;
     if (pthread_key_create(&r->curl_key, curl_destroy) != 0 ||

@@ -99,8 +99,11 @@ int dynamodb_cmd_main(int argc, char **argv)
         free(creds);
         return 1;
     }
-    log_info("cruddur dynamodb listening on http://%s:%u (%s)", cfg.host ? cfg.host : "127.0.0.1",
-             http_server_port(srv), opt.in_memory ? "in memory" : opt.dir);
+    const char *host = cfg.host ? cfg.host : "127.0.0.1";
+    printf("cruddur dynamodb: listening on http://%s:%u\n", host, http_server_port(srv));
+    fflush(stdout);
+    log_info("dynamodb: listening on http://%s:%u (%s)", host, http_server_port(srv),
+             opt.in_memory ? "in memory" : opt.dir);
     http_wait_for_shutdown_signal();
     http_server_stop(srv);
     ddb_store_close(store);

@@ -285,6 +285,7 @@ static void test_config_from_files(void **state)
     unsetenv("AWS_ENDPOINT_URL_DYNAMODB");
     unsetenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
     unsetenv("AWS_PROFILE");
+    unsetenv("AWS_CA_BUNDLE");
     aws_config c;
     aws_config_load(&c, dir);
     assert_string_equal(c.access_key, "AKD");
@@ -307,6 +308,12 @@ static void test_config_from_files(void **state)
     aws_config_load(&c, dir);
     assert_string_equal(c.access_key, "ENVK");
     assert_null(c.session_token);
+    assert_null(c.ca_bundle);
+    aws_config_free(&c);
+    setenv("AWS_CA_BUNDLE", "/etc/pki/tls/certs/ca-bundle.crt", 1);
+    aws_config_load(&c, dir);
+    assert_string_equal(c.ca_bundle, "/etc/pki/tls/certs/ca-bundle.crt");
+    unsetenv("AWS_CA_BUNDLE");
     assert_string_equal(c.region, "us-west-2");
     aws_config_free(&c);
     unsetenv("AWS_PROFILE");

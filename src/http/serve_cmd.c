@@ -1,0 +1,335 @@
+/*
+ * serve_cmd: `cruddur serve`, the Cruddur API. It wires the pieces
+ * together in dependency order: the embedded store, the users directory,
+ * sign-in (a Cognito pool from the environment, else the dev issuer whose
+ * key lives in the data folder), the messaging service and its fanout
+ * consumer, then the HTTP server. On a fresh data folder it creates what
+ * is missing (users schema; in dev mode the demo users, linked to their dev
+ * identities; the messages table). SIGINT/SIGTERM stop it cleanly: requests
+ * in flight finish, the consumer finishes its record, everything is freed.
+ */
+#include "http/serve_cmd.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "ddb/embedded.h"
+#include "http/api.h"
+#include "http/dev_identity.h"
+#include "ddb/store_open.h"
+#include "messaging/consumer.h"
+
+typedef struct serve_opts {
+    http_config http;
+    const char *data;
+    const char *web; /* --web DIR, or NULL to look for web/ (static.h) */
+    bool in_memory;
+    bool fanout;        /* run the consumer in this process (embedded store: default on) */
+    bool stream_worker; /* --stream-worker: run it even when the store is remote */
+} serve_opts;
+
+/* Everything the server runs on, freed in reverse order by app_close. */
+typedef struct app {
+    ddb_store *store;
+    users_db_t *users;
+    auth_dev_issuer_t *dev;
+    auth_verifier_t *verifier;
+    msg_service *msg;
+    msg_consumer *consumer;
+    static_site *web;
+    char *key_dir; /* --in-memory: a temporary folder for the dev key, removed at exit */
+    api_ctx api;
+} app;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: cruddur serve [--port 4567] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
+            "                     [--web DIR] [--threads N] [--no-fanout | --stream-worker]\n"
+            "                     [--quiet]\n"
+            "\n"
+            "Serves the Cruddur API (/api/message_groups, /api/messages, /api/users/@H/short)\n"
+            "and keeps conversation lists current with an in-process stream consumer.\n"
+            "\n"
+            "  --port N       port (0 picks a free one; the chosen one is printed as\n"
+            "                 `cruddur serve: listening on http://HOST:PORT`); default 4567\n"
+            "  --host ADDR    IPv4 address to listen on; default 127.0.0.1\n"
+            "  --data DIR     data folder (default $CRUDDUR_DATA or ./data): the store, the\n"
+            "                 users (unless CONNECTION_URL names a PostgreSQL server) and the\n"
+            "                 dev issuer's key\n"
+            "  --in-memory    keep everything in memory (a fresh, empty service)\n"
+            "  --web DIR      the browser UI's files (default $CRUDDUR_WEB, else the web/\n"
+            "                 folder of the source tree or beside the binary)\n"
+            "  --threads N    HTTP worker threads; default: one per core\n"
+            "  --no-fanout    do not run the stream consumer in this process\n"
+            "  --stream-worker  with a remote DynamoDB (AWS_ENDPOINT_URL...), run the stream\n"
+            "                 consumer in this process too (else run `cruddur stream-worker`\n"
+            "                 or the Lambda next to it)\n"
+            "  --quiet        no request log lines\n"
+            "\n"
+            "Environment: AWS_COGNITO_USER_POOL_ID and AWS_COGNITO_USER_POOL_CLIENT_ID (with\n"
+            "AWS_REGION or AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) select Cognito sign-in;\n"
+            "without them cruddur is its own issuer (dev identity: POST /api/dev/signin and\n"
+            "`cruddur token HANDLE`). FRONTEND_URL and BACKEND_URL are the CORS origins;\n"
+            "DDB_MESSAGE_TABLE names the messages table (default cruddur-messages).\n");
+}
+
+/* Parses the flags; returns -1 to go on, else an exit code. */
+static int parse_args(int argc, char **argv, serve_opts *o)
+{
+    const char *data = getenv("CRUDDUR_DATA");
+    *o = (serve_opts){.http = {.port = 4567, .name = "api"}, .fanout = true};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if ((!strcmp(a, "--port") || !strcmp(a, "--threads")) && has_value) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            bool port = !strcmp(a, "--port");
+            if (*end || !*argv[i] || v < 0 || v > (port ? 65535 : 1024)) {
+                fprintf(stderr, "cruddur serve: invalid %s '%s'\n", a + 2, argv[i]);
+                return 2;
+            }
+            if (port)
+                o->http.port = (uint16_t)v;
+            else
+                o->http.threads = (unsigned)v;
+        } else if (!strcmp(a, "--host") && has_value) {
+            o->http.host = argv[++i];
+        } else if (!strcmp(a, "--data") && has_value) {
+            data = argv[++i];
+        } else if (!strcmp(a, "--web") && has_value) {
+            o->web = argv[++i];
+        } else if (!strcmp(a, "--in-memory")) {
+            o->in_memory = true;
+        } else if (!strcmp(a, "--no-fanout")) {
+            o->fanout = false;
+        } else if (!strcmp(a, "--stream-worker")) {
+            o->stream_worker = true;
+        } else if (!strcmp(a, "--quiet")) {
+            o->http.quiet = true;
+        } else {
+            fprintf(stderr, "cruddur serve: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    o->data = data && *data ? data : "./data";
+    return -1;
+}
+
+/* Removes a flat temporary folder and the files in it. */
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* The users directory, with its schema; in dev mode the demo users too. */
+static bool open_users(app *a, const serve_opts *o, bool dev_mode)
+{
+    users_error_t err = {0};
+    if (users_open(o->in_memory ? NULL : o->data, &a->users, &err) != USERS_OK ||
+        users_schema_load(a->users, &err) != USERS_OK) {
+        log_error("serve: users directory: %s", err.message);
+        return false;
+    }
+    if (!dev_mode) return true;
+    users_list_t all = {0};
+    if (users_list_all(a->users, &all, &err) != USERS_OK) {
+        log_error("serve: users directory: %s", err.message);
+        return false;
+    }
+    size_t existing = all.count;
+    users_list_free(&all);
+    int inserted = 0;
+    if (existing == 0 && users_seed(a->users, &inserted, &err) != USERS_OK) {
+        log_error("serve: seeding the demo users: %s", err.message);
+        return false;
+    }
+    if (inserted) log_info("serve: added the %d demo users", inserted);
+    if (dev_identity_link_demo_users(a->users, &err) != USERS_OK) {
+        log_error("serve: linking the demo users: %s", err.message);
+        return false;
+    }
+    return true;
+}
+
+/* The token verifier: Cognito from the environment, else the dev issuer. */
+static bool open_auth(app *a, const serve_opts *o, enum auth_mode mode, auth_cognito_env_t *env)
+{
+    auth_error_t err;
+    auth_config_t cfg;
+    auth_config_init(&cfg);
+    if (mode == AUTH_MODE_COGNITO) {
+        auth_config_cognito(&cfg, env);
+        log_info("serve: sign-in with Cognito (issuer %s)", env->issuer);
+    } else {
+        const char *dir = o->data;
+        if (o->in_memory) {
+            const char *tmp = getenv("TMPDIR");
+            char tmpl[4096];
+            snprintf(tmpl, sizeof tmpl, "%s/cruddur-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+            if (!mkdtemp(tmpl)) {
+                log_error("serve: cannot create a temporary folder for the dev key");
+                return false;
+            }
+            dir = a->key_dir = strdup(tmpl);
+        }
+        a->dev = auth_dev_issuer_open(dir, NULL, &err);
+        if (!a->dev) {
+            log_error("serve: dev issuer: %s", err.reason);
+            return false;
+        }
+        auth_config_dev(&cfg, a->dev);
+        a->api.jwks_json = auth_dev_issuer_jwks_json(a->dev);
+        log_info("serve: dev identity mode (issuer %s); POST /api/dev/signin or `cruddur token`",
+                 auth_dev_issuer_iss(a->dev));
+    }
+    a->verifier = auth_verifier_new(&cfg, &err);
+    if (!a->verifier) {
+        log_error("serve: token verifier: %s", err.reason);
+        return false;
+    }
+    if (mode == AUTH_MODE_COGNITO && !auth_verifier_refresh_keys(a->verifier, &err))
+        log_warn("serve: cannot fetch the pool's keys yet (%s); will retry on demand", err.reason);
+    return true;
+}
+
+/* The messages table and the fanout consumer. */
+static bool open_messaging(app *a, const serve_opts *o)
+{
+    msg_err err = {0};
+    a->msg = msg_service_new(a->store, getenv("DDB_MESSAGE_TABLE"));
+    if (!msg_ensure_table(a->msg, &err)) {
+        log_error("serve: messages table: %s", err.message);
+        msg_err_clear(&err);
+        return false;
+    }
+    if (!o->fanout) return true;
+    if (ddb_store_is_remote(&(ddb_open_options){0}) && !o->stream_worker) {
+        log_warn("serve: the messages table is in a remote DynamoDB: run `cruddur stream-worker` "
+                 "(or deploy the Lambda, see README) so that conversation lists follow new "
+                 "messages, or start serve with --stream-worker");
+        return true;
+    }
+    a->consumer = msg_consumer_new(a->msg, NULL);
+    if (!msg_consumer_ensure_table(a->consumer, &err) || !msg_consumer_start(a->consumer, &err)) {
+        log_error("serve: fanout consumer: %s", err.message);
+        msg_err_clear(&err);
+        return false;
+    }
+    return true;
+}
+
+/* The browser UI: required when --web names it, optional otherwise. */
+static bool open_web(app *a, const serve_opts *o)
+{
+    char msg[512];
+    a->web = static_site_open(o->web, msg, sizeof msg);
+    if (a->web) {
+        log_info("serve: web UI from %s", static_site_root(a->web));
+        return true;
+    }
+    if (o->web) {
+        log_error("serve: web UI: %s", msg);
+        return false;
+    }
+    log_warn("serve: no web UI (%s); serving the API only", msg);
+    return true;
+}
+
+static bool app_open(app *a, const serve_opts *o)
+{
+    auth_cognito_env_t env;
+    auth_error_t aerr;
+    enum auth_mode mode = auth_cognito_env_load(&env, &aerr);
+    if (mode == AUTH_MODE_ERROR) {
+        log_error("serve: %s", aerr.reason);
+        return false;
+    }
+    ddb_open_options opt = {.data_dir = o->data, .in_memory = o->in_memory};
+    ddb_err derr = DDB_ERR_INIT;
+    char *what = NULL;
+    a->store = ddb_store_open(&opt, &what, &derr);
+    if (!a->store) {
+        log_error("serve: cannot open the store (%s): %s",
+                  ddb_store_is_remote(&opt) ? "remote DynamoDB" : o->data, derr.message);
+        ddb_err_clear(&derr);
+    } else {
+        log_info("serve: messages in the %s", what);
+    }
+    free(what);
+    bool ok = a->store && open_users(a, o, mode == AUTH_MODE_DEV) && open_auth(a, o, mode, &env) &&
+              open_messaging(a, o) && open_web(a, o);
+    auth_cognito_env_free(&env);
+    if (!ok) return false;
+    a->api.msg = a->msg;
+    a->api.users = a->users;
+    a->api.verifier = a->verifier;
+    a->api.dev = a->dev;
+    a->api.web = a->web;
+    api_ctx_load_origins(&a->api);
+    return true;
+}
+
+static void app_close(app *a)
+{
+    msg_consumer_free(a->consumer);
+    msg_service_free(a->msg);
+    static_site_close(a->web);
+    auth_verifier_free(a->verifier);
+    auth_dev_issuer_close(a->dev);
+    if (a->key_dir) remove_dir(a->key_dir);
+    free(a->key_dir);
+    users_close(a->users);
+    if (a->store) ddb_store_close(a->store);
+    api_ctx_free_owned(&a->api);
+}
+
+int serve_cmd_main(int argc, char **argv)
+{
+    serve_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0) return rc;
+    app a = {0};
+    if (!app_open(&a, &o)) {
+        app_close(&a);
+        return 1;
+    }
+    char msg[256];
+    http_server *srv = http_server_start(&o.http, api_handle, &a.api, msg, sizeof msg);
+    if (!srv) {
+        log_error("serve: %s", msg);
+        app_close(&a);
+        return 1;
+    }
+    const char *host = o.http.host ? o.http.host : "127.0.0.1";
+    printf("cruddur serve: listening on http://%s:%u\n", host, http_server_port(srv));
+    fflush(stdout);
+    log_info("serve: listening on http://%s:%u (%s, users: %s, fanout %s)", host,
+             http_server_port(srv), o.in_memory ? "in memory" : o.data, users_driver_name(a.users),
+             o.fanout ? "on" : "off");
+    http_wait_for_shutdown_signal();
+    http_server_stop(srv);
+    app_close(&a);
+    log_info("serve: stopped");
+    return 0;
+}

@@ -1,0 +1,173 @@
+/*
+ * ddb_seed: `cruddur ddb seed`, the demo conversation of spec section 6.
+ * The two users come from the users directory; the message and group items
+ * are built by the messaging module's own builders (msg_int.h), so the seed
+ * has exactly the layout the service writes. Seeding again replaces the
+ * conversation instead of piling a second one beside it.
+ */
+#include "tools/tools_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/uuid.h"
+#include "messaging/msg_int.h"
+
+#define BATCH_MAX 25     /* BatchWriteItem's limit */
+#define BATCH_RETRIES 10 /* rounds for unprocessed items before giving up */
+#define MINUTE_US (60LL * 1000000)
+
+/*
+ * Writes an array of WriteRequests ({"PutRequest": ...} or
+ * {"DeleteRequest": ...}) in batches, retrying what the store leaves
+ * unprocessed. `label` non-NULL shows progress.
+ */
+static bool write_all(const tools_opts *o, ddb_store *store, const char *table,
+                      const json_t *requests, const char *label)
+{
+    size_t total = json_array_size(requests);
+    for (size_t done = 0; done < total;) {
+        size_t n = total - done < BATCH_MAX ? total - done : BATCH_MAX;
+        json_t *batch = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append(batch, json_array_get(requests, done + i));
+        json_t *pending = json_pack("{s:o}", table, batch);
+        for (int round = 0; json_object_size(pending) > 0; round++) {
+            if (round == BATCH_RETRIES) {
+                json_decref(pending);
+                tools_fail(o, "the store left writes unprocessed %d times; try again",
+                           BATCH_RETRIES);
+                return false;
+            }
+            if (round) usleep(50000u << (round < 5 ? round : 5));
+            json_t *req = json_pack("{s:O}", "RequestItems", pending);
+            json_t *res = tools_call(o, store, "BatchWriteItem", req);
+            json_decref(req);
+            json_decref(pending);
+            if (!res) return false;
+            pending = json_incref(json_object_get(res, "UnprocessedItems"));
+            if (!pending) pending = json_object();
+            json_decref(res);
+        }
+        json_decref(pending);
+        done += n;
+        if (label) tools_progress(label, done, total);
+    }
+    return true;
+}
+
+/* A DeleteRequest for an item's key. */
+static json_t *delete_request(const json_t *item)
+{
+    return json_pack("{s:{s:{s:O, s:O}}}", "DeleteRequest", "Key", "pk",
+                     json_object_get(item, "pk"), "sk", json_object_get(item, "sk"));
+}
+
+/* Deletes what an earlier seed wrote: the group's messages and group items. */
+static bool clear_conversation(const tools_opts *o, msg_service *svc)
+{
+    json_t *dels = json_array();
+    json_t *start = NULL;
+    do {
+        json_t *req =
+            json_pack("{s:s, s:s, s:{s:{s:s}}, s:s}", "TableName", svc->table,
+                      "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues", ":pk", "S",
+                      "MSG#" TOOLS_SEED_GROUP, "ProjectionExpression", "pk, sk");
+        if (start) json_object_set_new(req, "ExclusiveStartKey", start);
+        json_t *res = tools_call(o, svc->store, "Query", req);
+        json_decref(req);
+        if (!res) {
+            json_decref(dels);
+            return false;
+        }
+        size_t i;
+        json_t *item;
+        json_array_foreach(json_object_get(res, "Items"), i, item)
+            json_array_append_new(dels, delete_request(item));
+        start = json_incref(json_object_get(res, "LastEvaluatedKey"));
+        json_decref(res);
+    } while (start);
+    msg_err merr = {0};
+    json_t *groups = msg_group_items(svc, TOOLS_SEED_GROUP, &merr);
+    if (!groups) {
+        json_decref(dels);
+        tools_fail(o, "%s", merr.message);
+        msg_err_clear(&merr);
+        return false;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(groups, i, item)
+    {
+        json_array_append_new(dels, delete_request(item));
+    }
+    json_decref(groups);
+    bool ok = write_all(o, svc->store, svc->table, dels, NULL);
+    json_decref(dels);
+    return ok;
+}
+
+/* The seed's messages, one minute apart, the last one at `now_us`. */
+static json_t *message_puts(const msg_user *who[2], int64_t now_us, char last_sk[CLOCK_ISO_LEN])
+{
+    json_t *puts_ = json_array();
+    for (size_t i = 0; i < tools_seed_count; i++) {
+        char sk[CLOCK_ISO_LEN], id[UUID_STR_LEN];
+        clock_format_iso(now_us - (int64_t)(tools_seed_count - 1 - i) * MINUTE_US, sk);
+        uuid_v4(id);
+        json_t *item = msg_message_item(TOOLS_SEED_GROUP, sk, id, who[i % 2], tools_seed_lines[i]);
+        json_array_append_new(puts_, json_pack("{s:{s:o}}", "PutRequest", "Item", item));
+        memcpy(last_sk, sk, CLOCK_ISO_LEN);
+    }
+    return puts_;
+}
+
+/* Copies a directory user into the messaging module's view of a user. */
+static msg_user as_msg_user(const users_user_t *u)
+{
+    return (msg_user){.uuid = u->uuid, .handle = u->handle, .display_name = u->display_name};
+}
+
+int tools_seed_run(const tools_opts *o, ddb_store *store)
+{
+    const char *table = tools_table_name();
+    if (!tools_table_exists(o, store, table)) return 1;
+    users_db_t *users = tools_users_open(o);
+    if (!users) return 1;
+    users_user_t *andrew = tools_user_by_handle(o, users, "andrewbrown");
+    users_user_t *bayko = andrew ? tools_user_by_handle(o, users, "bayko") : NULL;
+    users_close(users);
+    if (!bayko) {
+        users_user_free(andrew);
+        return 1;
+    }
+    msg_user a = as_msg_user(andrew), b = as_msg_user(bayko);
+    const msg_user *who[2] = {&a, &b};
+    msg_service *svc = msg_service_new(store, table);
+    int rc = 1;
+    char last_sk[CLOCK_ISO_LEN];
+    json_t *writes = NULL;
+    if (!clear_conversation(o, svc)) goto done;
+
+    writes = message_puts(who, clock_now_us(), last_sk);
+    if (!write_all(o, store, table, writes, "seeding messages")) goto done;
+    json_decref(writes);
+
+    /* Each participant's inbox row names the other one and the last message. */
+    const char *last = tools_seed_lines[tools_seed_count - 1];
+    writes = json_pack("[{s:{s:o}}, {s:{s:o}}]", "PutRequest", "Item",
+                       msg_group_item(a.uuid, &b, TOOLS_SEED_GROUP, last_sk, last), "PutRequest",
+                       "Item", msg_group_item(b.uuid, &a, TOOLS_SEED_GROUP, last_sk, last));
+    if (!write_all(o, store, table, writes, NULL)) goto done;
+    printf("seeded %zu messages between %s and %s in conversation %s\n", tools_seed_count, a.handle,
+           b.handle, TOOLS_SEED_GROUP);
+    rc = 0;
+done:
+    json_decref(writes);
+    msg_service_free(svc);
+    users_user_free(andrew);
+    users_user_free(bayko);
+    return rc;
+}

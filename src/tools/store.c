@@ -1,0 +1,95 @@
+/*
+ * store: how the operator commands reach their data. The ddb commands talk
+ * to a ddb_store (ddb.h) and never know which driver is behind it: the
+ * embedded engine in the data folder, a DynamoDB endpoint named by
+ * AWS_ENDPOINT_URL(_DYNAMODB), or, with `prod`, Amazon DynamoDB itself
+ * (ddb_store_open decides). The users directory is opened the way `cruddur serve`
+ * opens it (SQLite in the data folder, or PostgreSQL via CONNECTION_URL).
+ */
+#include "tools/tools_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/store_open.h"
+
+const char *tools_table_name(void)
+{
+    const char *t = getenv("DDB_MESSAGE_TABLE");
+    return t && *t ? t : "cruddur-messages";
+}
+
+ddb_store *tools_store_open(const tools_opts *o)
+{
+    ddb_err err = DDB_ERR_INIT;
+    ddb_open_options opt = {
+        .data_dir = o->data,
+        .aws = o->prod,
+        .no_background = true, /* a tool runs for a moment: no TTL sweeper */
+    };
+    ddb_store *store = ddb_store_open(&opt, NULL, &err);
+    if (!store) {
+        if (ddb_store_is_remote(&opt))
+            tools_fail(o, "cannot use the remote DynamoDB: %s", err.message);
+        else
+            tools_fail(o, "cannot open the store in %s: %s", o->data, err.message);
+        ddb_err_clear(&err);
+    }
+    return store;
+}
+
+json_t *tools_call(const tools_opts *o, ddb_store *store, const char *op, json_t *req)
+{
+    ddb_err err = DDB_ERR_INIT;
+    json_t *res = ddb_call(store, op, req, &err);
+    if (res) return res;
+    const char *table = json_string_value(json_object_get(req, "TableName"));
+    if (err.code == DDB_E_NOT_FOUND && table && !strcmp(table, tools_table_name()))
+        tools_fail(o, "table %s does not exist (create it with `cruddur ddb schema-load`): %s: %s",
+                   table, err.type, err.message);
+    else if (err.code == DDB_E_NOT_FOUND && table)
+        tools_fail(o, "table %s does not exist: %s: %s", table, err.type, err.message);
+    else
+        tools_fail(o, "%s failed: %s: %s", op, err.type, err.message);
+    ddb_err_clear(&err);
+    return NULL;
+}
+
+bool tools_table_exists(const tools_opts *o, ddb_store *store, const char *table)
+{
+    json_t *req = json_pack("{s:s}", "TableName", table);
+    json_t *res = tools_call(o, store, "DescribeTable", req);
+    json_decref(req);
+    json_decref(res);
+    return res != NULL;
+}
+
+users_db_t *tools_users_open(const tools_opts *o)
+{
+    users_db_t *db = NULL;
+    users_error_t err = {0};
+    if (users_open(o->data, &db, &err) != USERS_OK) {
+        const char *url = getenv("CONNECTION_URL");
+        tools_fail(o, "cannot open the users directory (%s): %s",
+                   url && *url ? "CONNECTION_URL" : o->data, err.message);
+        return NULL;
+    }
+    return db;
+}
+
+users_user_t *tools_user_by_handle(const tools_opts *o, users_db_t *users, const char *handle)
+{
+    users_user_t *u = NULL;
+    users_error_t err = {0};
+    users_status_t st = users_find_by_handle(users, handle, &u, &err);
+    if (st == USERS_OK) return u;
+    if (st == USERS_NOT_FOUND)
+        tools_fail(o, "user '%s' is not in the users directory; run `cruddur db setup` first",
+                   handle);
+    else
+        tools_fail(o,
+                   "cannot read user '%s' (run `cruddur db setup` if the users table is "
+                   "missing): %s",
+                   handle, err.message);
+    return NULL;
+}

@@ -1,0 +1,144 @@
+/*
+ * tools_int: what the files of src/tools/ share: the command table and
+ * option parser every subcommand uses (cli.c), opening the store and the
+ * users directory (store.c), the seed (ddb_seed.c) and the Cognito client
+ * (cognito.c). Not for use outside src/tools/.
+ *
+ * Conventions: a command prints its results on stdout and, on failure, one
+ * line "cruddur <command>: <reason>" on stderr (tools_fail), returning 1.
+ * Usage errors return 2, except a missing required argument, which prints
+ * the usage line and returns 1 (what the reference's drop script did).
+ */
+#ifndef CRUDDUR_TOOLS_TOOLS_INT_H
+#define CRUDDUR_TOOLS_TOOLS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "ddb/ddb.h"
+#include "users/users.h"
+
+/* Options a command accepts besides --help and --data. */
+enum {
+    TOOLS_OPT_PROD = 1 << 0,  /* the word `prod`: the real AWS service */
+    TOOLS_OPT_JSON = 1 << 1,  /* --json */
+    TOOLS_OPT_LIMIT = 1 << 2, /* --limit N */
+};
+
+#define TOOLS_MAX_ARGS 4
+
+/* What the parser found; strings are borrowed from argv or the environment. */
+typedef struct tools_opts {
+    char prog[96];    /* "cruddur ddb scan", for messages */
+    const char *data; /* --data, else $CRUDDUR_DATA, else ./data */
+    bool prod;
+    bool json;
+    long limit; /* --limit; 0 when not given */
+    int nargs;  /* positional arguments other than `prod` */
+    const char *args[TOOLS_MAX_ARGS];
+} tools_opts;
+
+typedef struct tools_cmd tools_cmd;
+
+/*
+ * One subcommand. A group of them is an array ended by an entry whose name
+ * is NULL. An entry with `subs` is itself a group (`ddb patterns`).
+ */
+struct tools_cmd {
+    const char *name;    /* "scan" */
+    const char *args;    /* usage after the name: "[prod] [--json]" */
+    const char *summary; /* one line for the group's list */
+    const char *help;    /* more text for --help, or NULL */
+    unsigned opts;       /* TOOLS_OPT_* */
+    int min_args, max_args;
+    int (*run)(const tools_opts *o);
+    const tools_cmd *subs;
+};
+
+/*
+ * Runs the subcommand of `cmds` named by argv[1] (argv[0] is the group's own
+ * name, `prefix` its full name, e.g. "cruddur ddb"). Handles --help at
+ * every level. Returns the exit code.
+ */
+int tools_dispatch(const char *prefix, const tools_cmd *cmds, int argc, char **argv);
+
+/* Prints "<o->prog>: <message>" on stderr; returns 1. */
+int tools_fail(const tools_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints a JSON value indented by 2 with sorted keys, then a newline. */
+void tools_print_json(const json_t *v);
+
+/* Writes progress "label n/total" on stderr when it is a terminal. */
+void tools_progress(const char *label, size_t n, size_t total);
+
+/* ---------------------------------------------------------------- store */
+
+/* DDB_MESSAGE_TABLE, else "cruddur-messages". */
+const char *tools_table_name(void);
+
+/*
+ * The store a ddb command works on: the embedded engine in o->data, or the
+ * real DynamoDB when o->prod. NULL after printing the reason.
+ */
+ddb_store *tools_store_open(const tools_opts *o);
+
+/*
+ * One store call. On failure prints the operation, DynamoDB's error name and
+ * message (and, for a missing table, which command creates it) and returns
+ * NULL. `req` is borrowed.
+ */
+json_t *tools_call(const tools_opts *o, ddb_store *store, const char *op, json_t *req);
+
+/* True when the table exists; false after printing why (missing or error). */
+bool tools_table_exists(const tools_opts *o, ddb_store *store, const char *table);
+
+/* The users directory (SQLite in o->data, or CONNECTION_URL); NULL after printing why. */
+users_db_t *tools_users_open(const tools_opts *o);
+
+/* Looks a demo user up; on failure prints a reason naming `cruddur db setup`. */
+users_user_t *tools_user_by_handle(const tools_opts *o, users_db_t *users, const char *handle);
+
+/* `cruddur ddb patterns ...` (ddb_patterns.c). */
+extern const tools_cmd tools_ddb_patterns_cmds[];
+
+/* ----------------------------------------------------------------- seed */
+
+#define TOOLS_SEED_GROUP "5ae290ed-55d1-47a0-bc6d-fe2bc2700399"
+
+/* The demo conversation (ddb_seed_text.c): lines alternate, first sender first. */
+extern const char *const tools_seed_lines[];
+extern const size_t tools_seed_count;
+
+/* `cruddur ddb seed` on an open store; returns the exit code. */
+int tools_seed_run(const tools_opts *o, ddb_store *store);
+
+/* -------------------------------------------------------------- cognito */
+
+/* Where and how to call Cognito, from the environment; strings owned. */
+typedef struct tools_cognito {
+    char *pool_id;       /* AWS_COGNITO_USER_POOL_ID */
+    char *region;        /* AWS_REGION, AWS_DEFAULT_REGION or the pool id's prefix */
+    char *endpoint;      /* AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER or the AWS one */
+    char *access_key;    /* AWS_ACCESS_KEY_ID */
+    char *secret_key;    /* AWS_SECRET_ACCESS_KEY */
+    char *session_token; /* AWS_SESSION_TOKEN or NULL */
+} tools_cognito;
+
+/* Fills c; false with a one-line reason naming the missing variable. */
+bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len);
+void tools_cognito_free(tools_cognito *c);
+
+/*
+ * Every user of the pool (ListUsers, following PaginationToken, `page_size`
+ * users per request, 0 for Cognito's maximum): a new array of objects
+ * {"username", "preferred_username", "sub", "status", "enabled"} (absent
+ * attributes are null), or NULL with a one-line reason.
+ */
+json_t *tools_cognito_list_users(const tools_cognito *c, long page_size, char *why, size_t why_len);
+
+/* Parses --limit values: 1..60 (Cognito's page size bounds). */
+bool tools_cognito_limit_ok(long limit);
+
+#endif

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `cruddur stream-worker` on the remote driver against `cruddur dynamodb`
+# (signatures checked): setup errors, --once applying the fanout, a second
+# run changing nothing (checkpoint honoured), the service mode and SIGTERM.
+# The checks are in worker_scenario.py. Needs CRUDDUR_BIN (ctest sets it).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+bin=${CRUDDUR_BIN:?CRUDDUR_BIN must name the cruddur program}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+
+dir=$(mktemp -d /tmp/cruddur-worker.XXXXXX)
+ddb_pid=""
+cleanup() {
+    [ -n "$ddb_pid" ] && kill "$ddb_pid" 2>/dev/null && wait "$ddb_pid" 2>/dev/null || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+CRUDDUR_LOG=info "$bin" dynamodb --in-memory --port 0 --credentials workerkey:workersecret \
+    >"$dir/dynamodb.log" 2>&1 &
+ddb_pid=$!
+for _ in $(seq 1 100); do
+    grep -q 'listening on' "$dir/dynamodb.log" && break
+    sleep 0.1
+done
+port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/dynamodb.log" | head -1)
+[ -n "$port" ] ||
+    { cat "$dir/dynamodb.log" >&2; echo "run_stream_worker: cruddur dynamodb did not start" >&2; exit 1; }
+
+/usr/bin/python3 "$here/worker_scenario.py" --bin "$bin" --endpoint "http://127.0.0.1:$port" \
+    --workdir "$dir"
