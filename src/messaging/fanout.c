@@ -11,6 +11,10 @@
  * group items (left by the reference's non-transactional handler) are
  * deleted in the same transaction. Only forward: a record older than the
  * group item's sk changes nothing, so replays and late records are no-ops.
+ *
+ * Group items of one owner are keyed by time, so two of an owner's
+ * conversations whose latest messages share a microsecond would want the
+ * same key: the later mover takes the next free microsecond instead.
  */
 #include "messaging/msg_int.h"
 
@@ -50,14 +54,41 @@ static void add_delete(json_t *actions, const char *table, const json_t *item)
                                              "attribute_exists(pk)"));
 }
 
+/* True when a cancelled transaction failed on one of its Put actions: a
+   moved group item's key was taken (see move_groups). */
+static bool put_was_refused(const ddb_err *e, const json_t *actions)
+{
+    const json_t *reasons = json_object_get(e->detail, "CancellationReasons");
+    size_t i;
+    const json_t *r;
+    json_array_foreach(reasons, i, r)
+    {
+        const char *code = json_string_value(json_object_get(r, "Code"));
+        if (code && !strcmp(code, "ConditionalCheckFailed") &&
+            json_object_get(json_array_get(actions, i), "Put"))
+            return true;
+    }
+    return false;
+}
+
 /*
- * One attempt at moving the group items of one conversation. Returns 1 when
- * done (written or nothing to do), 0 when a concurrent change cancelled the
- * transaction (try again), -1 on error.
+ * One attempt at moving the group items of one conversation to the
+ * message's time key advanced by `bump` microseconds. Returns 1 when done
+ * (written or nothing to do), 0 when a concurrent change cancelled the
+ * transaction (try again), 2 when a moved item's key is taken by another
+ * conversation's group item of the same owner (two conversations'
+ * messages in one microsecond: try again with a larger bump), -1 on error.
  */
-static int move_groups(msg_service *svc, const new_message *m, const json_t *checkpoint,
+static int move_groups(msg_service *svc, const new_message *m, int bump, const json_t *checkpoint,
                        int *writes, msg_err *err)
 {
+    char target[40];
+    snprintf(target, sizeof target, "%s", m->sk);
+    for (int i = 0; i < bump; i++) {
+        char next[40];
+        msg_sk_after(target, next);
+        memcpy(target, next, sizeof target);
+    }
     json_t *items = msg_group_items(svc, m->group, err);
     if (!items) return -1;
     json_t *actions = json_array();
@@ -82,7 +113,7 @@ static int move_groups(msg_service *svc, const new_message *m, const json_t *che
         if (strcmp(sk, m->sk) >= 0) continue; /* already at this message or later */
         add_delete(actions, svc->table, it);
         json_t *moved = json_deep_copy(it);
-        json_object_set_new(moved, "sk", msg_s(m->sk));
+        json_object_set_new(moved, "sk", msg_s(target));
         json_object_set_new(moved, "message", msg_s(m->text));
         json_array_append_new(actions, json_pack("{s:{s:s, s:o, s:s}}", "Put", "TableName",
                                                  svc->table, "Item", moved, "ConditionExpression",
@@ -94,17 +125,24 @@ static int move_groups(msg_service *svc, const new_message *m, const json_t *che
         return 1;
     }
     if (checkpoint) json_array_append(actions, (json_t *)checkpoint);
-    json_t *req = json_pack("{s:o}", "TransactItems", actions);
+    json_t *req = json_pack("{s:O}", "TransactItems", actions);
     ddb_err e = DDB_ERR_INIT;
     json_t *res = msg_call(svc, "TransactWriteItems", req, &e, err);
     json_decref(req);
+    int rc;
     if (res) {
         json_decref(res);
         (*writes)++;
-        return 1;
+        rc = 1;
+    } else if (e.code == DDB_E_TXN_CANCELED && put_was_refused(&e, actions)) {
+        rc = 2;
+    } else if (e.code == DDB_E_TXN_CANCELED || e.code == DDB_E_TXN_CONFLICT) {
+        rc = 0;
+    } else {
+        msg_fail(err, MSG_STORE, "TransactWriteItems failed: %s: %s", e.type, e.message);
+        rc = -1;
     }
-    int rc = e.code == DDB_E_TXN_CANCELED || e.code == DDB_E_TXN_CONFLICT ? 0 : -1;
-    if (rc < 0) msg_fail(err, MSG_STORE, "TransactWriteItems failed: %s: %s", e.type, e.message);
+    json_decref(actions);
     ddb_err_clear(&e);
     return rc;
 }
@@ -119,12 +157,14 @@ int msg_fanout_apply(msg_service *svc, const json_t *records, const json_t *chec
     {
         new_message m;
         if (!record_message(rec, &m)) continue;
-        int rc = 0;
+        int rc = 0, bump = 0;
         msg_err e = {0};
-        for (int attempt = 0; attempt < MAX_ATTEMPTS && rc == 0; attempt++)
-            rc = move_groups(svc, &m, checkpoint, &n_writes, &e);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS && (rc == 0 || rc == 2); attempt++) {
+            if (rc == 2) bump++;
+            rc = move_groups(svc, &m, bump, checkpoint, &n_writes, &e);
+        }
         if (rc != 1) {
-            if (rc == 0) msg_fail(&e, MSG_STORE, "group items kept changing; gave up");
+            if (rc == 0 || rc == 2) msg_fail(&e, MSG_STORE, "group items kept changing; gave up");
             if (n_failed == 0 && err) {
                 msg_err_clear(err);
                 *err = e;

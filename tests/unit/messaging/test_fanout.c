@@ -211,6 +211,40 @@ static void test_duplicates_are_collapsed(void **state)
     mf_close(&f);
 }
 
+/*
+ * One owner, two conversations, whose latest messages share a microsecond:
+ * the second group item cannot take the same key, so it moves to the next
+ * free microsecond instead of failing forever (and nothing is overwritten).
+ */
+static void test_same_microsecond_in_two_conversations(void **state)
+{
+    mf f;
+    mf_open(&f);
+    char g1[40], g2[40];
+    mf_start(&f, &MF_A, &MF_B, "hello b", g1);
+    mf_start(&f, &MF_A, &MF_C, "hello c", g2);
+    const char *sk = "2030-01-01T00:00:00.000000+00:00";
+    json_t *records = json_pack("[o, o]", message_record("INSERT", g1, sk, "to b"),
+                                message_record("INSERT", g2, sk, "to c"));
+    int writes;
+    assert_int_equal(apply(&f, records, &writes), 0);
+    assert_int_equal(writes, 2);
+    char *one = mf_groups(&f, g1), *two = mf_groups(&f, g2), want[256];
+    snprintf(want, sizeof want, "GRP#%s %s to b\n", MF_A.uuid, sk);
+    assert_non_null(strstr(one, want));
+    snprintf(want, sizeof want, "GRP#%s 2030-01-01T00:00:00.000001+00:00 to c\n", MF_A.uuid);
+    assert_non_null(strstr(two, want));
+    assert_int_equal(mf_owner_items(&f, &MF_A, g1), 1);
+    assert_int_equal(mf_owner_items(&f, &MF_A, g2), 1);
+    free(one);
+    free(two);
+    /* A replay changes nothing: both items are at or past their message. */
+    assert_int_equal(apply(&f, records, &writes), 0);
+    assert_int_equal(writes, 0);
+    json_decref(records);
+    mf_close(&f);
+}
+
 static void test_other_records_are_ignored(void **state)
 {
     mf f;
@@ -324,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_changes_nothing),
         cmocka_unit_test(test_late_record_is_ignored),
         cmocka_unit_test(test_duplicates_are_collapsed),
+        cmocka_unit_test(test_same_microsecond_in_two_conversations),
         cmocka_unit_test(test_other_records_are_ignored),
         cmocka_unit_test(test_checkpoint_rides_along),
         cmocka_unit_test(test_validate_text),
