@@ -142,31 +142,14 @@ void msg_consumer_get_stats(msg_consumer *c, msg_consumer_stats *out)
 
 bool msg_consumer_ensure_table(msg_consumer *c, msg_err *err)
 {
-    json_t *req = json_pack("{s:s}", "TableName", c->table);
-    ddb_err e = DDB_ERR_INIT;
-    json_t *res = msg_call(c->svc, "DescribeTable", req, &e, err);
+    json_t *req = json_pack("{s:s, s:[{s:s,s:s},{s:s,s:s}], s:[{s:s,s:s},{s:s,s:s}], s:s}",
+                            "TableName", c->table, "AttributeDefinitions", "AttributeName", "pk",
+                            "AttributeType", "S", "AttributeName", "sk", "AttributeType", "S",
+                            "KeySchema", "AttributeName", "pk", "KeyType", "HASH", "AttributeName",
+                            "sk", "KeyType", "RANGE", "BillingMode", "PAY_PER_REQUEST");
+    bool ok = msg_create_table_if_missing(c->svc, req, err);
     json_decref(req);
-    if (!res && e.code == DDB_E_NOT_FOUND) {
-        ddb_err_clear(&e);
-        req = json_pack("{s:s, s:[{s:s,s:s},{s:s,s:s}], s:[{s:s,s:s},{s:s,s:s}], s:s}", "TableName",
-                        c->table, "AttributeDefinitions", "AttributeName", "pk", "AttributeType",
-                        "S", "AttributeName", "sk", "AttributeType", "S", "KeySchema",
-                        "AttributeName", "pk", "KeyType", "HASH", "AttributeName", "sk", "KeyType",
-                        "RANGE", "BillingMode", "PAY_PER_REQUEST");
-        res = msg_call(c->svc, "CreateTable", req, &e, err);
-        json_decref(req);
-        if (!res && e.code == DDB_E_IN_USE) { /* created by another process meanwhile */
-            ddb_err_clear(&e);
-            return true;
-        }
-    }
-    if (!res) {
-        msg_fail(err, MSG_STORE, "cannot create %s: %s: %s", c->table, e.type, e.message);
-        ddb_err_clear(&e);
-        return false;
-    }
-    json_decref(res);
-    return true;
+    return ok;
 }
 
 /* ---- checkpoints ---- */

@@ -24,6 +24,10 @@ bool msg_fail(msg_err *err, msg_status status, const char *fmt, ...)
    see it (`keep` non-NULL: the ddb error is moved there, err untouched). */
 json_t *msg_call(msg_service *svc, const char *op, json_t *req, ddb_err *keep, msg_err *err);
 
+/* Creates a table from a CreateTable request (borrowed) unless it exists,
+   and waits until it is ACTIVE. */
+bool msg_create_table_if_missing(msg_service *svc, json_t *create, msg_err *err);
+
 /* The string value of attribute `name` of an item, or NULL. */
 const char *msg_item_str(const json_t *item, const char *name);
 /* {"S": s} as a new reference. */

@@ -188,31 +188,62 @@ json_t *msg_table_definition(const char *table)
         "StreamSpecification", "StreamEnabled", 1, "StreamViewType", "NEW_AND_OLD_IMAGES");
 }
 
-bool msg_ensure_table(msg_service *svc, msg_err *err)
+/* DescribeTable's TableStatus ("ACTIVE", "CREATING", ...) or NULL when the
+   table does not exist; false on another error. Caller frees *status. */
+static bool table_status(msg_service *svc, const char *table, char **status, msg_err *err)
 {
-    json_t *req = json_pack("{s:s}", "TableName", svc->table);
+    json_t *req = json_pack("{s:s}", "TableName", table);
     ddb_err e = DDB_ERR_INIT;
     json_t *res = msg_call(svc, "DescribeTable", req, &e, err);
     json_decref(req);
-    if (res) {
-        json_decref(res);
-        return true;
-    }
-    if (e.code != DDB_E_NOT_FOUND) {
-        msg_fail(err, MSG_STORE, "DescribeTable failed: %s: %s", e.type, e.message);
+    *status = NULL;
+    if (!res) {
+        bool missing = e.code == DDB_E_NOT_FOUND;
+        if (!missing) msg_fail(err, MSG_STORE, "DescribeTable failed: %s: %s", e.type, e.message);
         ddb_err_clear(&e);
-        return false;
+        return missing;
     }
-    ddb_err_clear(&e);
-    req = msg_table_definition(svc->table);
-    res = msg_call(svc, "CreateTable", req, &e, err);
-    json_decref(req);
-    if (!res && e.code != DDB_E_IN_USE) { /* IN_USE: another process created it first */
-        msg_fail(err, MSG_STORE, "CreateTable failed: %s: %s", e.type, e.message);
-        ddb_err_clear(&e);
-        return false;
-    }
-    ddb_err_clear(&e);
+    const char *s =
+        json_string_value(json_object_get(json_object_get(res, "Table"), "TableStatus"));
+    *status = strdup(s ? s : "ACTIVE");
     json_decref(res);
     return true;
+}
+
+bool msg_create_table_if_missing(msg_service *svc, json_t *create, msg_err *err)
+{
+    const char *table = json_string_value(json_object_get(create, "TableName"));
+    char *status;
+    if (!table_status(svc, table, &status, err)) return false;
+    if (!status) {
+        ddb_err e = DDB_ERR_INIT;
+        json_t *res = msg_call(svc, "CreateTable", create, &e, err);
+        /* IN_USE: another process created it first. */
+        if (!res && e.code != DDB_E_IN_USE) {
+            msg_fail(err, MSG_STORE, "cannot create %s: %s: %s", table, e.type, e.message);
+            ddb_err_clear(&e);
+            return false;
+        }
+        ddb_err_clear(&e);
+        json_decref(res);
+    }
+    /* Amazon DynamoDB creates tables in the background: wait until usable. */
+    for (int i = 0; i < 600 && (!status || strcmp(status, "ACTIVE") != 0); i++) {
+        /* The store decides how to wait (a remote store sleeps). */
+        if (status) ddb_store_wait_change(svc->store, ddb_store_change_counter(svc->store), 200);
+        free(status);
+        if (!table_status(svc, table, &status, err)) return false;
+    }
+    bool active = status && !strcmp(status, "ACTIVE");
+    if (!active) msg_fail(err, MSG_STORE, "table %s did not become ACTIVE", table);
+    free(status);
+    return active;
+}
+
+bool msg_ensure_table(msg_service *svc, msg_err *err)
+{
+    json_t *req = msg_table_definition(svc->table);
+    bool ok = msg_create_table_if_missing(svc, req, err);
+    json_decref(req);
+    return ok;
 }
