@@ -39,6 +39,7 @@ static const route routes[] = {
     {"POST", "/api/messages", api_post_message, ROUTE_AUTH},
     {"GET", "/api/users/@{}/short", api_user_short, 0},
     {"POST", "/api/dev/signin", api_dev_signin, ROUTE_DEV},
+    {"GET", "/api/config", api_config, 0},
     {"GET", "/.well-known/jwks.json", api_dev_jwks, ROUTE_DEV},
 };
 
@@ -142,6 +143,8 @@ void api_ctx_free_owned(api_ctx *api)
     api->n_origins = 0;
     free(api->jwks_json);
     api->jwks_json = NULL;
+    json_decref(api->cognito_config);
+    api->cognito_config = NULL;
 }
 
 /* The request's Origin when it is allowed, else NULL. */

@@ -41,5 +41,6 @@ void api_post_message(api_call *call, http_response *res);
 void api_user_short(api_call *call, http_response *res);
 void api_dev_signin(api_call *call, http_response *res);
 void api_dev_jwks(api_call *call, http_response *res);
+void api_config(api_call *call, http_response *res);
 
 #endif

@@ -181,3 +181,31 @@ void api_dev_jwks(api_call *call, http_response *res)
     http_response_body(res, 200, "application/json", jwks, strlen(jwks));
     http_response_header(res, "Cache-Control", "public, max-age=300");
 }
+
+/*
+ * The public sign-in settings the browser needs: in dev identity mode the
+ * users it may pick; with a Cognito pool, where to send InitiateAuth.
+ */
+void api_config(api_call *call, http_response *res)
+{
+    const api_ctx *api = call->api;
+    json_t *out;
+    if (!api->dev) {
+        out = json_pack("{s:s, s:O}", "auth", "cognito", "cognito", api->cognito_config);
+    } else {
+        users_list_t list = {0};
+        users_error_t uerr = {0};
+        if (users_list_all(api->users, &list, &uerr) != USERS_OK) {
+            api_internal_error(res, "config", uerr.message);
+            return;
+        }
+        json_t *users = json_array();
+        for (size_t i = 0; i < list.count; i++)
+            json_array_append_new(users, json_pack("{s:s, s:s}", "handle", list.items[i].handle,
+                                                   "display_name", list.items[i].display_name));
+        users_list_free(&list);
+        out = json_pack("{s:s, s:o}", "auth", "dev", "dev_users", users);
+    }
+    http_response_json(res, 200, out);
+    json_decref(out);
+}

@@ -180,6 +180,8 @@ static bool open_auth(app *a, const serve_opts *o, enum auth_mode mode, auth_cog
     auth_config_init(&cfg);
     if (mode == AUTH_MODE_COGNITO) {
         auth_config_cognito(&cfg, env);
+        a->api.cognito_config = json_pack("{s:s?, s:s, s:s}", "region", env->region, "client_id",
+                                          env->client_id, "endpoint", env->endpoint);
         log_info("serve: sign-in with Cognito (issuer %s)", env->issuer);
     } else {
         const char *dir = o->data;

@@ -272,6 +272,17 @@ def test_dev_signin(server):
     assert server.post("/api/dev/signin", data=b"{oops").status_code == 400
 
 
+def test_config_in_dev_mode(server):
+    # The browser's sign-in page reads it: dev mode, and the users to pick from.
+    r = server.get("/api/config")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["auth"] == "dev"
+    handles = {u["handle"] for u in body["dev_users"]}
+    assert {"andrewbrown", "bayko", "londo"} <= handles
+    assert all(set(u) == {"handle", "display_name"} for u in body["dev_users"])
+
+
 def test_dev_jwks(server):
     r = server.get("/.well-known/jwks.json")
     assert r.status_code == 200
