@@ -39,6 +39,8 @@ typedef struct ddb_cond ddb_cond;
 ddb_cond *ddb_cond_parse(const char *text, ddb_expr_attrs *a, const char *which, ddb_err *err);
 /* 1 true, 0 false, -1 error (err set). `item` NULL means "no item". */
 int ddb_cond_eval(const ddb_cond *c, const json_t *item, ddb_err *err);
+/* True when the expression reads the top-level attribute `name` anywhere. */
+bool ddb_cond_uses(const ddb_cond *c, const char *name);
 void ddb_cond_free(ddb_cond *c);
 
 /* ---- projection ---- */

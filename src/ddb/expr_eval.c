@@ -18,6 +18,23 @@ struct ddb_cond {
     expr_node *root;
 };
 
+/* True when a node or any node below it is a path starting at `name`. */
+static bool node_uses(const expr_node *n, const char *name)
+{
+    if (!n) return false;
+    if (n->kind == EN_PATH && n->path.n > 0 && n->path.el[0].name &&
+        !strcmp(n->path.el[0].name, name))
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (node_uses(n->kids[i], name)) return true;
+    return false;
+}
+
+bool ddb_cond_uses(const ddb_cond *c, const char *name)
+{
+    return c && name && node_uses(c->root, name);
+}
+
 ddb_cond *ddb_cond_parse(const char *text, ddb_expr_attrs *a, const char *which, ddb_err *err)
 {
     expr_parser p;

@@ -8,6 +8,8 @@
 #include "ddb/expr_int.h"
 
 #include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct key_term {
@@ -19,8 +21,15 @@ typedef struct key_term {
 
 #define MAX_TERMS 8
 
-static bool key_fail(ddb_err *err, const char *msg)
+static bool key_fail(ddb_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool key_fail(ddb_err *err, const char *fmt, ...)
 {
+    char msg[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     ddb_err_set(err, DDB_E_VALIDATION, "%s", msg);
     return false;
 }
@@ -142,12 +151,12 @@ static bool reduce(const key_term *terms, int nt, const char *hash_attr, const c
         if (terms[i].op != DDB_RANGE_EQ) return key_fail(err, "Query key condition not supported");
         hash = &terms[i];
     }
-    if (!hash) return key_fail(err, "Query condition missed key schema element");
+    if (!hash) return key_fail(err, "Query condition missed key schema element: %s", hash_attr);
     for (int i = 0; i < nt; i++) {
         if (&terms[i] == hash) continue;
         if (!range_attr) return key_fail(err, "Query key condition not supported");
         if (strcmp(terms[i].attr, range_attr) != 0)
-            return key_fail(err, "Query condition missed key schema element");
+            return key_fail(err, "Query condition missed key schema element: %s", range_attr);
         range = &terms[i];
     }
     out->hash_value = json_incref((json_t *)hash->v1);

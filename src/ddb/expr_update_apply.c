@@ -100,7 +100,36 @@ static json_t *parent_of(json_t *item, const expr_path *path)
     return c;
 }
 
-/* Stores `v` (stolen) at `path`; an index past the end appends. */
+/* How many levels of M and L `v` nests (0 for scalars and sets). */
+static int nesting_height(const json_t *v)
+{
+    ddb_av_type t = ddb_av_type_of(v);
+    if (t != DDB_AV_M && t != DDB_AV_L) return 0;
+    const json_t *c = json_object_get(v, t == DDB_AV_M ? "M" : "L"), *kid;
+    const char *key;
+    size_t i;
+    int h = 0;
+    if (t == DDB_AV_M) {
+        json_object_foreach((json_t *)c, key, kid)
+        {
+            int k = nesting_height(kid);
+            h = k > h ? k : h;
+        }
+    } else {
+        json_array_foreach(c, i, kid)
+        {
+            int k = nesting_height(kid);
+            h = k > h ? k : h;
+        }
+    }
+    return h + 1;
+}
+
+/*
+ * Stores `v` (stolen) at `path`; an index past the end appends. A value
+ * whose maps and lists would reach below DynamoDB's nesting limit once
+ * placed at that depth is refused, as for a PutItem of the result.
+ */
 static bool put(json_t *item, const expr_path *path, json_t *v, ddb_err *err)
 {
     json_t *c = parent_of(item, path);
@@ -108,6 +137,11 @@ static bool put(json_t *item, const expr_path *path, json_t *v, ddb_err *err)
     if (!c) {
         json_decref(v);
         return invalid_path(err);
+    }
+    if ((int)path->n + nesting_height(v) > DDB_MAX_DEPTH) {
+        json_decref(v);
+        ddb_err_set(err, DDB_E_VALIDATION, "Nesting Levels have exceeded supported limits");
+        return false;
     }
     if (!last->is_index) {
         json_object_set_new(c, last->name, v);

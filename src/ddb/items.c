@@ -236,7 +236,7 @@ bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
 json_t *eng_item_decode(const void *text, int len)
 {
     if (!text || len < 0) return NULL;
-    return json_loadb(text, (size_t)len, 0, NULL);
+    return json_loadb(text, (size_t)len, JSON_ALLOW_NUL, NULL);
 }
 
 #define SQL_ITEM_GET "SELECT item FROM items WHERE tid = ?1 AND h = ?2 AND hk = ?3 AND rk = ?4"
@@ -426,6 +426,17 @@ static bool table_counters(eng_conn *c, const ddb_table *t, const json_t *old_it
     return true;
 }
 
+/* True when two items hold the same data (DynamoDB equality: sets unordered,
+   numbers by value). */
+static bool same_item(const json_t *a, const json_t *b)
+{
+    json_t *ma = json_pack("{s:O}", "M", a), *mb = json_pack("{s:O}", "M", b);
+    bool same = ddb_av_equal(ma, mb);
+    json_decref(ma);
+    json_decref(mb);
+    return same;
+}
+
 bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
                     const json_t *old_item, const json_t *new_item, const eng_origin *origin,
                     ddb_err *err)
@@ -435,7 +446,11 @@ bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
     if (!item_row_write(c, t, k, new_item, err)) return false;
     for (size_t i = 0; i < t->n_indexes; i++)
         if (!index_update(c, t, &t->indexes[i], k, old_item, new_item, err)) return false;
-    if (t->stream_enabled && !eng_stream_append(e, c, t, old_item, new_item, origin, err))
+    /* A write that changes no data leaves no stream record (as DynamoDB
+       Streams documents, and DynamoDB Local does). */
+    bool changed = !old_item || !new_item || !same_item(old_item, new_item);
+    if (t->stream_enabled && changed &&
+        !eng_stream_append(e, c, t, old_item, new_item, origin, err))
         return false;
     return true;
 }

@@ -200,7 +200,9 @@ static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
         if (!dup) want++;
     }
     if (!json_is_object(esk) || json_object_size(esk) != want)
-        return q_bad_start(err, "Exclusive Start Key must have same size as table's key schema");
+        return q_bad_start(
+            err, "The provided starting key is invalid: The provided key element does not "
+                 "match the schema");
     json_t *key = ddb_item_normalize(esk, err);
     if (!key) return false;
     json_t *tkey = json_object();
@@ -539,8 +541,8 @@ static bool q_parse_head(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
         q->hash = q->ix->hash;
         q->range = q->ix->range;
         if (q->ix->global && q->consistent) {
-            ddb_err_set(err, DDB_E_VALIDATION, "Consistent read cannot be true when %s a GSI",
-                        q->is_query ? "querying" : "scanning");
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "Consistent reads are not supported on global secondary indexes");
             return false;
         }
     }
@@ -555,6 +557,18 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
     if (!eng_param_str(req, "FilterExpression", &text, &present, err)) return false;
     if (present && !(q->filter = ddb_cond_parse(text, attrs, "FilterExpression", err)))
         return false;
+    /* A Query's filter may not read the key it queries by. */
+    const ddb_keydef *keys[2] = {&q->hash, &q->range};
+    for (int i = 0; q->is_query && q->filter && i < 2; i++) {
+        if (keys[i]->name && ddb_cond_uses(q->filter, keys[i]->name)) {
+            ddb_err_set(
+                err, DDB_E_VALIDATION,
+                "Filter Expression can only contain non-primary key attributes: Primary key "
+                "attribute: %s",
+                keys[i]->name);
+            return false;
+        }
+    }
     if (!eng_param_str(req, "ProjectionExpression", &text, &present, err)) return false;
     if (present && !(q->proj = ddb_proj_parse(text, attrs, err))) return false;
     return true;

@@ -254,7 +254,7 @@ static json_t *attempt(remote *r, const endpoint *ep, const char *target, const 
             ddb_err_set(err, DDB_E_UNAVAILABLE, "response CRC32 mismatch from %s", ep->url);
             *status = 0; /* retry, as the SDKs do */
         } else if (*status == 200) {
-            out = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
+            out = json_loadb(body.data ? body.data : "", body.len, JSON_ALLOW_NUL, NULL);
             if (!json_is_object(out)) {
                 json_decref(out);
                 out = NULL;
@@ -294,11 +294,18 @@ static json_t *remote_call(ddb_store *store, const char *op, json_t *req, ddb_er
     return out;
 }
 
+/*
+ * A remote store cannot see changes coming: it sleeps the whole timeout and
+ * reports none (the counter stays at 0), so that a stream consumer polls at
+ * its own idle pace. Reporting a change after every sleep made consumers
+ * poll at the pace of their shortest wait slice instead (ten GetRecords a
+ * second per shard, twice what DynamoDB Streams allows).
+ */
 static uint64_t remote_wait_change(ddb_store *store, uint64_t since, int timeout_ms)
 {
     struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
     nanosleep(&ts, NULL);
-    return since + 1;
+    return since;
 }
 
 static uint64_t remote_change_counter(ddb_store *store)

@@ -668,8 +668,8 @@ static json_t *create_def(const json_t *req, int64_t now_us, ddb_err *err)
     }
     if (count_key_attrs(def) != json_array_size(defs)) {
         ddb_err_set(err, DDB_E_VALIDATION,
-                    "The number of attributes in key schema must match the number of attributes "
-                    "defined in attribute definitions.");
+                    "One or more parameter values were invalid: Number of attributes in KeySchema "
+                    "does not exactly match number of attributes defined in AttributeDefinitions");
         goto fail;
     }
     if (!create_options(def, req, now_us, err)) goto fail;

@@ -19,7 +19,8 @@
  *                 "OldImage": {...},   (OLD_IMAGE, NEW_AND_OLD_IMAGES; not on INSERT)
  *                 "SizeBytes": <size of Keys + the images present>,
  *                 "StreamViewType": "<view type>"},
- *    "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+ *    "userIdentity": {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+ *    (the Streams API spelling; Lambda events spell them type/principalId)
  *                                     (only on deletions by TTL)}
  *
  * A put that replaces an item with an identical one is still a MODIFY, as
@@ -135,7 +136,7 @@ static json_t *build_record(eng *e, const ddb_table *t, const json_t *old_item,
     if (origin && origin->ttl_service)
         json_object_set_new(
             rec, "userIdentity",
-            json_pack("{s:s,s:s}", "type", "Service", "principalId", "dynamodb.amazonaws.com"));
+            json_pack("{s:s,s:s}", "Type", "Service", "PrincipalId", "dynamodb.amazonaws.com"));
     return rec;
 }
 

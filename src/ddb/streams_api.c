@@ -485,7 +485,7 @@ static void gr_event_id(int64_t sid, int64_t seq, char out[40])
 /* A stored record as GetRecords shows it: eventID first, SequenceNumber added. */
 static json_t *gr_record(int64_t sid, int64_t seq, const char *text, ddb_err *err)
 {
-    json_t *stored = json_loads(text, 0, NULL);
+    json_t *stored = json_loads(text, JSON_ALLOW_NUL, NULL);
     if (!json_is_object(stored)) {
         json_decref(stored);
         ddb_err_set(err, DDB_E_INTERNAL, "stream record %" PRId64 " is not valid JSON", seq);

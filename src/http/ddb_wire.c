@@ -219,7 +219,8 @@ void ddb_wire_handle(void *ctx, const http_request *req, http_response *res)
         return;
     }
     json_error_t jerr;
-    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *body =
+        json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!body && req->body_len == 0) body = json_object();
     if (!json_is_object(body)) {
         json_decref(body);

@@ -15,20 +15,23 @@
 
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: cruddur dynamodb [--port 8000] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
-        "\n"
-        "Serves the embedded DynamoDB engine over DynamoDB's JSON protocol, so that\n"
-        "Amazon's SDKs, the aws cli and boto3 scripts work against it:\n"
-        "  aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000\n"
-        "\n"
-        "  --port N       port to listen on (0 picks a free one); default 8000\n"
-        "  --host ADDR    IPv4 address to listen on; default 127.0.0.1\n"
-        "  --data DIR     data folder (default $CRUDDUR_DATA or ./data); the same folder\n"
-        "                 may be used by `cruddur serve` at the same time\n"
-        "  --in-memory    keep everything in memory; nothing is written to disk\n"
-        "  --region NAME  region in ARNs and stream records; default $AWS_REGION or us-east-1\n");
+    fprintf(out,
+            "usage: cruddur dynamodb [--port 8000] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
+            "                        [--region NAME] [--credentials KEY:SECRET]...\n"
+            "\n"
+            "Serves the embedded DynamoDB engine over DynamoDB's JSON protocol, so that\n"
+            "Amazon's SDKs, the aws cli and boto3 scripts work against it:\n"
+            "  aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000\n"
+            "\n"
+            "  --port N       port to listen on (0 picks a free one); default 8000\n"
+            "  --host ADDR    IPv4 address to listen on; default 127.0.0.1\n"
+            "  --data DIR     data folder (default $CRUDDUR_DATA or ./data); the same folder\n"
+            "                 may be used by `cruddur serve` at the same time\n"
+            "  --in-memory    keep everything in memory; nothing is written to disk\n"
+            "  --region NAME  region in ARNs and stream records; default $AWS_REGION or us-east-1\n"
+            "  --credentials KEY:SECRET  check signatures: every request must be signed (AWS\n"
+            "                 Signature Version 4) with one of the given pairs (repeatable);\n"
+            "                 without it any signature is accepted, like DynamoDB Local\n");
 }
 
 int dynamodb_cmd_main(int argc, char **argv)
@@ -45,6 +48,7 @@ int dynamodb_cmd_main(int argc, char **argv)
         bool has_value = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
+            free(creds);
             return 0;
         } else if (!strcmp(a, "--port") && has_value) {
             char *end;

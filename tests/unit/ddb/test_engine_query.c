@@ -565,9 +565,9 @@ static void test_query_errors(void **state)
         {"Query",
          "{'TableName': 'qtab', 'IndexName': 'gkk', 'KeyConditionExpression': 'g = :p',"
          " 'ConsistentRead': true, 'ExpressionAttributeValues': {':p': {'S': 'a'}}}",
-         "Consistent read cannot be true when querying a GSI"},
+         "Consistent reads are not supported on global secondary indexes"},
         {"Scan", "{'TableName': 'qtab', 'IndexName': 'gkk', 'ConsistentRead': true}",
-         "Consistent read cannot be true when scanning a GSI"},
+         "Consistent reads are not supported on global secondary indexes"},
         {"Query",
          "{'TableName': 'qtab', 'IndexName': 'gkk', 'KeyConditionExpression': 'g = :p',"
          " 'Select': 'ALL_ATTRIBUTES', 'ExpressionAttributeValues': {':p': {'S': 'a'}}}",
@@ -597,7 +597,8 @@ static void test_query_errors(void **state)
         {"Query",
          "{'TableName': 'qtab', 'KeyConditionExpression': 'pk = :p', 'ExclusiveStartKey':"
          " {'pk': {'S': 'a'}}, 'ExpressionAttributeValues': {':p': {'S': 'a'}}}",
-         "Exclusive Start Key must have same size as table's key schema"},
+         "The provided starting key is invalid: The provided key element does not match the "
+         "schema"},
         {"Query",
          "{'TableName': 'qtab', 'KeyConditionExpression': 'pk = :p', 'ExclusiveStartKey':"
          " {'pk': {'S': 'b'}, 'sk': {'N': '1'}}, 'ExpressionAttributeValues': {':p': {'S': 'a'}}}",
@@ -612,7 +613,8 @@ static void test_query_errors(void **state)
          "{'TableName': 'qtab', 'IndexName': 'gkk', 'KeyConditionExpression': 'g = :p',"
          " 'ExclusiveStartKey': {'pk': {'S': 'a'}, 'sk': {'N': '1'}},"
          " 'ExpressionAttributeValues': {':p': {'S': 'G1'}}}",
-         "Exclusive Start Key must have same size as table's key schema"},
+         "The provided starting key is invalid: The provided key element does not match the "
+         "schema"},
         {"Query",
          "{'TableName': 'qtab', 'KeyConditionExpression': 'pk = :p',"
          " 'ExpressionAttributeValues': {':p': {'S': 'a'}, ':x': {'S': 'a'}}}",

@@ -97,7 +97,7 @@ static void make_changes(ddb_store *s, const char *table)
     rt_ok(s, "PutItem",
           rt_json("{'TableName': '%s', 'Item': {'id': {'S': 'k'}, 'v': {'N': '2'}}}", table));
     rt_ok(s, "PutItem",
-          rt_json("{'TableName': '%s', 'Item': {'id': {'S': 'k'}, 'v': {'N': '2'}}}", table));
+          rt_json("{'TableName': '%s', 'Item': {'id': {'S': 'k'}, 'v': {'N': '3'}}}", table));
     json_decref(rt_fail(s, "PutItem",
                         rt_json("{'TableName': '%s', 'Item': {'id': {'S': 'k'}},"
                                 " 'ConditionExpression': 'attribute_not_exists(id)'}",

@@ -120,7 +120,7 @@ static void test_ttl_sweep_deletes_expired(void **state)
         }
         removes++;
         tu_assert_json_eq(json_object_get(r, "userIdentity"),
-                          "{\"type\": \"Service\", \"principalId\": \"dynamodb.amazonaws.com\"}");
+                          "{\"Type\": \"Service\", \"PrincipalId\": \"dynamodb.amazonaws.com\"}");
         assert_non_null(json_object_get(json_object_get(r, "dynamodb"), "OldImage"));
         assert_null(json_object_get(json_object_get(r, "dynamodb"), "NewImage"));
     }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ddb/expr.h"
+#include "ddb/value.h"
 
 typedef struct upd_case {
     const char *expr;
@@ -272,13 +273,73 @@ static void test_touches_and_paths(void **state)
     json_decref(names);
 }
 
+/* {"M":{"a":{"M":{"a": ... {"S":"x"}}}}} with `levels` maps; caller frees. */
+static char *nested_map(int levels)
+{
+    size_t cap = (size_t)levels * 16 + 16, n = 0;
+    char *s = malloc(cap);
+    for (int i = 0; i < levels; i++)
+        n += (size_t)snprintf(s + n, cap - n, "{\"M\":{\"a\":");
+    n += (size_t)snprintf(s + n, cap - n, "{\"S\":\"x\"}");
+    for (int i = 0; i < levels; i++)
+        n += (size_t)snprintf(s + n, cap - n, "}}");
+    return s;
+}
+
+/*
+ * An update may not nest maps and lists deeper than an item may hold (32
+ * levels): `SET d.a...a = :v` with the path `depth` elements long and :v
+ * holding `height` maps (checked against DynamoDB Local). Found by
+ * fuzz_expr (fuzz/regressions/expr/update-nesting-limit).
+ */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    static const struct {
+        int depth, height;
+        bool ok;
+    } cases[] = {{32, 1, false}, {32, 0, true},  {31, 1, true}, {30, 2, true},
+                 {27, 5, true},  {27, 6, false}, {1, 31, true}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char expr[256] = "SET d", *d = nested_map(31);
+        for (int k = 1; k < cases[i].depth; k++)
+            strcat(expr, ".a");
+        strcat(expr, " = :v");
+        json_t *item = json_pack("{s:{s:s}, s:o}", "pk", "S", "p", "d", tu_json(d));
+        char *v = nested_map(cases[i].height);
+        json_t *values = json_pack("{s:o}", ":v", tu_json(v));
+        ddb_err err = DDB_ERR_INIT;
+        ddb_expr_attrs attrs;
+        assert_true(ddb_expr_attrs_init(&attrs, NULL, values, &err));
+        ddb_update *u = ddb_update_parse(expr, &attrs, &err);
+        assert_non_null(u);
+        bool ok = ddb_update_apply(u, item, &err);
+        if (ok != cases[i].ok)
+            fail_msg("depth %d height %d: want %s, got %s", cases[i].depth, cases[i].height,
+                     cases[i].ok ? "success" : "an error", ok ? "success" : err.message);
+        if (!ok) {
+            assert_string_equal(err.message, "Nesting Levels have exceeded supported limits");
+        } else {
+            json_t *again = ddb_item_normalize(item, &err);
+            assert_non_null(again);
+            json_decref(again);
+        }
+        ddb_update_free(u);
+        ddb_expr_attrs_free(&attrs);
+        ddb_err_clear(&err);
+        json_decref(values);
+        json_decref(item);
+        free(v);
+        free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_set),
-        cmocka_unit_test(test_remove_add_delete),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_touches_and_paths),
+        cmocka_unit_test(test_set),           cmocka_unit_test(test_remove_add_delete),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_touches_and_paths),
+        cmocka_unit_test(test_nesting_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

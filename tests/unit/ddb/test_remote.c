@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "ddb/remote.h"
 #include "ddb/sigv4.h"
 #include "testutil.h"
@@ -251,6 +252,23 @@ static void test_unreachable_fails_clearly(void **state)
     ddb_store_close(s);
 }
 
+/* Waiting for a change sleeps the whole timeout and reports none: a remote
+   store cannot see changes, and a consumer must then poll at its own pace. */
+static void test_wait_change_reports_no_change(void **state)
+{
+    fake f = {0};
+    fake_start(&f);
+    ddb_store *s = open_remote(f.port, NULL);
+    uint64_t since = ddb_store_change_counter(s);
+    int64_t t0 = clock_mono_us();
+    assert_int_equal(ddb_store_wait_change(s, since, 60), since);
+    assert_true(clock_mono_us() - t0 >= 60000);
+    assert_int_equal(ddb_store_change_counter(s), since);
+    assert_int_equal(atomic_load(&f.calls), 0);
+    ddb_store_close(s);
+    MHD_stop_daemon(f.d);
+}
+
 static void test_missing_credentials(void **state)
 {
     aws_config a = {.profile = "default", .region = "us-east-1"};
@@ -333,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_throttling_and_5xx_retried),
         cmocka_unit_test(test_crc_mismatch_retried),
         cmocka_unit_test(test_unreachable_fails_clearly),
+        cmocka_unit_test(test_wait_change_reports_no_change),
         cmocka_unit_test(test_missing_credentials),
         cmocka_unit_test(test_config_from_files),
     };

@@ -124,8 +124,8 @@ static const struct {
      "1 validation error detected: Value 'X' at 'keySchema.1.member.keyType' failed to satisfy "
      "constraint: Member must satisfy enum value set: [HASH, RANGE]"},
     {"unused definition", "{'TableName':'tbl'," KS_H "," AD_SS "," PPR "}", DDB_E_VALIDATION,
-     "The number of attributes in key schema must match the number of attributes defined in "
-     "attribute definitions."},
+     "One or more parameter values were invalid: Number of attributes in KeySchema does not "
+     "exactly match number of attributes defined in AttributeDefinitions"},
     {"range undefined", "{'TableName':'tbl'," KS_HR "," AD_S "," PPR "}", DDB_E_VALIDATION,
      "Range Key not specified in Attribute Definitions.  Type unknown."},
     {"hash undefined",

@@ -1,0 +1,146 @@
+"""BatchWriteItem, BatchGetItem, TransactWriteItems and TransactGetItems:
+limits, duplicates, unprocessed maps, all-or-nothing and cancellation
+reasons."""
+import pytest
+from compatlib import error_of, expect_error, expect_error_ddb
+from conftest import documented_only
+
+
+def key(i, sk="s"):
+    return {"pk": {"S": "k%03d" % i}, "sk": {"S": sk}}
+
+
+@pytest.fixture
+def table(make_table):
+    return make_table("bt")
+
+
+def test_batch_write_and_get(ddb, table, make_table):
+    other = make_table("bt2")
+    out = ddb.batch_write_item(RequestItems={
+        table: [{"PutRequest": {"Item": dict(key(i), v={"N": str(i)})}} for i in range(20)],
+        other: [{"PutRequest": {"Item": dict(key(i), w={"S": "x"})}} for i in range(5)]})
+    assert out["UnprocessedItems"] == {}
+    keys = [key(i) for i in range(0, 98)]
+    out = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ProjectionExpression": "pk, v"},
+                                           other: {"Keys": [key(1), key(99)], "ConsistentRead": True}})
+    assert out["UnprocessedKeys"] == {}
+    got = sorted(out["Responses"][table], key=lambda x: x["pk"]["S"])
+    assert got == [{"pk": {"S": "k%03d" % i}, "v": {"N": str(i)}} for i in range(20)]
+    assert out["Responses"][other] == [dict(key(1), w={"S": "x"})]
+    out = ddb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": key(i)}} for i in range(0, 20, 2)]
+                                             + [{"PutRequest": {"Item": dict(key(50), v={"N": "50"})}}]})
+    assert out["UnprocessedItems"] == {}
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 11
+
+
+def test_batch_limits(server, ddb, table):
+    # (The message differs between DynamoDB's model validation and DynamoDB
+    # Local: only the type is checked.)
+    code, msg, _ = error_of(ddb.batch_write_item,
+                            RequestItems={table: [{"PutRequest": {"Item": key(i)}} for i in range(26)]})
+    assert code == "ValidationException"
+    expect_error("ValidationException", "Too many items requested for the BatchGetItem call",
+                 ddb.batch_get_item, RequestItems={table: {"Keys": [key(i) for i in range(101)]}})
+    expect_error("ValidationException", "Provided list of item keys contains duplicates",
+                 ddb.batch_get_item, RequestItems={table: {"Keys": [key(1), key(1)]}})
+    expect_error("ValidationException", "Provided list of item keys contains duplicates",
+                 ddb.batch_write_item, RequestItems={table: [{"PutRequest": {"Item": key(1)}},
+                                                             {"DeleteRequest": {"Key": key(1)}}]})
+    code, _, _ = error_of(ddb.batch_write_item, RequestItems={table: [{"PutRequest": {"Item": {"pk": {"S": "x"}}}}]})
+    assert code == "ValidationException"
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 0
+    expect_error_ddb(server, "ResourceNotFoundException", "Requested resource not found",
+                     ddb.batch_get_item, RequestItems={"compat-nope": {"Keys": [key(1)]}})
+    expect_error_ddb(server, "ResourceNotFoundException", "Requested resource not found",
+                     ddb.batch_write_item, RequestItems={"compat-nope": [{"PutRequest": {"Item": key(1)}}]})
+
+
+def test_batch_duplicate_numeric_keys(server, ddb, make_table):
+    documented_only(server, "numbers compare by value, so 1 and 1.0 are the same key; DynamoDB "
+                            "Local 1.11.478 compares their text in its duplicate check")
+    t = make_table("btn", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "sk", "AttributeType": "N"}])
+    k1, k2 = {"pk": {"S": "a"}, "sk": {"N": "1"}}, {"pk": {"S": "a"}, "sk": {"N": "1.0"}}
+    expect_error("ValidationException", "Provided list of item keys contains duplicates",
+                 ddb.batch_get_item, RequestItems={t: {"Keys": [k1, k2]}})
+    expect_error("ValidationException", "Provided list of item keys contains duplicates",
+                 ddb.batch_write_item, RequestItems={t: [{"PutRequest": {"Item": k1}},
+                                                         {"PutRequest": {"Item": k2}}]})
+
+
+def test_transact_write_all_or_nothing(ddb, table):
+    ddb.put_item(TableName=table, Item=dict(key(1), n={"N": "1"}))
+    ddb.put_item(TableName=table, Item=dict(key(2), n={"N": "2"}))
+    ddb.put_item(TableName=table, Item=key(5))
+    out = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": table, "Item": dict(key(3), n={"N": "3"}),
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": {"TableName": table, "Key": key(1), "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Delete": {"TableName": table, "Key": key(2)}},
+        {"ConditionCheck": {"TableName": table, "Key": key(5), "ConditionExpression": "attribute_exists(pk)"}},
+    ], ClientRequestToken="tok-1")
+    assert "ConsumedCapacity" not in out or out["ConsumedCapacity"]
+    items = {i["pk"]["S"]: i for i in ddb.scan(TableName=table)["Items"]}
+    assert sorted(items) == ["k001", "k003", "k005"]
+    assert items["k001"]["n"] == {"N": "2"}
+    code, msg, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table, "Item": dict(key(4), n={"N": "4"})}},
+        {"Update": {"TableName": table, "Key": key(1), "UpdateExpression": "SET n = :z",
+                    "ConditionExpression": "n = :wrong",
+                    "ExpressionAttributeValues": {":z": {"N": "0"}, ":wrong": {"N": "99"}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        {"Delete": {"TableName": table, "Key": key(3)}},
+    ])
+    assert code == "TransactionCanceledException"
+    assert msg == ("Transaction cancelled, please refer cancellation reasons for specific reasons "
+                   "[None, ConditionalCheckFailed, None]")
+    reasons = resp["CancellationReasons"]
+    assert reasons[0] == {"Code": "None"} and reasons[2] == {"Code": "None"}
+    assert reasons[1]["Code"] == "ConditionalCheckFailed"
+    assert reasons[1]["Message"] == "The conditional request failed"
+    assert reasons[1]["Item"] == dict(key(1), n={"N": "2"})
+    items = {i["pk"]["S"]: i for i in ddb.scan(TableName=table)["Items"]}
+    assert sorted(items) == ["k001", "k003", "k005"] and items["k001"]["n"] == {"N": "2"}
+
+
+def test_transact_write_validation(server, ddb, table):
+    expect_error("ValidationException", "Transaction request cannot include multiple operations on one item",
+                 ddb.transact_write_items, TransactItems=[
+                     {"Put": {"TableName": table, "Item": key(1)}},
+                     {"Delete": {"TableName": table, "Key": key(1)}}])
+    code, _, _ = error_of(ddb.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table, "Item": key(i)}} for i in range(101)])
+    assert code == "ValidationException"
+    expect_error_ddb(server, "ResourceNotFoundException", "Requested resource not found",
+                     ddb.transact_write_items, TransactItems=[{"Put": {"TableName": "compat-nope", "Item": key(1)}}])
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 0
+
+
+def test_transaction_validation_error_reason(server, ddb, table):
+    documented_only(server, "an update that fails on the stored item (here a number overflow) "
+                            "cancels the transaction with a ValidationError reason (TransactWriteItems "
+                            "reference, cancellation reason codes); DynamoDB Local answers a plain "
+                            "ValidationException")
+    ddb.put_item(TableName=table, Item=dict(key(1), n={"N": "1" + "0" * 36 + "1"}))
+    code, msg, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table, "Item": key(2)}},
+        {"Update": {"TableName": table, "Key": key(1), "UpdateExpression": "SET n = n + :d",
+                    "ExpressionAttributeValues": {":d": {"N": "0.1"}}}}])
+    assert code == "TransactionCanceledException"
+    assert [r["Code"] for r in resp["CancellationReasons"]] == ["None", "ValidationError"]
+
+
+def test_transact_get(ddb, table, make_table):
+    other = make_table("bt3")
+    ddb.put_item(TableName=table, Item=dict(key(1), a={"S": "x"}, b={"S": "y"}))
+    ddb.put_item(TableName=other, Item=dict(key(2), c={"N": "1"}))
+    out = ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": table, "Key": key(1), "ProjectionExpression": "a"}},
+        {"Get": {"TableName": table, "Key": key(9)}},
+        {"Get": {"TableName": other, "Key": key(2)}}])
+    assert out["Responses"] == [{"Item": {"a": {"S": "x"}}}, {}, {"Item": dict(key(2), c={"N": "1"})}]
+    expect_error("ValidationException", "Transaction request cannot include multiple operations on one item",
+                 ddb.transact_get_items, TransactItems=[{"Get": {"TableName": table, "Key": key(1)}},
+                                                        {"Get": {"TableName": table, "Key": key(1)}}])

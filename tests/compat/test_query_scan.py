@@ -1,0 +1,283 @@
+"""Query and Scan: key conditions, order, Limit and paging, filters after
+Limit, projections, Select COUNT, GSI (sparse, KEYS_ONLY, INCLUDE) and LSI
+queries, parallel scan segments, number and binary ordering, and errors."""
+import pytest
+from compatlib import error_of, expect_error, expect_error_ddb
+
+
+@pytest.fixture
+def qtable(ddb, make_table):
+    name = make_table(
+        "q",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"},
+                              {"AttributeName": "g", "AttributeType": "S"},
+                              {"AttributeName": "l", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "g-all", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                 {"AttributeName": "sk", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "ALL"}},
+            {"IndexName": "g-keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "g-incl", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                  {"AttributeName": "sk", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["v"]}}],
+        LocalSecondaryIndexes=[
+            {"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                               {"AttributeName": "l", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "ALL"}}])
+    with_batches(ddb, name, [item(i) for i in range(40)])
+    return name
+
+
+def item(i):
+    it = {"pk": {"S": "p%d" % (i % 2)}, "sk": {"N": str(i * 5 - 50)}, "v": {"N": str(i % 7)},
+          "w": {"S": "w%02d" % i}}
+    if i % 3 == 0:
+        it["g"] = {"S": "G"}
+    if i % 4 == 0:
+        it["l"] = {"S": "l%02d" % (40 - i)}
+    return it
+
+
+def with_batches(ddb, table, items):
+    for i in range(0, len(items), 25):
+        out = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": x}} for x in items[i:i + 25]]})
+        assert out["UnprocessedItems"] == {}
+
+
+def sks(items):
+    return [int(x["sk"]["N"]) for x in items]
+
+
+def q(ddb, table, expr, values, **kw):
+    return ddb.query(TableName=table, KeyConditionExpression=expr, ExpressionAttributeValues=values, **kw)
+
+
+P0 = {":p": {"S": "p0"}}
+EVEN = [i * 5 - 50 for i in range(0, 40, 2)]
+
+
+@pytest.mark.parametrize("cond,values,expected", [
+    ("pk = :p", {}, EVEN),
+    ("pk = :p AND sk = :a", {":a": {"N": "0"}}, [0]),
+    ("pk = :p AND sk < :a", {":a": {"N": "-30"}}, [-50, -40]),
+    ("pk = :p AND sk <= :a", {":a": {"N": "-30"}}, [-50, -40, -30]),
+    ("pk = :p AND sk > :a", {":a": {"N": "130"}}, [140]),
+    ("pk = :p AND sk >= :a", {":a": {"N": "130"}}, [130, 140]),
+    ("pk = :p AND sk BETWEEN :a AND :b", {":a": {"N": "-1"}, ":b": {"N": "20.0"}}, [0, 10, 20]),
+    ("#k = :p AND (#s BETWEEN :a AND :b)", {":a": {"N": "100"}, ":b": {"N": "1E+3"}}, [100, 110, 120, 130, 140]),
+    (":p = pk", {}, EVEN),
+    ("pk = :p AND sk > :a AND sk < :b", {":a": {"N": "1"}, ":b": {"N": "9"}}, None),
+])
+def test_key_conditions(ddb, qtable, cond, values, expected):
+    kw = {}
+    if "#" in cond:
+        kw["ExpressionAttributeNames"] = {"#k": "pk", "#s": "sk"}
+    if expected is None:
+        code, _, _ = error_of(q, ddb, qtable, cond, dict(P0, **values), **kw)
+        assert code == "ValidationException"
+        return
+    out = q(ddb, qtable, cond, dict(P0, **values), **kw)
+    assert sks(out["Items"]) == expected
+    assert out["Count"] == out["ScannedCount"] == len(expected)
+    assert "LastEvaluatedKey" not in out
+
+
+def test_begins_with_on_string_sort_key(server, ddb, make_table):
+    t = make_table("bw")
+    for s in ["a", "ab", "abc", "b", "a\u00e9", "A"]:
+        ddb.put_item(TableName=t, Item={"pk": {"S": "x"}, "sk": {"S": s}})
+    out = q(ddb, t, "pk = :p AND begins_with(sk, :b)", {":p": {"S": "x"}, ":b": {"S": "a"}})
+    if server.name == "cruddur":
+        # begins_with compares bytes (case-sensitive); DynamoDB Local 1.11.478 also returns "A".
+        assert [x["sk"]["S"] for x in out["Items"]] == ["a", "ab", "abc", "a\u00e9"]
+    out = q(ddb, t, "pk = :p", {":p": {"S": "x"}}, ScanIndexForward=False)
+    assert [x["sk"]["S"] for x in out["Items"]] == ["b", "a\u00e9", "abc", "ab", "a", "A"]
+
+
+def test_binary_sort_key_order(ddb, make_table):
+    t = make_table("bin", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "B"},
+                                                {"AttributeName": "sk", "AttributeType": "B"}])
+    vals = [b"\x80", b"\x00", b"\x7f\xff", b"\x01", b"\xff", b"\x00\x00"]
+    for v in vals:
+        ddb.put_item(TableName=t, Item={"pk": {"B": b"\x00k"}, "sk": {"B": v}})
+    out = q(ddb, t, "pk = :p", {":p": {"B": b"\x00k"}})
+    assert [x["sk"]["B"] for x in out["Items"]] == sorted(vals)
+    out = q(ddb, t, "pk = :p AND begins_with(sk, :b)", {":p": {"B": b"\x00k"}, ":b": {"B": b"\x00"}})
+    assert [x["sk"]["B"] for x in out["Items"]] == [b"\x00", b"\x00\x00"]
+
+
+def test_number_sort_order(ddb, make_table):
+    t = make_table("num", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "sk", "AttributeType": "N"}])
+    nums = ["9", "10", "-1", "-10", "0.5", "1E+30", "-1E-30", "0", "99999999999999999999999999999999999999",
+            "1.0000000000000000000000000000000000001"]
+    for n in nums:
+        ddb.put_item(TableName=t, Item={"pk": {"S": "x"}, "sk": {"N": n}})
+    got = [x["sk"]["N"] for x in q(ddb, t, "pk = :p", {":p": {"S": "x"}})["Items"]]
+    assert got == ["-10", "-1", "-0.000000000000000000000000000001", "0", "0.5",
+                   "1.0000000000000000000000000000000000001", "9", "10", "1000000000000000000000000000000",
+                   "99999999999999999999999999999999999999"]
+
+
+def test_reverse_limit_paging(ddb, qtable):
+    pages, start, got = 0, None, []
+    while True:
+        kw = {"Limit": 3, "ScanIndexForward": False}
+        if start:
+            kw["ExclusiveStartKey"] = start
+        out = q(ddb, qtable, "pk = :p", P0, **kw)
+        pages += 1
+        got += sks(out["Items"])
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            break
+        assert start == {"pk": out["Items"][-1]["pk"], "sk": out["Items"][-1]["sk"]}
+    assert got == EVEN[::-1]
+    # 20 items in pages of 3: the 7th page holds 2 and ends the query.
+    assert pages == 7
+
+
+def test_limit_exact_multiple_returns_last_key(ddb, qtable):
+    out = q(ddb, qtable, "pk = :p", P0, Limit=20)
+    assert len(out["Items"]) == 20
+    assert "LastEvaluatedKey" in out
+    out = q(ddb, qtable, "pk = :p", P0, ExclusiveStartKey=out["LastEvaluatedKey"])
+    assert out["Items"] == [] and out["Count"] == 0 and "LastEvaluatedKey" not in out
+
+
+def test_filter_after_limit(ddb, qtable):
+    out = q(ddb, qtable, "pk = :p", dict(P0, **{":v": {"N": "3"}}), Limit=10, FilterExpression="v >= :v")
+    assert out["ScannedCount"] == 10
+    expect = [s for i, s in enumerate(EVEN[:10]) if (i * 2) % 7 >= 3]
+    assert sks(out["Items"]) == expect and out["Count"] == len(expect)
+    assert out["LastEvaluatedKey"]["sk"] == {"N": str(EVEN[9])}
+
+
+def test_select_count_and_projection(ddb, qtable):
+    out = q(ddb, qtable, "pk = :p", P0, Select="COUNT")
+    assert "Items" not in out and out["Count"] == 20 and out["ScannedCount"] == 20
+    out = q(ddb, qtable, "pk = :p", P0, ProjectionExpression="w, #v", ExpressionAttributeNames={"#v": "v"},
+            Limit=2)
+    assert out["Items"] == [{"w": {"S": "w00"}, "v": {"N": "0"}}, {"w": {"S": "w02"}, "v": {"N": "2"}}]
+    out = q(ddb, qtable, "pk = :p", P0, Select="SPECIFIC_ATTRIBUTES", ProjectionExpression="w", Limit=1)
+    assert out["Items"] == [{"w": {"S": "w00"}}]
+    expect_error("ValidationException",
+                 "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES",
+                 q, ddb, qtable, "pk = :p", P0, Select="ALL_ATTRIBUTES", ProjectionExpression="w")
+
+
+def test_gsi_queries(server, ddb, qtable):
+    g = {":g": {"S": "G"}}
+    out = q(ddb, qtable, "g = :g", g, IndexName="g-all")
+    expect = sorted(i * 5 - 50 for i in range(40) if i % 3 == 0)
+    assert sks(out["Items"]) == expect
+    assert all(set(x) >= {"pk", "sk", "v", "w", "g"} for x in out["Items"])
+    out = q(ddb, qtable, "g = :g AND sk > :s", dict(g, **{":s": {"N": "100"}}), IndexName="g-all",
+            ScanIndexForward=False, Limit=2)
+    assert sks(out["Items"]) == [145, 130]
+    assert out["LastEvaluatedKey"] == {"g": {"S": "G"}, "sk": {"N": "130"}, "pk": {"S": "p0"}}
+    out = q(ddb, qtable, "g = :g", g, IndexName="g-keys")
+    assert out["Count"] == len(expect)
+    assert all(set(x) == {"pk", "sk", "g"} for x in out["Items"])
+    out = q(ddb, qtable, "g = :g", g, IndexName="g-incl")
+    assert all(set(x) == {"pk", "sk", "g", "v"} for x in out["Items"])
+    if server.name == "cruddur":
+        # "Global secondary index queries cannot fetch attributes from the parent
+        # table" (developer guide); DynamoDB Local 1.11.478 fetches them anyway.
+        code, msg, _ = error_of(q, ddb, qtable, "g = :g", g, IndexName="g-keys", Select="ALL_ATTRIBUTES")
+        assert code == "ValidationException"
+    if server.name == "cruddur":
+        # DynamoDB rejects strongly consistent reads on a GSI (Query and Scan);
+        # DynamoDB Local 1.11.478 accepts them.
+        expect_error("ValidationException", "Consistent reads are not supported on global secondary indexes",
+                     q, ddb, qtable, "g = :g", g, IndexName="g-all", ConsistentRead=True)
+        expect_error("ValidationException", "Consistent reads are not supported on global secondary indexes",
+                     ddb.scan, TableName=qtable, IndexName="g-all", ConsistentRead=True)
+    # ... and accepts them on an LSI.
+    assert q(ddb, qtable, "pk = :p", P0, IndexName="lsi", ConsistentRead=True)["Count"] == 10
+    # Sparse: a scan of the GSI sees only the items that have g.
+    assert ddb.scan(TableName=qtable, IndexName="g-keys")["Count"] == len(expect)
+
+
+def test_lsi_query(ddb, qtable):
+    out = q(ddb, qtable, "pk = :p AND l > :l", dict(P0, **{":l": {"S": "l20"}}), IndexName="lsi")
+    ls = [x["l"]["S"] for x in out["Items"]]
+    assert ls == sorted(ls) and ls == ["l24", "l28", "l32", "l36", "l40"]
+    assert ddb.scan(TableName=qtable, IndexName="lsi", Select="COUNT")["Count"] == 10
+
+
+def test_query_errors(server, ddb, qtable):
+    expect_error_ddb(server, "ValidationException",
+                     "Query condition missed key schema element: pk",
+                     q, ddb, qtable, "sk = :a", {":a": {"N": "1"}})
+    code, _, _ = error_of(q, ddb, qtable, "pk = :p AND v = :a", dict(P0, **{":a": {"N": "1"}}))
+    assert code == "ValidationException"
+    code, _, _ = error_of(q, ddb, qtable, "pk = :p OR sk = :a", dict(P0, **{":a": {"N": "1"}}))
+    assert code == "ValidationException"
+    code, msg, _ = error_of(q, ddb, qtable, "pk = :p", P0, IndexName="nope")
+    assert code == "ValidationException"
+    assert msg == "The table does not have the specified index: nope"
+    expect_error("ValidationException",
+                 "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk",
+                 q, ddb, qtable, "pk = :p", dict(P0, **{":a": {"N": "1"}}), FilterExpression="sk > :a")
+    expect_error_ddb(server, "ValidationException",
+                     "The provided starting key is invalid: The provided key element does not match the schema",
+                     q, ddb, qtable, "pk = :p", P0, ExclusiveStartKey={"pk": {"S": "p0"}})
+
+
+def test_scan_paging_filter_and_segments(ddb, qtable):
+    got, start = [], None
+    while True:
+        kw = {"Limit": 7}
+        if start:
+            kw["ExclusiveStartKey"] = start
+        out = ddb.scan(TableName=qtable, **kw)
+        assert out["ScannedCount"] <= 7
+        got += out["Items"]
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert sorted(sks(got)) == [i * 5 - 50 for i in range(40)]
+    out = ddb.scan(TableName=qtable, FilterExpression="v = :v AND begins_with(w, :w)",
+                   ExpressionAttributeValues={":v": {"N": "2"}, ":w": {"S": "w1"}})
+    assert sorted(x["w"]["S"] for x in out["Items"]) == ["w16"]
+    assert out["ScannedCount"] == 40 and out["Count"] == 1
+    seen = []
+    for seg in range(3):
+        start = None
+        while True:
+            kw = {"Segment": seg, "TotalSegments": 3, "Limit": 5}
+            if start:
+                kw["ExclusiveStartKey"] = start
+            out = ddb.scan(TableName=qtable, **kw)
+            seen += sks(out["Items"])
+            start = out.get("LastEvaluatedKey")
+            if not start:
+                break
+    assert sorted(seen) == [i * 5 - 50 for i in range(40)]
+    out = ddb.scan(TableName=qtable, Select="COUNT", FilterExpression="attribute_exists(g)")
+    assert out["Count"] == 14 and out["ScannedCount"] == 40 and "Items" not in out
+    code, _, _ = error_of(ddb.scan, TableName=qtable, Segment=3, TotalSegments=3)
+    assert code == "ValidationException"
+    code, _, _ = error_of(ddb.scan, TableName=qtable, Segment=1)
+    assert code == "ValidationException"
+
+
+def test_scan_query_missing_table(server, ddb):
+    expect_error_ddb(server, "ResourceNotFoundException", "Requested resource not found",
+                     ddb.scan, TableName="compat-nope")
+    expect_error_ddb(server, "ResourceNotFoundException", "Requested resource not found",
+                     q, ddb, "compat-nope", "pk = :p", P0)
+
+
+def test_resource_level_query_with_conditions(resource, qtable):
+    from boto3.dynamodb.conditions import Attr, Key
+    t = resource.Table(qtable)
+    out = t.query(KeyConditionExpression=Key("pk").eq("p1") & Key("sk").between(-45, 0),
+                  FilterExpression=Attr("v").gt(2))
+    assert [int(x["sk"]) for x in out["Items"]] == [-35, -25]
+    out = t.scan(FilterExpression=Attr("g").exists() & Attr("w").begins_with("w3"))
+    assert sorted(x["w"] for x in out["Items"]) == ["w30", "w33", "w36", "w39"]
