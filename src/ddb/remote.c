@@ -22,7 +22,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
-#include "ddb/sigv4.h"
+#include "ddb/aws_http.h"
 
 typedef struct endpoint {
     char *url;
@@ -48,27 +48,16 @@ static bool is_stream_op(const char *op)
     return false;
 }
 
-/* Splits an endpoint URL into what the request and the signature need. */
+/* Keeps an endpoint URL with the Host header the signature covers. */
 static bool endpoint_init(endpoint *e, const char *url, ddb_err *err)
 {
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL;
-    bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
-    if (ok) {
-        curl_url_get(u, CURLUPART_PORT, &port, 0); /* only when given explicitly */
-        buf_t h = BUF_INIT;
-        buf_puts(&h, host);
-        if (port) buf_printf(&h, ":%s", port);
-        e->host = buf_detach(&h);
-        e->url = strdup(url);
-    } else {
+    e->host = aws_host_of(url);
+    if (!e->host) {
         ddb_err_set(err, DDB_E_VALIDATION, "invalid endpoint URL '%s'", url);
+        return false;
     }
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
-    return ok;
+    e->url = strdup(url);
+    return true;
 }
 
 static void endpoint_free(endpoint *e)
@@ -91,21 +80,7 @@ static CURL *thread_curl(remote *r)
         if (!c) return NULL;
         pthread_setspecific(r->curl_key, c);
     }
-    curl_easy_reset(c);
     return c;
-}
-
-static size_t collect(char *p, size_t size, size_t n, void *userdata)
-{
-    buf_append(userdata, p, size * n);
-    return size * n;
-}
-
-static size_t header_crc(char *p, size_t size, size_t n, void *userdata)
-{
-    size_t len = size * n;
-    if (len > 13 && !strncasecmp(p, "x-amz-crc32:", 12)) *(long long *)userdata = atoll(p + 12);
-    return len;
 }
 
 /* Maps an error name from a response to our code. */
@@ -187,68 +162,26 @@ static json_t *attempt(remote *r, const endpoint *ep, const char *target, const 
         ddb_err_set(err, DDB_E_INTERNAL, "cannot create an HTTP client");
         return NULL;
     }
-    char amz_date[17];
-    sigv4_amz_date(amz_date);
-    sigv4_header h[5] = {
-        {"content-type", "application/x-amz-json-1.0"},
-        {"host", ep->host},
-        {"x-amz-date", amz_date},
-        {"x-amz-target", target},
-        {"x-amz-security-token", r->aws.session_token},
-    };
-    size_t n_signed = r->aws.session_token ? 5 : 4;
-    sigv4_input in = {
-        .method = "POST",
-        .path = "/",
-        .headers = h,
-        .n_headers = n_signed,
-        .payload = payload,
-        .payload_len = strlen(payload),
-        .amz_date = amz_date,
-        .region = r->aws.region,
+    aws_request rq = {
+        .url = ep->url,
+        .host = ep->host,
         .service = "dynamodb",
-        .access_key = r->aws.access_key,
-        .secret_key = r->aws.secret_key,
+        .content_type = "application/x-amz-json-1.0",
+        .target = target,
+        .payload = payload,
+        .timeout_ms = r->timeout_ms,
     };
-    char sig[65];
-    char *auth = sigv4_authorization(&in, sig);
-    struct curl_slist *hdrs = NULL;
-    buf_t line = BUF_INIT;
-    for (size_t i = 0; i < n_signed; i++) {
-        if (!strcmp(h[i].name, "host")) continue; /* curl sends Host itself */
-        buf_reset(&line);
-        buf_printf(&line, "%s: %s", h[i].name, h[i].value);
-        hdrs = curl_slist_append(hdrs, line.data);
-    }
-    buf_reset(&line);
-    buf_printf(&line, "Authorization: %s", auth);
-    hdrs = curl_slist_append(hdrs, line.data);
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    buf_free(&line);
-    free(auth);
-
-    buf_t body = BUF_INIT;
-    long long crc = -1;
-    curl_easy_setopt(c, CURLOPT_URL, ep->url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_crc);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &crc);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (r->aws.ca_bundle) curl_easy_setopt(c, CURLOPT_CAINFO, r->aws.ca_bundle);
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(hdrs);
+    aws_reply reply;
+    char why[256];
+    bool answered = aws_post(c, &r->aws, &rq, &reply, why, sizeof why);
+    buf_t body = reply.body;
+    long long crc = reply.crc32;
     *status = 0;
     json_t *out = NULL;
-    if (rc != CURLE_OK) {
-        ddb_err_set(err, DDB_E_UNAVAILABLE, "cannot reach %s: %s", ep->url, curl_easy_strerror(rc));
+    if (!answered) {
+        ddb_err_set(err, DDB_E_UNAVAILABLE, "cannot reach %s: %s", ep->url, why);
     } else {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+        *status = reply.status;
         uLong actual = crc32(0L, (const Bytef *)(body.data ? body.data : ""), (uInt)body.len);
         if (crc >= 0 && (uLong)crc != actual) {
             ddb_err_set(err, DDB_E_UNAVAILABLE, "response CRC32 mismatch from %s", ep->url);

@@ -1,9 +1,10 @@
 /*
  * cognito: a minimal client of Amazon Cognito user pools for the operator
  * commands: ListUsers over Cognito's JSON 1.1 API, every page, signed with
- * AWS Signature Version 4 by libcurl (CURLOPT_AWS_SIGV4). Endpoint, region,
- * pool and credentials come from the environment the AWS tools use, so the
- * same command talks to Cognito or to cognito-local.
+ * AWS Signature Version 4 through aws_http.h (the signer the DynamoDB driver
+ * uses). Endpoint, region, pool and credentials come from the environment
+ * and files the AWS tools use, so the same command talks to Cognito or to
+ * cognito-local.
  */
 #include "tools/tools_int.h"
 
@@ -14,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "base/buf.h"
+#include "ddb/aws_http.h"
 
 #define TARGET_PREFIX "AWSCognitoIdentityProviderService."
 #define PAGE_MAX 60 /* ListUsers' Limit bound */
@@ -29,11 +31,9 @@ static const char *env(const char *name)
 void tools_cognito_free(tools_cognito *c)
 {
     free(c->pool_id);
-    free(c->region);
     free(c->endpoint);
-    free(c->access_key);
-    free(c->secret_key);
-    free(c->session_token);
+    free(c->host);
+    aws_config_free(&c->aws);
     memset(c, 0, sizeof *c);
 }
 
@@ -46,22 +46,27 @@ bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len)
 {
     memset(c, 0, sizeof *c);
     const char *pool = env("AWS_COGNITO_USER_POOL_ID");
-    const char *key = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
-    const char *missing = !pool     ? "AWS_COGNITO_USER_POOL_ID"
-                          : !key    ? "AWS_ACCESS_KEY_ID"
-                          : !secret ? "AWS_SECRET_ACCESS_KEY"
-                                    : NULL;
-    if (missing) {
-        snprintf(why, why_len, "%s is not set", missing);
+    if (!pool) {
+        snprintf(why, why_len, "AWS_COGNITO_USER_POOL_ID is not set");
         return false;
     }
-    const char *region = env("AWS_REGION") ? env("AWS_REGION") : env("AWS_DEFAULT_REGION");
+    aws_config_load(&c->aws, NULL);
+    c->pool_id = strdup(pool);
+    if (!c->aws.access_key || !c->aws.secret_key) {
+        snprintf(why, why_len,
+                 "%s is not set (nor are credentials of profile '%s' in ~/.aws/credentials)",
+                 c->aws.access_key ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID", c->aws.profile);
+        tools_cognito_free(c);
+        return false;
+    }
+    /* A pool lives in the region its id names ("us-east-1_AbC"), unless the
+       environment says otherwise. */
     const char *us = strchr(pool, '_');
-    if (region)
-        c->region = strdup(region);
-    else if (us && us > pool)
-        c->region = strndup(pool, (size_t)(us - pool)); /* "us-east-1_AbC" -> us-east-1 */
-    if (!c->region || strpbrk(c->region, ":/ ")) {
+    if (!env("AWS_REGION") && !env("AWS_DEFAULT_REGION") && us && us > pool) {
+        free(c->aws.region);
+        c->aws.region = strndup(pool, (size_t)(us - pool));
+    }
+    if (strpbrk(c->aws.region, ":/ ")) {
         snprintf(why, why_len, "no usable region: set AWS_REGION");
         tools_cognito_free(c);
         return false;
@@ -81,20 +86,16 @@ bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len)
         c->endpoint = strndup(url, n);
     } else {
         buf_t b = BUF_INIT;
-        buf_printf(&b, "https://cognito-idp.%s.amazonaws.com", c->region);
+        buf_printf(&b, "https://cognito-idp.%s.amazonaws.com", c->aws.region);
         c->endpoint = buf_detach(&b);
     }
-    c->pool_id = strdup(pool);
-    c->access_key = strdup(key);
-    c->secret_key = strdup(secret);
-    if (env("AWS_SESSION_TOKEN")) c->session_token = strdup(env("AWS_SESSION_TOKEN"));
+    c->host = aws_host_of(c->endpoint);
+    if (!c->host) {
+        snprintf(why, why_len, "invalid Cognito endpoint '%s'", c->endpoint);
+        tools_cognito_free(c);
+        return false;
+    }
     return true;
-}
-
-static size_t collect(char *p, size_t size, size_t n, void *arg)
-{
-    buf_append(arg, p, size * n);
-    return size * n;
 }
 
 /* Cognito's error body {"__type": "...#Name", "message": "..."} as one line. */
@@ -127,50 +128,35 @@ static json_t *cognito_call(const tools_cognito *c, const char *op, const json_t
         return NULL;
     }
     char *payload = json_dumps(body, JSON_COMPACT);
-    buf_t url = BUF_INIT, sigv4 = BUF_INIT, target = BUF_INIT, token = BUF_INIT, out = BUF_INIT;
+    buf_t url = BUF_INIT, target = BUF_INIT;
     buf_printf(&url, "%s/", c->endpoint);
-    buf_printf(&sigv4, "aws:amz:%s:cognito-idp", c->region);
-    buf_printf(&target, "X-Amz-Target: " TARGET_PREFIX "%s", op);
-    struct curl_slist *headers =
-        curl_slist_append(NULL, "Content-Type: application/x-amz-json-1.1");
-    headers = curl_slist_append(headers, buf_cstr(&target));
-    if (c->session_token) {
-        buf_printf(&token, "X-Amz-Security-Token: %s", c->session_token);
-        headers = curl_slist_append(headers, buf_cstr(&token));
-    }
-    curl_easy_setopt(curl, CURLOPT_URL, buf_cstr(&url));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, buf_cstr(&sigv4));
-    curl_easy_setopt(curl, CURLOPT_USERNAME, c->access_key);
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, c->secret_key);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 60000L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    buf_printf(&target, TARGET_PREFIX "%s", op);
+    aws_request rq = {
+        .url = buf_cstr(&url),
+        .host = c->host,
+        .service = "cognito-idp",
+        .content_type = "application/x-amz-json-1.1",
+        .target = buf_cstr(&target),
+        .payload = payload,
+        .timeout_ms = 60000,
+    };
+    aws_reply reply;
+    char fail[256];
     json_t *res = NULL;
-    if (rc != CURLE_OK) {
-        snprintf(why, why_len, "cannot reach Cognito at %s: %s", c->endpoint,
-                 curl_easy_strerror(rc));
-    } else if (status != 200) {
-        describe_error(status, buf_cstr(&out), why, why_len);
-    } else if (!(res = json_loads(buf_cstr(&out), 0, NULL)) || !json_is_object(res)) {
+    if (!aws_post(curl, &c->aws, &rq, &reply, fail, sizeof fail)) {
+        snprintf(why, why_len, "cannot reach Cognito at %s: %s", c->endpoint, fail);
+    } else if (reply.status != 200) {
+        describe_error(reply.status, buf_cstr(&reply.body), why, why_len);
+    } else if (!(res = json_loads(buf_cstr(&reply.body), 0, NULL)) || !json_is_object(res)) {
         snprintf(why, why_len, "Cognito's %s answer is not a JSON object", op);
         json_decref(res);
         res = NULL;
     }
-    curl_slist_free_all(headers);
+    buf_free(&reply.body);
     curl_easy_cleanup(curl);
     free(payload);
     buf_free(&url);
-    buf_free(&sigv4);
     buf_free(&target);
-    buf_free(&token);
-    buf_free(&out);
     return res;
 }
 

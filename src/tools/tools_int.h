@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "ddb/aws_config.h"
 #include "ddb/ddb.h"
 #include "users/users.h"
 
@@ -118,12 +119,10 @@ int tools_seed_run(const tools_opts *o, ddb_store *store);
 
 /* Where and how to call Cognito, from the environment; strings owned. */
 typedef struct tools_cognito {
-    char *pool_id;       /* AWS_COGNITO_USER_POOL_ID */
-    char *region;        /* AWS_REGION, AWS_DEFAULT_REGION or the pool id's prefix */
-    char *endpoint;      /* AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER or the AWS one */
-    char *access_key;    /* AWS_ACCESS_KEY_ID */
-    char *secret_key;    /* AWS_SECRET_ACCESS_KEY */
-    char *session_token; /* AWS_SESSION_TOKEN or NULL */
+    char *pool_id;  /* AWS_COGNITO_USER_POOL_ID */
+    char *endpoint; /* AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER or the AWS one */
+    char *host;     /* the endpoint's Host header */
+    aws_config aws; /* credentials (env or ~/.aws) and the pool's region */
 } tools_cognito;
 
 /* Fills c; false with a one-line reason naming the missing variable. */

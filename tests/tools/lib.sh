@@ -15,6 +15,8 @@ bin=${CRUDDUR_BIN:?CRUDDUR_BIN must name the cruddur program}
 py=/usr/bin/python3
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export CRUDDUR_LOG=${CRUDDUR_LOG:-warn}
+# The tests set AWS credentials themselves: a developer's ~/.aws must not leak in.
+export AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
 failures=0
 checks=0
 out=""
