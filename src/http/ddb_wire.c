@@ -120,6 +120,10 @@ static bool verify_signature(const ddb_wire *w, const http_request *req, ddb_err
         ddb_err_set_type(err, DDB_E_AUTH, "IncompleteSignatureException",
                          "Date must be in ISO-8601 'basic format' and match the credential "
                          "scope");
+    } else if (strcmp(p.service, "dynamodb") != 0) {
+        /* The Streams API is signed for "dynamodb" too. */
+        ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
+                         "Credential should be scoped to correct service: 'dynamodb'. ");
     } else if (skew > 15 * 60) {
         ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
                          "Signature expired: the request time is more than 15 minutes from the "
