@@ -95,6 +95,51 @@ json_t *ddb_call(ddb_store *store, const char *op, json_t *req, ddb_err *err)
     return store->ops->call(store, op, req, err);
 }
 
+bool ddb_each_item(ddb_store *store, const char *op, const json_t *req, ddb_item_fn each, void *arg,
+                   ddb_err *err)
+{
+    json_t *page = json_deep_copy(req);
+    bool more = true, ok = true;
+    while (ok && more) {
+        json_t *res = ddb_call(store, op, page, err);
+        if (!res) {
+            ok = false;
+            break;
+        }
+        size_t i;
+        json_t *item;
+        json_array_foreach(json_object_get(res, "Items"), i, item)
+        {
+            if (!each(item, arg)) {
+                more = false;
+                break;
+            }
+        }
+        json_t *next = json_object_get(res, "LastEvaluatedKey");
+        if (more && next)
+            json_object_set(page, "ExclusiveStartKey", next);
+        else
+            more = false;
+        json_decref(res);
+    }
+    json_decref(page);
+    return ok;
+}
+
+static bool append_item(const json_t *item, void *arg)
+{
+    json_array_append((json_t *)arg, (json_t *)item);
+    return true;
+}
+
+json_t *ddb_all_items(ddb_store *store, const char *op, const json_t *req, ddb_err *err)
+{
+    json_t *all = json_array();
+    if (ddb_each_item(store, op, req, append_item, all, err)) return all;
+    json_decref(all);
+    return NULL;
+}
+
 uint64_t ddb_store_wait_change(ddb_store *store, uint64_t since, int timeout_ms)
 {
     return store->ops->wait_change(store, since, timeout_ms);

@@ -76,6 +76,18 @@ typedef struct ddb_store ddb_store;
 json_t *ddb_call(ddb_store *store, const char *op, json_t *req, ddb_err *err);
 
 /*
+ * Runs a Query or Scan page after page, following LastEvaluatedKey, and
+ * calls each(item, arg) for every item in order. `req` is borrowed and not
+ * changed. Stops early (returning true) when `each` returns false; returns
+ * false with err set when a call fails.
+ */
+typedef bool (*ddb_item_fn)(const json_t *item, void *arg);
+bool ddb_each_item(ddb_store *store, const char *op, const json_t *req, ddb_item_fn each, void *arg,
+                   ddb_err *err);
+/* Every item of every page as one array (new reference), or NULL with err set. */
+json_t *ddb_all_items(ddb_store *store, const char *op, const json_t *req, ddb_err *err);
+
+/*
  * Blocks until the store has committed a change after `since` (a value from
  * ddb_store_change_counter), or timeout_ms passes. Lets stream consumers wake
  * at once in-process; remote stores simply sleep. Returns the new counter.

@@ -98,23 +98,16 @@ json_t *msg_message_item(const char *group, const char *sk, const char *message_
 
 json_t *msg_group_items(msg_service *svc, const char *group, msg_err *err)
 {
-    json_t *all = json_array();
-    json_t *start = NULL;
-    do {
-        json_t *req = json_pack("{s:s, s:s, s:s, s:{s:o}}", "TableName", svc->table, "IndexName",
-                                MSG_GSI_NAME, "KeyConditionExpression", "message_group_uuid = :g",
-                                "ExpressionAttributeValues", ":g", msg_s(group));
-        if (start) json_object_set_new(req, "ExclusiveStartKey", start);
-        json_t *res = msg_call(svc, "Query", req, NULL, err);
-        json_decref(req);
-        if (!res) {
-            json_decref(all);
-            return NULL;
-        }
-        json_array_extend(all, json_object_get(res, "Items"));
-        start = json_incref(json_object_get(res, "LastEvaluatedKey"));
-        json_decref(res);
-    } while (start);
+    json_t *req = json_pack("{s:s, s:s, s:s, s:{s:o}}", "TableName", svc->table, "IndexName",
+                            MSG_GSI_NAME, "KeyConditionExpression", "message_group_uuid = :g",
+                            "ExpressionAttributeValues", ":g", msg_s(group));
+    ddb_err e = DDB_ERR_INIT;
+    json_t *all = ddb_all_items(svc->store, "Query", req, &e);
+    json_decref(req);
+    if (!all) {
+        msg_fail(err, MSG_STORE, "Query failed: %s: %s", e.type, e.message);
+        ddb_err_clear(&e);
+    }
     return all;
 }
 

@@ -229,32 +229,24 @@ static void print_item(const json_t *item, bool typed)
     json_decref(m);
 }
 
+/* ddb_each_item's callback: one item per line, as it arrives. */
+static bool print_each(const json_t *item, void *arg)
+{
+    print_item(item, ((const tools_opts *)arg)->json);
+    return true;
+}
+
 static int cmd_scan(const tools_opts *o)
 {
     ddb_store *store = tools_store_open(o);
     if (!store) return 1;
-    int rc = 0;
-    json_t *start = NULL;
-    do {
-        json_t *req = json_pack("{s:s}", "TableName", tools_table_name());
-        if (start) json_object_set_new(req, "ExclusiveStartKey", start);
-        json_t *res = tools_call(o, store, "Scan", req);
-        json_decref(req);
-        if (!res) {
-            rc = 1;
-            break;
-        }
-        size_t i;
-        json_t *item;
-        json_array_foreach(json_object_get(res, "Items"), i, item)
-        {
-            print_item(item, o->json);
-        }
-        start = json_incref(json_object_get(res, "LastEvaluatedKey"));
-        json_decref(res);
-    } while (start);
+    json_t *req = json_pack("{s:s}", "TableName", tools_table_name());
+    ddb_err err = DDB_ERR_INIT;
+    bool ok = ddb_each_item(store, "Scan", req, print_each, (void *)o, &err);
+    if (!ok) tools_report(o, "Scan", req, &err);
+    json_decref(req);
     ddb_store_close(store);
-    return rc;
+    return ok ? 0 : 1;
 }
 
 static int cmd_seed(const tools_opts *o)

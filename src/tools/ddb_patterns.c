@@ -87,24 +87,11 @@ static json_t *inbox_items(const tools_opts *o, ddb_store *store, const char *uu
 {
     char pk[64];
     snprintf(pk, sizeof pk, "GRP#%s", uuid);
-    json_t *all = json_array();
-    json_t *start = NULL;
-    do {
-        json_t *req =
-            json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:i}", "TableName", tools_table_name(),
-                      "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues", ":pk", "S",
-                      pk, "ScanIndexForward", 0, "Limit", MSG_PAGE_SIZE);
-        if (start) json_object_set_new(req, "ExclusiveStartKey", start);
-        json_t *res = tools_call(o, store, "Query", req);
-        json_decref(req);
-        if (!res) {
-            json_decref(all);
-            return NULL;
-        }
-        json_array_extend(all, json_object_get(res, "Items"));
-        start = json_incref(json_object_get(res, "LastEvaluatedKey"));
-        json_decref(res);
-    } while (start);
+    json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:i}", "TableName", tools_table_name(),
+                            "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues",
+                            ":pk", "S", pk, "ScanIndexForward", 0, "Limit", MSG_PAGE_SIZE);
+    json_t *all = tools_all_items(o, store, "Query", req);
+    json_decref(req);
     return all;
 }
 

@@ -68,27 +68,20 @@ static json_t *delete_request(const json_t *item)
 /* Deletes what an earlier seed wrote: the group's messages and group items. */
 static bool clear_conversation(const tools_opts *o, msg_service *svc)
 {
+    json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:s}", "TableName", svc->table,
+                            "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues",
+                            ":pk", "S", "MSG#" TOOLS_SEED_GROUP, "ProjectionExpression", "pk, sk");
+    json_t *messages = tools_all_items(o, svc->store, "Query", req);
+    json_decref(req);
+    if (!messages) return false;
     json_t *dels = json_array();
-    json_t *start = NULL;
-    do {
-        json_t *req =
-            json_pack("{s:s, s:s, s:{s:{s:s}}, s:s}", "TableName", svc->table,
-                      "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues", ":pk", "S",
-                      "MSG#" TOOLS_SEED_GROUP, "ProjectionExpression", "pk, sk");
-        if (start) json_object_set_new(req, "ExclusiveStartKey", start);
-        json_t *res = tools_call(o, svc->store, "Query", req);
-        json_decref(req);
-        if (!res) {
-            json_decref(dels);
-            return false;
-        }
-        size_t i;
-        json_t *item;
-        json_array_foreach(json_object_get(res, "Items"), i, item)
-            json_array_append_new(dels, delete_request(item));
-        start = json_incref(json_object_get(res, "LastEvaluatedKey"));
-        json_decref(res);
-    } while (start);
+    size_t n;
+    json_t *item;
+    json_array_foreach(messages, n, item)
+    {
+        json_array_append_new(dels, delete_request(item));
+    }
+    json_decref(messages);
     msg_err merr = {0};
     json_t *groups = msg_group_items(svc, TOOLS_SEED_GROUP, &merr);
     if (!groups) {
@@ -97,9 +90,7 @@ static bool clear_conversation(const tools_opts *o, msg_service *svc)
         msg_err_clear(&merr);
         return false;
     }
-    size_t i;
-    json_t *item;
-    json_array_foreach(groups, i, item)
+    json_array_foreach(groups, n, item)
     {
         json_array_append_new(dels, delete_request(item));
     }

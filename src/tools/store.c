@@ -38,21 +38,33 @@ ddb_store *tools_store_open(const tools_opts *o)
     return store;
 }
 
+void tools_report(const tools_opts *o, const char *op, const json_t *req, ddb_err *err)
+{
+    const char *table = json_string_value(json_object_get(req, "TableName"));
+    if (err->code == DDB_E_NOT_FOUND && table && !strcmp(table, tools_table_name()))
+        tools_fail(o, "table %s does not exist (create it with `cruddur ddb schema-load`): %s: %s",
+                   table, err->type, err->message);
+    else if (err->code == DDB_E_NOT_FOUND && table)
+        tools_fail(o, "table %s does not exist: %s: %s", table, err->type, err->message);
+    else
+        tools_fail(o, "%s failed: %s: %s", op, err->type, err->message);
+    ddb_err_clear(err);
+}
+
 json_t *tools_call(const tools_opts *o, ddb_store *store, const char *op, json_t *req)
 {
     ddb_err err = DDB_ERR_INIT;
     json_t *res = ddb_call(store, op, req, &err);
-    if (res) return res;
-    const char *table = json_string_value(json_object_get(req, "TableName"));
-    if (err.code == DDB_E_NOT_FOUND && table && !strcmp(table, tools_table_name()))
-        tools_fail(o, "table %s does not exist (create it with `cruddur ddb schema-load`): %s: %s",
-                   table, err.type, err.message);
-    else if (err.code == DDB_E_NOT_FOUND && table)
-        tools_fail(o, "table %s does not exist: %s: %s", table, err.type, err.message);
-    else
-        tools_fail(o, "%s failed: %s: %s", op, err.type, err.message);
-    ddb_err_clear(&err);
-    return NULL;
+    if (!res) tools_report(o, op, req, &err);
+    return res;
+}
+
+json_t *tools_all_items(const tools_opts *o, ddb_store *store, const char *op, json_t *req)
+{
+    ddb_err err = DDB_ERR_INIT;
+    json_t *all = ddb_all_items(store, op, req, &err);
+    if (!all) tools_report(o, op, req, &err);
+    return all;
 }
 
 bool tools_table_exists(const tools_opts *o, ddb_store *store, const char *table)

@@ -91,6 +91,10 @@ ddb_store *tools_store_open(const tools_opts *o);
  * NULL. `req` is borrowed.
  */
 json_t *tools_call(const tools_opts *o, ddb_store *store, const char *op, json_t *req);
+/* Prints the one-line reason for a failed store call (as tools_call does); clears err. */
+void tools_report(const tools_opts *o, const char *op, const json_t *req, ddb_err *err);
+/* Every item of a Query or Scan, all pages (ddb_all_items), or NULL after printing why. */
+json_t *tools_all_items(const tools_opts *o, ddb_store *store, const char *op, json_t *req);
 
 /* True when the table exists; false after printing why (missing or error). */
 bool tools_table_exists(const tools_opts *o, ddb_store *store, const char *table);
