@@ -214,9 +214,7 @@ static json_t *put_message(msg_service *svc, const msg_user *me, const char *gro
             return NULL;
         }
         ddb_err_clear(&e);
-        char next[40];
-        msg_sk_after(sk, next);
-        memcpy(sk, next, sizeof sk);
+        msg_sk_advance(sk);
     }
     msg_fail(err, MSG_STORE, "could not find a free key for the message");
     return NULL;
@@ -350,9 +348,7 @@ static json_t *create_conversation(msg_service *svc, const msg_user *me, const m
             return NULL;
         }
         /* A group item's time key was taken by another conversation: next microsecond. */
-        char next[40];
-        msg_sk_after(sk, next);
-        memcpy(sk, next, sizeof sk);
+        msg_sk_advance(sk);
     }
     msg_fail(err, MSG_STORE, "could not find free keys for the conversation");
     return NULL;

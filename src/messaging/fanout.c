@@ -84,11 +84,8 @@ static int move_groups(msg_service *svc, const new_message *m, int bump, const j
 {
     char target[40];
     snprintf(target, sizeof target, "%s", m->sk);
-    for (int i = 0; i < bump; i++) {
-        char next[40];
-        msg_sk_after(target, next);
-        memcpy(target, next, sizeof target);
-    }
+    for (int i = 0; i < bump; i++)
+        msg_sk_advance(target);
     json_t *items = msg_group_items(svc, m->group, err);
     if (!items) return -1;
     json_t *actions = json_array();

@@ -45,9 +45,9 @@ json_t *msg_message_item(const char *group, const char *sk, const char *message_
 json_t *msg_group_items(msg_service *svc, const char *group, msg_err *err);
 
 /* Times as sort keys: ISO-8601 with microseconds (base/clock.h). A key read
-   from older data may lack them; msg_sk_after returns a key strictly later
-   than `sk` in string order, for retrying a colliding write. */
+   from older data may lack them; msg_sk_advance moves `sk` to a key strictly
+   later in string order, for retrying a colliding write. */
 void msg_sk_now(char out[40]);
-void msg_sk_after(const char *sk, char out[40]);
+void msg_sk_advance(char sk[40]);
 
 #endif

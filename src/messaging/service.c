@@ -116,19 +116,22 @@ void msg_sk_now(char out[40])
     clock_format_iso(clock_now_us(), out);
 }
 
-void msg_sk_after(const char *sk, char out[40])
+void msg_sk_advance(char sk[40])
 {
+    char next[40];
     int64_t us;
     if (clock_parse_iso(sk, &us)) {
-        clock_format_iso(us + 1, out);
+        clock_format_iso(us + 1, next);
         /* A key of an older, shorter form may still sort after the new one. */
-        if (strcmp(out, sk) > 0) return;
+        if (strcmp(next, sk) > 0) {
+            memcpy(sk, next, sizeof next);
+            return;
+        }
     }
-    snprintf(out, 40, "%.38s", sk);
-    size_t n = strlen(out);
-    if (n < 39) {
-        out[n] = '0';
-        out[n + 1] = '\0';
+    size_t n = strlen(sk);
+    if (n < 39) { /* a longer string with the same prefix sorts after it */
+        sk[n] = '0';
+        sk[n + 1] = '\0';
     }
 }
 
