@@ -48,7 +48,14 @@ lambda: deps
 	@cmake --build build -j $(JOBS) --target lambda_zip
 
 bench: build
+	@scripts/install-deps bench
 	@bench/run
+
+# Mixed API and DynamoDB traffic against the optimised build for SOAK_SECONDS
+# (default 600): fails on any error or when RSS is not flat (tests/soak/soak.py).
+.PHONY: soak
+soak: build test-deps
+	@CRUDDUR_BIN=$(CURDIR)/build/cruddur /usr/bin/python3 -u tests/soak/soak.py
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')

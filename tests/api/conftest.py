@@ -5,8 +5,17 @@ The binary comes from CRUDDUR_BIN (ctest sets it). Every server runs in dev
 identity mode (no Cognito variables), so tokens come from POST
 /api/dev/signin, and with FRONTEND_URL/BACKEND_URL set for the CORS tests.
 When CONNECTION_URL is set (run_api_postgres.sh), users live in PostgreSQL.
+
+Remote mode (run_api_remote_*.sh): with AWS_ENDPOINT_URL or
+AWS_ENDPOINT_URL_DYNAMODB set, every server keeps its messages in that
+DynamoDB endpoint, in a table of its own (one per data folder, so that a
+restart finds its messages again), and API_STREAM_WORKER says who does the
+fanout: `in-process` (serve --stream-worker) or `separate` (a `cruddur
+stream-worker` beside each server, started, stopped and killed with it).
+`--no-fanout` means neither. Every test applies to both kinds of store.
 """
 import glob
+import hashlib
 import json
 import os
 import re
@@ -26,7 +35,10 @@ BIN = os.environ.get("CRUDDUR_BIN", "cruddur")
 FRONTEND = "http://localhost:3000"
 BACKEND = "http://localhost:4567"
 LISTEN_RE = re.compile(r"listening on (http://[0-9.]+:(\d+))")
+REMOTE = bool(os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"))
+STREAM_WORKER = os.environ.get("API_STREAM_WORKER", "in-process")
 _log_dir = []
+_workers = []  # every stream worker started, killed at the end if still running
 
 
 def log_dir():
@@ -38,10 +50,26 @@ def log_dir():
 
 def pytest_sessionfinish(session, exitstatus):
     """Server logs are kept only when something failed."""
+    for w in _workers:
+        if w.poll() is None:  # a failed test never stopped its server
+            w.kill()
+            w.wait()
     if _log_dir and exitstatus == 0:
         shutil.rmtree(_log_dir[0], ignore_errors=True)
     elif _log_dir:
         print("\nserver logs: %s" % _log_dir[0])
+
+
+def pytest_configure(config):
+    if REMOTE and STREAM_WORKER not in ("in-process", "separate"):
+        raise pytest.UsageError("API_STREAM_WORKER must be in-process or separate")
+
+
+def messages_table(data):
+    """Remote mode: the messages table of a server; one per data folder."""
+    if data:
+        return "api-" + hashlib.sha1(os.path.abspath(data).encode()).hexdigest()[:16]
+    return "api-" + uuid.uuid4().hex[:16]
 
 
 def server_env(extra=None):
@@ -67,6 +95,12 @@ class Server:
         else:
             self.args += ["--in-memory"]
         self.env = server_env(env)
+        self.worker = None  # remote mode, API_STREAM_WORKER=separate: its Popen
+        self.fanout = "--no-fanout" not in self.args
+        if REMOTE:
+            self.env["DDB_MESSAGE_TABLE"] = messages_table(data)
+            if self.fanout and STREAM_WORKER == "in-process":
+                self.args.append("--stream-worker")
         self.proc = None
         self.url = None
         self.session = requests.Session()
@@ -85,7 +119,24 @@ class Server:
             raise RuntimeError("server did not start: %r\n%s" % (line, self.log_text()))
         self.url = m.group(1)
         self.port = int(m.group(2))
+        if REMOTE and self.fanout and STREAM_WORKER == "separate":
+            # After serve: it creates the table the worker checks for.
+            self.worker_log = open(self.log_path + ".worker", "wb")
+            self.worker = subprocess.Popen([BIN, "stream-worker"], stdin=subprocess.DEVNULL,
+                                           stdout=self.worker_log, stderr=self.worker_log,
+                                           env=self.env)
+            _workers.append(self.worker)
+            self._wait_worker_running(timeout)
         return self
+
+    def _wait_worker_running(self, timeout):
+        """Until the worker says it runs (a signal before that would kill it)."""
+        deadline = time.monotonic() + timeout
+        while "stream-worker: running" not in self.worker_log_text():
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                self.stop(signal.SIGKILL)
+                raise RuntimeError("stream-worker did not start:\n" + self.worker_log_text())
+            time.sleep(0.01)
 
     def _read_line(self, timeout):
         out = []
@@ -100,7 +151,29 @@ class Server:
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
 
+    def worker_log_text(self):
+        if not self.worker:
+            return ""
+        with open(self.log_path + ".worker", "rb") as f:
+            return f.read().decode(errors="replace")
+
     def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Stops the server (and its stream worker); the first nonzero status, else 0."""
+        rc = self._stop_server(sig, timeout)
+        if self.worker and self.worker.returncode is None:
+            self.worker.send_signal(sig)
+            try:
+                wrc = self.worker.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                wrc = self.worker.wait()
+            self.worker_log.close()
+            if rc == 0 and wrc != 0:
+                print("stream-worker exited with %s:\n%s" % (wrc, self.worker_log_text()[-4000:]))
+                rc = wrc
+        return rc
+
+    def _stop_server(self, sig, timeout):
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
@@ -114,7 +187,12 @@ class Server:
         return rc
 
     def kill9(self):
+        """SIGKILL to the server and to its stream worker: both die mid-work."""
         self.proc.kill()  # SIGKILL
+        if self.worker:
+            self.worker.kill()
+            self.worker.wait()
+            self.worker_log.close()
         self.proc.wait()
         self.log.close()
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import BACKEND, FRONTEND
+from conftest import BACKEND, FRONTEND, REMOTE, STREAM_WORKER
 
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 REPLY_KEYS = {"message_group_uuid", "uuid", "display_name", "handle", "message", "created_at"}
@@ -296,3 +296,15 @@ def test_users_driver(server):
     # The run with CONNECTION_URL (run_api_postgres.sh) must really use PostgreSQL.
     want = "users: postgres" if os.environ.get("CONNECTION_URL") else "users: sqlite"
     assert want in server.log_text()
+
+
+def test_store_driver(server):
+    # The remote runs (run_api_remote_*.sh) must really keep the messages in
+    # the DynamoDB endpoint, with the fanout where the run says it is.
+    log = server.log_text()
+    if not REMOTE:
+        assert "messages in the embedded store in memory" in log
+        return
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ["AWS_ENDPOINT_URL"]
+    assert "messages in the remote DynamoDB at %s " % endpoint in log
+    assert ("run `cruddur stream-worker`" in log) == (STREAM_WORKER == "separate")

@@ -64,6 +64,10 @@ cd "$here"
 status=0
 BASE_URL=$base SCREENSHOT_DIR=$shots CHROMIUM=$chromium \
   node --test --test-reporter=spec --test-reporter-destination=stdout format.test.mjs messages.test.mjs || status=$?
+# A leak or a sanitizer report in the server fails the suite too.
+. "$src/tests/lib/stop_clean.sh"
+stop_clean "$pid" "$log" "cruddur serve" || status=1
+pid=
 if [ $status -ne 0 ]; then
   echo "--- cruddur serve log (last 50 lines)" >&2
   tail -n 50 "$log" >&2

@@ -24,7 +24,7 @@ py=/usr/bin/python3
 [ -x "$bootstrap" ] || { echo "run_bootstrap: $bootstrap is not built" >&2; exit 1; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 
-. "$here/ddblocal.sh"
+. "$here/../lib/ddblocal.sh"
 ddblocal_ensure_installed
 
 dir=$(mktemp -d /tmp/cruddur-lambda.XXXXXX)
@@ -82,6 +82,9 @@ scenario --name zip-into-dynamodb-local --bootstrap "$dir/task/bootstrap" --tabl
     --record-endpoint "$local_url" --store-endpoint "$local_url" ||
     fail "scenario: the zip's bootstrap writing to DynamoDB Local"
 scenario --name init-error --bootstrap "$bootstrap" --init-error || fail "scenario: init error"
+. "$here/../lib/stop_clean.sh"
+stop_clean "$ddb_pid" "$dir/dynamodb.log" "cruddur dynamodb" || fail "cruddur dynamodb stops cleanly"
+ddb_pid=""
 
 if [ "$failures" -ne 0 ]; then
     echo "run_bootstrap: $failures failed" >&2

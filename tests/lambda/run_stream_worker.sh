@@ -29,5 +29,10 @@ port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/d
 [ -n "$port" ] ||
     { cat "$dir/dynamodb.log" >&2; echo "run_stream_worker: cruddur dynamodb did not start" >&2; exit 1; }
 
+status=0
 /usr/bin/python3 "$here/worker_scenario.py" --bin "$bin" --endpoint "http://127.0.0.1:$port" \
-    --workdir "$dir"
+    --workdir "$dir" || status=$?
+. "$here/../lib/stop_clean.sh"
+stop_clean "$ddb_pid" "$dir/dynamodb.log" "cruddur dynamodb" || status=1
+ddb_pid=""
+exit "$status"

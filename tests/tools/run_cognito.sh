@@ -11,6 +11,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
+. "$here/../lib/stop_clean.sh"
 build=${CRUDDUR_BUILD:?CRUDDUR_BUILD must name the build folder}
 group=5ae290ed-55d1-47a0-bc6d-fe2bc2700399
 
@@ -225,6 +226,8 @@ assert status == 401, status
 EOF
         echo "run_cognito: cruddur serve on $sport checked with a cognito-local token"
     fi
+    stop_clean "${pids[-1]}" "$tmp/serve.err" "cruddur serve" && pass ||
+        fail "cruddur serve stops cleanly"
 }
 
 finish run_cognito

@@ -8,6 +8,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
+. "$here/../lib/stop_clean.sh"
 
 data=$(mktemp -d /tmp/cruddur-tools.XXXXXX)
 trap 'rm -rf "$data"' EXIT
@@ -277,8 +278,8 @@ EOF
     else
         fail "could not write the odd items through cruddur dynamodb"
     fi
-    kill "$ddb_pid" 2>/dev/null
-    wait "$ddb_pid" 2>/dev/null
+    stop_clean "$ddb_pid" "$data/dynamodb.log" "cruddur dynamodb" && pass ||
+        fail "cruddur dynamodb on the data folder stops cleanly"
 fi
 
 # setup: drop, create, seed, any number of times.
@@ -355,7 +356,8 @@ else
     [ "$(grep -cE '^(andrewbrown|bayko) ' <<<"$out")" -eq 20 ] && pass ||
         fail "get-conversation on the remote driver prints 20 messages"
     [ ! -e "$data/remote/ddb.sqlite" ] && pass || fail "nothing was written to the embedded store"
-    kill "$ddb_pid" 2>/dev/null
+    stop_clean "$ddb_pid" "$data/ddbserver.log" "cruddur dynamodb" && pass ||
+        fail "cruddur dynamodb --in-memory stops cleanly"
     AWS_ENDPOINT_URL=http://127.0.0.1:$port run ddb list-tables --data "$data/remote"
     expect_rc 1 "list-tables with the endpoint down"
     expect_err "cannot reach" "list-tables with the endpoint down"

