@@ -212,7 +212,7 @@ static json_t *remote_call(ddb_store *store, const char *op, json_t *req, ddb_er
     char *payload = json_dumps(req, JSON_COMPACT);
     json_t *out = NULL;
     for (int i = 0; i < r->max_attempts; i++) {
-        long status;
+        long status = 0;
         ddb_err_clear(err);
         out = attempt(r, ep, target, payload, &status, err);
         if (out || !retryable(err, status)) break;

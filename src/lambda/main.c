@@ -64,7 +64,7 @@ static ddb_store *open_store(char *why, size_t why_len)
     ddb_err err = DDB_ERR_INIT;
     ddb_store *store = ddb_remote_open(&opt, &err);
     if (!store)
-        snprintf(why, why_len, "cannot reach DynamoDB: %s", err.message);
+        snprintf(why, why_len, "cannot reach DynamoDB: %.900s", err.message);
     else
         log_info("DynamoDB at %s (region %s)", cfg.endpoint_dynamodb, cfg.region);
     ddb_err_clear(&err);
