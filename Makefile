@@ -17,7 +17,7 @@ test-deps:
 
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRUDDUR_TESTS=OFF >/dev/null
-	@cmake --build build -j $(JOBS)
+	@cmake --build build -j $(JOBS) -- --no-print-directory
 
 run: build
 	@if [ ! -e "$(DATA)/ddb.sqlite" ]; then \
@@ -37,7 +37,7 @@ run: build
 
 test: test-deps
 	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DCRUDDUR_WERROR=ON -DCRUDDUR_SANITIZE=ON >/dev/null
-	@cmake --build build-test -j $(JOBS)
+	@cmake --build build-test -j $(JOBS) -- --no-print-directory
 	@cd build-test && ctest --output-on-failure -j $(JOBS)
 
 # The stream Lambda (provided.al2023): build/lambda/cruddur-messaging-stream.zip
