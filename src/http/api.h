@@ -17,6 +17,7 @@
 #include "auth/auth.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "http/user_cache.h"
 #include "messaging/messaging.h"
 #include "users/users.h"
 
@@ -31,6 +32,7 @@ typedef struct api_ctx {
     const static_site *web;       /* the browser UI for paths outside the API; NULL: none */
     json_t *cognito_config;       /* Cognito mode: {"region", "client_id", "endpoint"} for
                                      the browser's sign-in (GET /api/config); owned */
+    user_cache *user_cache;       /* sub -> user for authentication; NULL: none; owned */
     /* CORS: allowed origins (FRONTEND_URL, BACKEND_URL), without a trailing '/' */
     char *origins[API_MAX_ORIGINS];
     int n_origins;
@@ -38,7 +40,8 @@ typedef struct api_ctx {
 
 /* Fills the CORS origins from FRONTEND_URL and BACKEND_URL. */
 void api_ctx_load_origins(api_ctx *api);
-/* Frees what api_ctx owns (origins, jwks_json, cognito_config), not the services. */
+/* Frees what api_ctx owns (origins, jwks_json, cognito_config, user_cache), not the
+   services. */
 void api_ctx_free_owned(api_ctx *api);
 
 /* The http_server handler; ctx is an api_ctx. */

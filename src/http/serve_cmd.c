@@ -288,6 +288,7 @@ static bool app_open(app *a, const serve_opts *o)
     a->api.verifier = a->verifier;
     a->api.dev = a->dev;
     a->api.web = a->web;
+    a->api.user_cache = user_cache_new(USER_CACHE_DEFAULT_CAPACITY, USER_CACHE_DEFAULT_TTL_US);
     api_ctx_load_origins(&a->api);
     return true;
 }
