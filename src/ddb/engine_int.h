@@ -124,10 +124,12 @@ json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t
    of secondary index key attributes. */
 bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err);
 
-/* Loads an item by key: new reference, or NULL (err untouched) when absent,
-   or NULL with err set on failure. */
+/* Loads an item by key: new reference (shared, read-only: see
+   eng_item_decode), or NULL (err untouched) when absent, or NULL with err
+   set on failure. */
 json_t *eng_item_get(eng_conn *c, const ddb_table *t, const eng_key *k, ddb_err *err);
-/* Decodes a stored item (the items.item column). */
+/* Decodes a stored item (the items.item column). The item may be shared
+   with other readers (item_cache.h): never modify it; copy it first. */
 json_t *eng_item_decode(const void *text, int len);
 
 /* Who made a change, for stream records: NULL for a user request, or the

@@ -11,6 +11,7 @@
  * writer's current transaction.
  */
 #include "ddb/engine_int.h"
+#include "ddb/item_cache.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -236,7 +237,7 @@ bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
 json_t *eng_item_decode(const void *text, int len)
 {
     if (!text || len < 0) return NULL;
-    return json_loadb(text, (size_t)len, JSON_ALLOW_NUL, NULL);
+    return item_cache_decode(text, len);
 }
 
 #define SQL_ITEM_GET "SELECT item FROM items WHERE tid = ?1 AND h = ?2 AND hk = ?3 AND rk = ?4"

@@ -1,0 +1,110 @@
+/*
+ * Unit tests for src/ddb/item_cache: a text decodes to the same (shared)
+ * object while it stays in the table, different texts never share one,
+ * large texts and invalid JSON are handled, and many threads decoding
+ * colliding texts always get the item their own text describes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "ddb/item_cache.h"
+#include "testutil.h"
+
+static json_t *decode(const char *text)
+{
+    return item_cache_decode(text, (int)strlen(text));
+}
+
+static void test_same_text_is_shared(void **state)
+{
+    const char *a = "{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"1\"}}";
+    json_t *x = decode(a), *y = decode(a);
+    assert_non_null(x);
+    assert_ptr_equal(x, y); /* the second decode was a hit */
+    tu_assert_json_eq(x, a);
+    json_t *z = decode("{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"2\"}}");
+    assert_ptr_not_equal(x, z);
+    tu_assert_json_eq(z, "{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"2\"}}");
+    json_decref(x);
+    json_decref(y);
+    json_decref(z);
+}
+
+static void test_invalid_and_large(void **state)
+{
+    assert_null(decode("{not json"));
+    assert_null(item_cache_decode(NULL, 3));
+    assert_null(item_cache_decode("{}", -1));
+    /* a large item is decoded each time (not kept) but decoded right */
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "{\"pk\":{\"S\":\"big\"},\"v\":{\"S\":\"");
+    for (int i = 0; i < 10000; i++)
+        buf_putc(&b, 'x');
+    buf_puts(&b, "\"}}");
+    json_t *x = item_cache_decode(b.data, (int)b.len), *y = item_cache_decode(b.data, (int)b.len);
+    assert_non_null(x);
+    assert_ptr_not_equal(x, y);
+    assert_true(json_equal(x, y));
+    assert_int_equal(json_string_length(json_object_get(json_object_get(x, "v"), "S")), 10000);
+    json_decref(x);
+    json_decref(y);
+    buf_free(&b);
+    /* U+0000 inside values survives */
+    json_t *nul = decode("{\"s\":{\"S\":\"a\\u0000b\"}}");
+    assert_non_null(nul);
+    assert_int_equal(json_string_length(json_object_get(json_object_get(nul, "s"), "S")), 3);
+    json_decref(nul);
+}
+
+/* Many more distinct texts than slots, from several threads at once. */
+static void *churn(void *arg)
+{
+    long id = (long)arg;
+    for (int i = 0; i < 20000; i++) {
+        char text[96];
+        int k = (int)((i * 7 + id * 13) % 30000);
+        snprintf(text, sizeof text, "{\"pk\":{\"S\":\"k%d\"},\"n\":{\"N\":\"%d\"}}", k, k);
+        json_t *item = decode(text);
+        char want[16];
+        snprintf(want, sizeof want, "%d", k);
+        const char *got = json_string_value(json_object_get(json_object_get(item, "n"), "N"));
+        if (!got || strcmp(got, want) != 0) {
+            json_decref(item);
+            return (void *)1;
+        }
+        json_decref(item);
+    }
+    return NULL;
+}
+
+static void test_threads_get_their_own_items(void **state)
+{
+    pthread_t t[6];
+    for (long i = 0; i < 6; i++)
+        pthread_create(&t[i], NULL, churn, (void *)i);
+    for (int i = 0; i < 6; i++) {
+        void *bad;
+        pthread_join(t[i], &bad);
+        assert_null(bad);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_text_is_shared),
+        cmocka_unit_test(test_invalid_and_large),
+        cmocka_unit_test(test_threads_get_their_own_items),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
