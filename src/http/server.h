@@ -22,7 +22,7 @@
 
 typedef struct http_request {
     const char *method; /* "GET", "POST", ... */
-    const char *path;   /* URL path without the query string, not decoded */
+    const char *path;   /* URL path without the query string, %-decoded by libmicrohttpd */
     const char *body;   /* NUL-terminated; "" when none */
     size_t body_len;
     bool body_too_large; /* over the server's body limit: body is empty */
