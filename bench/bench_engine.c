@@ -150,6 +150,7 @@ int main(int argc, char **argv)
     ddb_embedded_options opt = {.no_background = true};
     char tmpl[] = "/tmp/cruddur-bench-XXXXXX";
     const char *dir = NULL;
+    const char *only = NULL; /* run the put phase (it loads the data), then only this one */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             n_threads = atoi(argv[++i]);
@@ -161,9 +162,11 @@ int main(int argc, char **argv)
             opt.no_fsync = true;
         else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else {
             fprintf(stderr, "usage: bench_engine [--threads N] [--ops N] [--in-memory] "
-                            "[--dir DIR] [--no-fsync]\n");
+                            "[--dir DIR] [--no-fsync] [--only put|get|query20|gsi-query]\n");
             return 2;
         }
     }
@@ -185,9 +188,8 @@ int main(int argc, char **argv)
     const char *mode = opt.in_memory ? "in-memory" : opt.no_fsync ? "no-fsync" : "durable";
     create_table();
     run_phase(mode, PH_PUT);
-    run_phase(mode, PH_GET);
-    run_phase(mode, PH_QUERY);
-    run_phase(mode, PH_GSI);
+    for (phase ph = PH_GET; ph <= PH_GSI; ph++)
+        if (!only || !strcmp(only, phase_names[ph])) run_phase(mode, ph);
     ddb_store_close(store);
     if (dir == tmpl) {
         char cmd[128];

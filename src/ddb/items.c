@@ -19,6 +19,7 @@
 
 #include <zlib.h>
 
+#include "base/json_out.h"
 #include "ddb/value.h"
 
 #define KEY_EMPTY_MSG                                                                              \
@@ -306,14 +307,10 @@ static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, co
     bind_key(st, t, k);
     char *text = NULL;
     if (item) {
-        text = json_dumps(item, JSON_COMPACT);
-        if (!text) {
-            sqlite3_reset(st);
-            ddb_err_set(err, DDB_E_INTERNAL, "cannot encode item");
-            return false;
-        }
+        size_t len = 0;
+        text = json_out_dumps(item, &len);
         int64_t exp;
-        sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, text, (int)len, SQLITE_STATIC);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)ddb_item_size(item));
         if (eng_item_expiry(t, item, &exp))
             sqlite3_bind_int64(st, 7, exp);

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/json_out.h"
 #include "ddb/value.h"
 
 #define SQL_STREAM_CLOSE                                                                           \
@@ -148,11 +149,10 @@ bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *ol
     int64_t sid = current_stream(e, c, t, now_us, err);
     if (!sid) return false;
     json_t *rec = build_record(e, t, old_item, new_item, origin, now_us);
-    char *text = json_dumps(rec, JSON_COMPACT);
+    char *text = json_out_dumps(rec, NULL);
     json_decref(rec);
-    sqlite3_stmt *st = text ? eng_stmt(c, SQL_RECORD_ADD, err) : NULL;
+    sqlite3_stmt *st = eng_stmt(c, SQL_RECORD_ADD, err);
     if (!st) {
-        if (!text) ddb_err_set(err, DDB_E_INTERNAL, "cannot encode stream record");
         free(text);
         return false;
     }

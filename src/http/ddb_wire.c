@@ -20,13 +20,14 @@
 #define TARGET_STREAMS "DynamoDBStreams_20120810."
 #define ERROR_PREFIX "com.amazonaws.dynamodb.v20120810#"
 
-/* Sets the headers every protocol answer carries and the body's CRC32. */
-static void finish(http_response *res, int status, const char *body, size_t len)
+/* Sets the headers every protocol answer carries, with the body's CRC32. */
+static void finish(http_response *res)
 {
     char id[UUID_STR_LEN], crc[16];
     uuid_v4(id);
-    snprintf(crc, sizeof crc, "%lu", crc32(0L, (const Bytef *)body, (uInt)len));
-    http_response_body(res, status, "application/x-amz-json-1.0", body, len);
+    snprintf(crc, sizeof crc, "%lu",
+             crc32(0L, (const Bytef *)buf_cstr(&res->body), (uInt)res->body.len));
+    res->content_type = "application/x-amz-json-1.0";
     http_response_header(res, "x-amzn-RequestId", id);
     http_response_header(res, "x-amz-crc32", crc);
     http_response_header(res, "Access-Control-Allow-Origin", "*");
@@ -35,9 +36,8 @@ static void finish(http_response *res, int status, const char *body, size_t len)
 
 static void send_json(http_response *res, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
-    finish(res, status, text, strlen(text));
-    free(text);
+    http_response_json(res, status, body);
+    finish(res);
 }
 
 /* DynamoDB's error body: {"__type": "<prefix>#Name", "message": ..., detail...}. */

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "base/clock.h"
+#include "base/json_out.h"
 #include "base/log.h"
 
 struct http_server {
@@ -73,10 +74,10 @@ void http_response_body(http_response *res, int status, const char *content_type
 
 void http_response_json(http_response *res, int status, const json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-    http_response_body(res, status, "application/json", text ? text : "null",
-                       text ? strlen(text) : 4);
-    free(text);
+    res->status = status;
+    res->content_type = "application/json";
+    buf_reset(&res->body);
+    json_out_append(&res->body, body);
 }
 
 static void response_free(http_response *res)
@@ -88,12 +89,17 @@ static void response_free(http_response *res)
     }
 }
 
-/* Hands a finished http_response to libmicrohttpd. */
+/* Hands a finished http_response to libmicrohttpd, which takes its body
+   (no copy) and frees it once sent. */
 static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        res->body.len, res->body.data ? res->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
-    if (!r) return MHD_NO;
+    size_t len = res->body.len;
+    char *body = buf_detach(&res->body);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             res->content_type ? res->content_type : "application/json");
     for (int i = 0; i < res->n_headers; i++)
