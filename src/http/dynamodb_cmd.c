@@ -41,6 +41,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: cruddur dynamodb [--port 8000] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
             "                        [--region NAME] [--credentials KEY:SECRET]... [--threads N]\n"
+            "                        [--quiet]\n"
             "\n"
             "Serves the embedded DynamoDB engine over DynamoDB's JSON protocol, so that\n"
             "Amazon's SDKs, the aws cli and boto3 scripts work against it:\n"
@@ -57,7 +58,8 @@ static void usage(FILE *out)
             "                 without it any signature is accepted, like DynamoDB Local\n"
             "  --threads N    HTTP worker threads (1-1024); default eight per core, at least 16:\n"
             "                 requests mostly wait for I/O, and durable writes are committed\n"
-            "                 together only when many requests are in flight at once\n");
+            "                 together only when many requests are in flight at once\n"
+            "  --quiet        no request log lines (start, stop and errors are still logged)\n");
 }
 
 int dynamodb_cmd_main(int argc, char **argv)
@@ -112,6 +114,8 @@ int dynamodb_cmd_main(int argc, char **argv)
             creds[n_creds++] = c;
         } else if (!strcmp(a, "--in-memory")) {
             opt.in_memory = true;
+        } else if (!strcmp(a, "--quiet")) {
+            cfg.quiet = true;
         } else {
             fprintf(stderr, "cruddur dynamodb: unknown option '%s'\n", a);
             usage(stderr);

@@ -69,7 +69,7 @@ static void usage(FILE *out)
             "  --stream-worker  with a remote DynamoDB (AWS_ENDPOINT_URL...), run the stream\n"
             "                 consumer in this process too (else run `cruddur stream-worker`\n"
             "                 or the Lambda next to it)\n"
-            "  --quiet        no request log lines\n"
+            "  --quiet        no request log lines (server errors are still logged)\n"
             "\n"
             "Environment: AWS_COGNITO_USER_POOL_ID and AWS_COGNITO_USER_POOL_CLIENT_ID (with\n"
             "AWS_REGION or AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) select Cognito sign-in;\n"

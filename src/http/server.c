@@ -152,17 +152,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ok;
 }
 
-/* Logs one line per request and frees its state. */
+/* Logs one line per request (quiet servers: only server errors) and frees
+   its state. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode why)
 {
     http_server *s = cls;
     req_state *st = *con_cls;
     if (!st) return;
-    if (!s->quiet)
-        log_info("%s %s %s %d %lldus%s", s->name, st->method, st->path, st->status,
-                 (long long)(clock_mono_us() - st->start_us),
-                 why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    if (!s->quiet || st->status >= 500)
+        log_msg(st->status >= 500 ? LOG_WARN : LOG_INFO, "%s %s %s %d %lldus%s", s->name,
+                st->method, st->path, st->status, (long long)(clock_mono_us() - st->start_us),
+                why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     buf_free(&st->body);
     free(st->path);
     free(st);
