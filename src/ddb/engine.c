@@ -193,13 +193,11 @@ static sqlite3 *db_open(eng *e, ddb_err *err)
     return db;
 }
 
-eng_conn *eng_conn_get(eng *e, ddb_err *err)
+eng_conn *eng_conn_open(eng *e, ddb_err *err)
 {
-    eng_conn *c = pthread_getspecific(e->conn_key);
-    if (c) return c;
     sqlite3 *db = db_open(e, err);
     if (!db) return NULL;
-    c = calloc(1, sizeof *c);
+    eng_conn *c = calloc(1, sizeof *c);
     if (!c) abort();
     c->e = e;
     c->db = db;
@@ -207,7 +205,19 @@ eng_conn *eng_conn_get(eng *e, ddb_err *err)
     c->next = conns;
     conns = c;
     pthread_mutex_unlock(&conns_mu);
-    pthread_setspecific(e->conn_key, c);
+    return c;
+}
+
+eng_conn *eng_conn_get(eng *e, ddb_err *err)
+{
+    /* While this thread leads a write batch, everything it reads or
+       writes goes through the batch's connection and transaction. */
+    eng_conn *c = eng_writer_conn_if_leading(e);
+    if (c) return c;
+    c = pthread_getspecific(e->conn_key);
+    if (c) return c;
+    c = eng_conn_open(e, err);
+    if (c) pthread_setspecific(e->conn_key, c);
     return c;
 }
 
@@ -281,7 +291,7 @@ json_t *eng_read(eng *e, eng_fn fn, void *arg, ddb_err *err)
     eng_conn *c = eng_conn_get(e, err);
     if (!c) return NULL;
     /* Already inside a transaction (a read from within a write, on the
-       writer thread): that transaction is the snapshot. */
+       write batch this thread leads): that transaction is the snapshot. */
     if (!sqlite3_get_autocommit(c->db)) return fn(e, c, arg, err);
     eng_conn_settle(c);
     if (eng_exec(c, "BEGIN") != SQLITE_OK) {

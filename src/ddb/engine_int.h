@@ -11,8 +11,9 @@
  * without a range key stores rk = X''.
  *
  * Threads: every thread that calls the store gets its own connection for
- * reads (eng_conn_get). All writes run on one writer thread, which groups
- * the writes waiting in its queue into one transaction and one fsync
+ * reads (eng_conn_get). Writes are queued and run one batch at a time, by
+ * whichever caller leads the batch (writer.c), which groups the writes
+ * waiting in the queue into one transaction and one fsync
  * (group commit); each write runs in its own savepoint so that a failed
  * write (a false condition, a cancelled transaction) changes nothing and
  * does not disturb the others.
@@ -83,7 +84,7 @@ typedef json_t *(*eng_fn)(eng *e, eng_conn *c, void *arg, ddb_err *err);
 /* Runs fn in a read transaction on the calling thread's connection: a
    consistent snapshot that includes every acknowledged write. */
 json_t *eng_read(eng *e, eng_fn fn, void *arg, ddb_err *err);
-/* Runs fn on the writer thread inside the group transaction, in its own
+/* Runs fn inside the group transaction (on the thread leading it), in its own
    savepoint. NULL from fn rolls its changes back and returns err; otherwise
    the result is returned once the transaction holding it is durable. */
 json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err);
@@ -139,7 +140,7 @@ typedef struct eng_origin {
 } eng_origin;
 
 /*
- * Stores a change of one item, on the writer thread: new_item NULL deletes.
+ * Stores a change of one item, inside the write batch: new_item NULL deletes.
  * `old_item` is the item as it was (NULL when absent). Maintains the items
  * row, every index row, the table's counters, the TTL expiry column and the
  * stream record, all in the current transaction.
@@ -186,7 +187,7 @@ typedef struct eng_write_req {
  */
 bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
                        eng_write_req *w, ddb_err *err);
-/* Applies it on the writer thread: loads the current item, checks the
+/* Applies it inside the write batch: loads the current item, checks the
    condition (ConditionalCheckFailedException), computes and stores the new
    item. */
 bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err);
@@ -246,10 +247,10 @@ json_t *eng_op_get_records(eng *e, json_t *req, ddb_err *err);
 /* ---- streams (written by eng_item_store, read by the Streams operations) ---- */
 
 /* Opens a new stream for a table (stream enabled or re-enabled) / marks the
-   current one disabled; on the writer thread. */
+   current one disabled; inside the write batch. */
 bool eng_stream_open(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, ddb_err *err);
 bool eng_stream_close(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, ddb_err *err);
-/* Appends the record of one change; on the writer thread. */
+/* Appends the record of one change; inside the write batch. */
 bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *old_item,
                        const json_t *new_item, const eng_origin *origin, ddb_err *err);
 /* Deletes records older than 24 hours. */

@@ -1,6 +1,6 @@
 /*
  * engine_rt: the runtime's own seams between engine.c (open/close,
- * connections, reads, dispatch), writer.c (the group-commit writer thread)
+ * connections, reads, dispatch), writer.c (the group commit)
  * and table_cache.c (parsed table definitions shared between threads).
  * Only these three files and catalog.c include it; the rest of the engine
  * sees engine_int.h alone.
@@ -28,12 +28,17 @@ void eng_changed(eng *e);
 void eng_conn_settle(eng_conn *c);
 /* Runs one SQL statement without result rows through the cache. */
 int eng_exec(eng_conn *c, const char *sql);
+/* A new connection bound to no thread (the writer's); the store's close
+   frees it with the others. */
+eng_conn *eng_conn_open(eng *e, ddb_err *err);
 
 /* ---- writer.c ---- */
 
-/* Starts the writer thread. */
+/* Creates the group-commit writer (no thread: callers lead batches). */
 eng_writer *eng_writer_start(eng *e, ddb_err *err);
-/* Runs every queued write, then stops the thread and frees the writer. */
+/* The batch connection when the calling thread leads a batch of e, else NULL. */
+eng_conn *eng_writer_conn_if_leading(eng *e);
+/* Refuses new writes, waits for queued ones to finish, frees the writer. */
 void eng_writer_stop(eng_writer *w);
 
 /* ---- table_cache.c ---- */

@@ -5,8 +5,8 @@
  *
  * A write is prepared on the caller's thread (eng_write_prepare: the
  * request is parsed and validated into an eng_write_req that holds only
- * immutable, self-contained pieces) and applied on the writer thread
- * (eng_write_apply: load the current item, check the condition, compute
+ * immutable, self-contained pieces) and applied inside the group-commit
+ * batch (eng_write_apply: load the current item, check the condition, compute
  * and store the new one). The operations add what their responses need:
  * ReturnValues, ConsumedCapacity.
  */
@@ -345,7 +345,7 @@ bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
 
 /* ---- the operations ---- */
 
-/* Runs a prepared write on the writer thread. */
+/* Runs a prepared write inside the write batch. */
 static json_t *apply_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
 {
     return eng_write_apply(e, c, arg, err) ? json_object() : NULL;
