@@ -7,8 +7,8 @@
  * `cruddur db update-cognito-user-ids` or to a user's profile is seen within
  * that time. Only users that were found are cached; a sub that names nobody
  * is looked up again on every request, so that linking a new user takes
- * effect at once. The cache holds at most `capacity` entries; when a slot is
- * needed, an expired or the oldest entry of its small set is replaced.
+ * effect at once. The cache holds at most `capacity` entries (a ttl_cache,
+ * base/ttl_cache.h, whose values are copies of users).
  *
  * Times are passed in (monotonic microseconds, clock_mono_us()) so that
  * expiry can be tested without waiting.

@@ -133,12 +133,21 @@ json_t *msg_list_groups(msg_service *svc, const msg_user *me, const char *before
     return out;
 }
 
-/* True when `me` has a group item for the conversation. */
+/* True when `me` has a group item for the conversation. A passed check is
+   remembered for a while (svc->members): the API checks it on every read
+   of a conversation, and the web UI polls. */
 static bool is_member(msg_service *svc, const msg_user *me, const char *group, bool *member,
                       msg_err *err)
 {
     *member = false;
     if (!uuid_is_valid(group)) return true; /* no such conversation */
+    char key[128];
+    snprintf(key, sizeof key, "%s %s", me->uuid, group);
+    int64_t now = clock_mono_us();
+    if (ttl_cache_get(svc->members, key, now, NULL)) {
+        *member = true;
+        return true;
+    }
     json_t *items = msg_group_items(svc, group, err);
     if (!items) return false;
     char pk[64];
@@ -151,6 +160,7 @@ static bool is_member(msg_service *svc, const msg_user *me, const char *group, b
         if (p && !strcmp(p, pk)) *member = true;
     }
     json_decref(items);
+    if (*member) ttl_cache_put(svc->members, key, NULL, now);
     return true;
 }
 

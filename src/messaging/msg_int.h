@@ -8,12 +8,20 @@
 
 #include <stdint.h>
 
+#include "base/ttl_cache.h"
 #include "messaging/messaging.h"
 
 struct msg_service {
     ddb_store *store;
     char *table;
+    ttl_cache *members; /* "<user uuid> <group uuid>" of recent membership checks that passed */
 };
+
+/* How long a passed membership check is remembered: nothing in the app
+   takes a member out of a conversation, so this only bounds how long an
+   operator's deletion of a conversation's data takes to be noticed. */
+#define MSG_MEMBERS_TTL_US (30 * 1000000LL)
+#define MSG_MEMBERS_CAPACITY 16384
 
 #define MSG_GSI_NAME "message-group-sk-index"
 

@@ -18,6 +18,7 @@ msg_service *msg_service_new(ddb_store *store, const char *table)
     if (!svc) abort();
     svc->store = store;
     svc->table = strdup(table && *table ? table : "cruddur-messages");
+    svc->members = ttl_cache_new(MSG_MEMBERS_CAPACITY, MSG_MEMBERS_TTL_US, NULL);
     return svc;
 }
 
@@ -25,6 +26,7 @@ void msg_service_free(msg_service *svc)
 {
     if (!svc) return;
     free(svc->table);
+    ttl_cache_free(svc->members);
     free(svc);
 }
 

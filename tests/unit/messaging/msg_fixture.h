@@ -24,7 +24,7 @@ typedef struct mf {
     msg_service *svc;
 } mf;
 
-static void mf_open(mf *f)
+static inline void mf_open(mf *f)
 {
     ddb_embedded_options opt = {.in_memory = true, .no_background = true};
     ddb_err err = DDB_ERR_INIT;
@@ -35,14 +35,14 @@ static void mf_open(mf *f)
     if (!msg_ensure_table(f->svc, &merr)) fail_msg("msg_ensure_table: %s", merr.message);
 }
 
-static void mf_close(mf *f)
+static inline void mf_close(mf *f)
 {
     msg_service_free(f->svc);
     ddb_store_close(f->store);
 }
 
 /* ddb_call that must succeed. */
-static json_t *mf_call(ddb_store *store, const char *op, json_t *req)
+static inline json_t *mf_call(ddb_store *store, const char *op, json_t *req)
 {
     ddb_err err = DDB_ERR_INIT;
     json_t *res = ddb_call(store, op, req, &err);
@@ -52,8 +52,8 @@ static json_t *mf_call(ddb_store *store, const char *op, json_t *req)
 }
 
 /* msg_start that must succeed; returns the conversation id (static buffer per call site). */
-static void mf_start(mf *f, const msg_user *me, const msg_user *other, const char *text,
-                     char group[40])
+static inline void mf_start(mf *f, const msg_user *me, const msg_user *other, const char *text,
+                            char group[40])
 {
     msg_err err = {0};
     json_t *r = msg_start(f->svc, me, other, text, &err);
@@ -63,7 +63,7 @@ static void mf_start(mf *f, const msg_user *me, const msg_user *other, const cha
 }
 
 /* msg_append that must succeed; returns the reply. */
-static json_t *mf_append(mf *f, const msg_user *me, const char *group, const char *text)
+static inline json_t *mf_append(mf *f, const msg_user *me, const char *group, const char *text)
 {
     msg_err err = {0};
     json_t *r = msg_append(f->svc, me, group, text, &err);
@@ -72,7 +72,7 @@ static json_t *mf_append(mf *f, const msg_user *me, const char *group, const cha
 }
 
 /* Every group item of a conversation as "owner-pk sk message" lines, sorted. */
-static char *mf_groups(mf *f, const char *group)
+static inline char *mf_groups(mf *f, const char *group)
 {
     json_t *res = mf_call(f->store, "Query",
                           json_pack("{s:s, s:s, s:s, s:{s:{s:s}}}", "TableName", "cruddur-messages",
@@ -111,7 +111,7 @@ static char *mf_groups(mf *f, const char *group)
 }
 
 /* How many group items `owner` has for the conversation. */
-static int mf_owner_items(mf *f, const msg_user *owner, const char *group)
+static inline int mf_owner_items(mf *f, const msg_user *owner, const char *group)
 {
     char *all = mf_groups(f, group), pk[64];
     snprintf(pk, sizeof pk, "GRP#%s ", owner->uuid);
