@@ -64,10 +64,11 @@ static void put_real(buf_t *b, const json_t *v)
     free(text);
 }
 
-void json_out_append(buf_t *b, const json_t *v)
+void json_out_append_with(buf_t *b, const json_t *v, json_out_verbatim_fn verbatim)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
+        if (verbatim && verbatim(v, b)) return;
         buf_putc(b, '{');
         bool first = true;
         for (void *it = json_object_iter((json_t *)v); it;
@@ -76,7 +77,7 @@ void json_out_append(buf_t *b, const json_t *v)
             first = false;
             put_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
             buf_putc(b, ':');
-            json_out_append(b, json_object_iter_value(it));
+            json_out_append_with(b, json_object_iter_value(it), verbatim);
         }
         buf_putc(b, '}');
         return;
@@ -86,7 +87,7 @@ void json_out_append(buf_t *b, const json_t *v)
         size_t n = json_array_size(v);
         for (size_t i = 0; i < n; i++) {
             if (i) buf_putc(b, ',');
-            json_out_append(b, json_array_get(v, i));
+            json_out_append_with(b, json_array_get(v, i), verbatim);
         }
         buf_putc(b, ']');
         return;
@@ -113,6 +114,11 @@ void json_out_append(buf_t *b, const json_t *v)
         buf_append(b, "null", 4);
         return;
     }
+}
+
+void json_out_append(buf_t *b, const json_t *v)
+{
+    json_out_append_with(b, v, NULL);
 }
 
 char *json_out_dumps(const json_t *v, size_t *len)

@@ -19,12 +19,21 @@
 #ifndef CRUDDUR_BASE_JSON_OUT_H
 #define CRUDDUR_BASE_JSON_OUT_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "base/buf.h"
 
 /* Appends the text of v (any type) to b. */
 void json_out_append(buf_t *b, const json_t *v);
+
+/* Asked for each object met on the way: may append the object's exact
+   text itself (one it already has) and return true, or return false to
+   let json_out encode it. */
+typedef bool (*json_out_verbatim_fn)(const json_t *object, buf_t *b);
+/* json_out_append, with objects offered to `verbatim` first (NULL: none). */
+void json_out_append_with(buf_t *b, const json_t *v, json_out_verbatim_fn verbatim);
 
 /* The text of v in a new NUL-terminated string (caller frees); its length
    in *len when len is not NULL. Never NULL. */

@@ -8,6 +8,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/json_out.h"
+#include "ddb/item_cache.h"
+
 static const struct {
     const char *name;
     int status;
@@ -153,4 +156,9 @@ uint64_t ddb_store_change_counter(ddb_store *store)
 void ddb_store_close(ddb_store *store)
 {
     if (store) store->ops->close(store);
+}
+
+void ddb_json_append(buf_t *b, const json_t *v)
+{
+    json_out_append_with(b, v, item_cache_text);
 }

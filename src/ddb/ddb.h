@@ -22,6 +22,8 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
+
 /* Machine codes for the errors DynamoDB defines (and a few of the client's). */
 typedef enum ddb_code {
     DDB_OK = 0,
@@ -86,6 +88,14 @@ bool ddb_each_item(ddb_store *store, const char *op, const json_t *req, ddb_item
                    ddb_err *err);
 /* Every item of every page as one array (new reference), or NULL with err set. */
 json_t *ddb_all_items(ddb_store *store, const char *op, const json_t *req, ddb_err *err);
+
+/*
+ * Appends the compact JSON text of a response (or any value) to b, the
+ * text json_out writes, for a wire protocol answer. Items that the
+ * embedded engine returned are copied from their stored text rather than
+ * encoded again (they are the bulk of read answers).
+ */
+void ddb_json_append(buf_t *b, const json_t *v);
 
 /*
  * Blocks until the store has committed a change after `since` (a value from

@@ -12,6 +12,14 @@
  * The table is direct-mapped (a new text replaces whatever shared its
  * slot), bounded in slots and in the size of the texts it keeps, and its
  * slots are guarded by striped locks.
+ *
+ * The way back, from an item to its text, serves the wire protocol: a
+ * Query answer is mostly items this cache handed out, and copying their
+ * stored text is much cheaper than encoding them again (item_cache_text).
+ * A second direct-mapped array, indexed by a hash of the item's address,
+ * names the slot that holds it; the slot itself is the truth, checked under
+ * its lock, and while a slot holds an item the item cannot be freed (the
+ * slot owns a reference), so its address cannot be reused by another.
  */
 #include "ddb/item_cache.h"
 
@@ -34,6 +42,7 @@ typedef struct slot {
 } slot;
 
 static slot slots[SLOTS];
+static unsigned slot_of_item[SLOTS]; /* by address hash; read and written atomically */
 static pthread_mutex_t locks[STRIPES];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -41,6 +50,13 @@ static void init_locks(void)
 {
     for (int i = 0; i < STRIPES; i++)
         pthread_mutex_init(&locks[i], NULL);
+}
+
+/* Where an item's address is looked up in slot_of_item. */
+static size_t address_hash(const json_t *item)
+{
+    uintptr_t a = (uintptr_t)item;
+    return (size_t)((a >> 4) ^ (a >> 17)) % SLOTS;
 }
 
 static json_t *decode(const void *text, size_t len)
@@ -77,9 +93,24 @@ json_t *item_cache_decode(const void *text, int len)
     s->crc = crc;
     s->len = n;
     s->text = copy;
-    s->item = json_incref(item);
+    __atomic_store_n(&s->item, json_incref(item), __ATOMIC_RELAXED);
+    __atomic_store_n(&slot_of_item[address_hash(item)], (unsigned)at, __ATOMIC_RELAXED);
     pthread_mutex_unlock(lock);
     free(old_text);
     json_decref(old_item);
     return item;
+}
+
+bool item_cache_text(const json_t *item, buf_t *b)
+{
+    size_t at = __atomic_load_n(&slot_of_item[address_hash(item)], __ATOMIC_RELAXED);
+    slot *s = &slots[at];
+    if (__atomic_load_n(&s->item, __ATOMIC_RELAXED) != item) return false; /* the usual miss */
+    pthread_once(&once, init_locks);
+    pthread_mutex_t *lock = &locks[at % STRIPES];
+    pthread_mutex_lock(lock);
+    bool hit = s->item == item;
+    if (hit) buf_append(b, s->text, s->len);
+    pthread_mutex_unlock(lock);
+    return hit;
 }

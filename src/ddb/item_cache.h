@@ -6,10 +6,20 @@
 #ifndef CRUDDUR_DDB_ITEM_CACHE_H
 #define CRUDDUR_DDB_ITEM_CACHE_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
+
+#include "base/buf.h"
 
 /* The item that stored JSON text decodes to (new reference), or NULL when
    the text is not valid JSON. */
 json_t *item_cache_decode(const void *text, int len);
+
+/* When `item` is an object this cache handed out and still holds, appends
+   the stored text it was decoded from (byte for byte what json_out writes
+   for it, since the engine stores json_out's text) and returns true;
+   otherwise appends nothing and returns false. A json_out_verbatim_fn. */
+bool item_cache_text(const json_t *item, buf_t *b);
 
 #endif

@@ -36,7 +36,9 @@ static void finish(http_response *res)
 
 static void send_json(http_response *res, int status, json_t *body)
 {
-    http_response_json(res, status, body);
+    res->status = status;
+    buf_reset(&res->body);
+    ddb_json_append(&res->body, body);
     finish(res);
 }
 

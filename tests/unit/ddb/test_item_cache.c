@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json_out.h"
+#include "ddb/ddb.h"
 #include "ddb/item_cache.h"
 #include "testutil.h"
 
@@ -99,12 +101,74 @@ static void test_threads_get_their_own_items(void **state)
     }
 }
 
+static void test_text_of_a_cached_item(void **state)
+{
+    /* Stored texts are json_out's text of the item. */
+    json_t *orig =
+        json_pack("{s:{s:s}, s:{s:s}, s:{s:b}, s:{s:[{s:s}]}}", "pk", "S", "txt", "msg", "S",
+                  "caf\xc3\xa9 \"quoted\"\n", "ok", "BOOL", 1, "l", "L", "N", "1.50");
+    size_t len;
+    char *text = json_out_dumps(orig, &len);
+    json_t *item = item_cache_decode(text, (int)len);
+    assert_non_null(item);
+
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "[");
+    assert_true(item_cache_text(item, &b));
+    assert_int_equal(b.len, 1 + len);
+    assert_memory_equal(b.data + 1, text, len);
+
+    /* An equal object that the cache did not hand out is not its item. */
+    buf_reset(&b);
+    json_t *copy = json_deep_copy(item);
+    assert_false(item_cache_text(copy, &b));
+    assert_false(item_cache_text(orig, &b));
+    assert_int_equal(b.len, 0);
+
+    /* ddb_json_append: the same text whether copied or encoded. */
+    json_t *resp = json_pack("{s:[O,O,O], s:i}", "Items", item, copy, item, "Count", 3);
+    buf_reset(&b);
+    ddb_json_append(&b, resp);
+    char *want = json_dumps(resp, JSON_COMPACT);
+    assert_string_equal(buf_cstr(&b), want);
+    free(want);
+
+    json_decref(resp);
+    json_decref(copy);
+    json_decref(item);
+    json_decref(orig);
+    free(text);
+    buf_free(&b);
+}
+
+static void test_no_text_once_replaced(void **state)
+{
+    /* Fill the table with other texts until the item's slot was taken:
+       the item (still alive here) must no longer be found. */
+    const char *text = "{\"pk\":{\"S\":\"soon replaced\"}}";
+    json_t *item = decode(text);
+    buf_t b = BUF_INIT;
+    assert_true(item_cache_text(item, &b));
+    char other[64];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(other, sizeof other, "{\"pk\":{\"S\":\"filler %d\"}}", i);
+        json_decref(decode(other));
+    }
+    buf_reset(&b);
+    assert_false(item_cache_text(item, &b));
+    assert_int_equal(b.len, 0);
+    json_decref(item);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_text_is_shared),
         cmocka_unit_test(test_invalid_and_large),
         cmocka_unit_test(test_threads_get_their_own_items),
+        cmocka_unit_test(test_text_of_a_cached_item),
+        cmocka_unit_test(test_no_text_once_replaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
