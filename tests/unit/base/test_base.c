@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -67,6 +69,50 @@ static void test_uuid_v4_shape(void **state)
     assert_true(uuid_is_valid("5ae290ed-55d1-47a0-bc6d-fe2bc2700399"));
 }
 
+/* Many ids (several refills of the per-thread pool) are all distinct and
+   carry the version and variant bits. */
+static void test_uuid_v4_many_distinct(void **state)
+{
+    enum { N = 5000 };
+    char(*ids)[UUID_STR_LEN] = malloc(N * sizeof *ids);
+    for (int i = 0; i < N; i++) {
+        uuid_v4(ids[i]);
+        assert_true(uuid_is_valid(ids[i]));
+        assert_int_equal(ids[i][14], '4');
+        assert_non_null(strchr("89ab", ids[i][19]));
+    }
+    qsort(ids, N, sizeof *ids, (int (*)(const void *, const void *))strcmp);
+    for (int i = 1; i < N; i++)
+        assert_string_not_equal(ids[i - 1], ids[i]);
+    free(ids);
+}
+
+/* A forked child does not hand out the ids its parent will. */
+static void test_uuid_v4_fork_does_not_repeat(void **state)
+{
+    char first[UUID_STR_LEN], parent[UUID_STR_LEN], child[UUID_STR_LEN] = "";
+    uuid_v4(first); /* the pool now holds bytes both would share */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char id[UUID_STR_LEN];
+        uuid_v4(id);
+        ssize_t w = write(fds[1], id, sizeof id);
+        _exit(w == (ssize_t)sizeof id ? 0 : 1);
+    }
+    uuid_v4(parent);
+    assert_int_equal(read(fds[0], child, sizeof child), (ssize_t)sizeof child);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(uuid_is_valid(child));
+    assert_string_not_equal(parent, child);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -74,6 +120,8 @@ int main(void)
         cmocka_unit_test(test_clock_format_fixed_width),
         cmocka_unit_test(test_clock_parse_variants),
         cmocka_unit_test(test_uuid_v4_shape),
+        cmocka_unit_test(test_uuid_v4_many_distinct),
+        cmocka_unit_test(test_uuid_v4_fork_does_not_repeat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
