@@ -359,35 +359,56 @@ static uint64_t store_change_counter(ddb_store *store)
 
 /* ---- dispatch ---- */
 
+/*
+ * Operations marked `snapshot` only read: each runs whole inside one read
+ * transaction, so the table definition and the items it reads come from
+ * the same snapshot, and a Query costs one transaction instead of two (the
+ * table lookup used to take one of its own: file-lock system calls on
+ * every read).
+ */
 static const struct {
     const char *name;
     eng_op_fn fn;
+    bool snapshot;
 } ops[] = {
-    {"CreateTable", eng_op_create_table},
-    {"DeleteTable", eng_op_delete_table},
-    {"DescribeTable", eng_op_describe_table},
-    {"ListTables", eng_op_list_tables},
-    {"UpdateTable", eng_op_update_table},
-    {"UpdateTimeToLive", eng_op_update_ttl},
-    {"DescribeTimeToLive", eng_op_describe_ttl},
-    {"TagResource", eng_op_tag_resource},
-    {"UntagResource", eng_op_untag_resource},
-    {"ListTagsOfResource", eng_op_list_tags},
-    {"PutItem", eng_op_put_item},
-    {"GetItem", eng_op_get_item},
-    {"DeleteItem", eng_op_delete_item},
-    {"UpdateItem", eng_op_update_item},
-    {"Query", eng_op_query},
-    {"Scan", eng_op_scan},
-    {"BatchWriteItem", eng_op_batch_write},
-    {"BatchGetItem", eng_op_batch_get},
-    {"TransactWriteItems", eng_op_transact_write},
-    {"TransactGetItems", eng_op_transact_get},
-    {"ListStreams", eng_op_list_streams},
-    {"DescribeStream", eng_op_describe_stream},
-    {"GetShardIterator", eng_op_get_shard_iterator},
-    {"GetRecords", eng_op_get_records},
+    {"CreateTable", eng_op_create_table, false},
+    {"DeleteTable", eng_op_delete_table, false},
+    {"DescribeTable", eng_op_describe_table, false},
+    {"ListTables", eng_op_list_tables, false},
+    {"UpdateTable", eng_op_update_table, false},
+    {"UpdateTimeToLive", eng_op_update_ttl, false},
+    {"DescribeTimeToLive", eng_op_describe_ttl, false},
+    {"TagResource", eng_op_tag_resource, false},
+    {"UntagResource", eng_op_untag_resource, false},
+    {"ListTagsOfResource", eng_op_list_tags, false},
+    {"PutItem", eng_op_put_item, false},
+    {"GetItem", eng_op_get_item, true},
+    {"DeleteItem", eng_op_delete_item, false},
+    {"UpdateItem", eng_op_update_item, false},
+    {"Query", eng_op_query, true},
+    {"Scan", eng_op_scan, true},
+    {"BatchWriteItem", eng_op_batch_write, false},
+    {"BatchGetItem", eng_op_batch_get, true},
+    {"TransactWriteItems", eng_op_transact_write, false},
+    {"TransactGetItems", eng_op_transact_get, true},
+    {"ListStreams", eng_op_list_streams, false},
+    {"DescribeStream", eng_op_describe_stream, false},
+    {"GetShardIterator", eng_op_get_shard_iterator, false},
+    {"GetRecords", eng_op_get_records, false},
 };
+
+typedef struct op_call {
+    eng_op_fn fn;
+    json_t *req;
+} op_call;
+
+/* An eng_fn that runs an operation (inside eng_read's transaction). */
+static json_t *op_in_snapshot(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    (void)c;
+    op_call *call = arg;
+    return call->fn(e, call->req, err);
+}
 
 static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err *err)
 {
@@ -398,7 +419,9 @@ static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err
     }
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (op && !strcmp(ops[i].name, op)) {
-            json_t *res = ops[i].fn(e, req, err);
+            op_call call = {ops[i].fn, req};
+            json_t *res =
+                ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err) : ops[i].fn(e, req, err);
             /* An operation may have left a statement stepping outside a
                transaction; finish it so the next call sees fresh data. */
             eng_conn *c = pthread_getspecific(e->conn_key);
