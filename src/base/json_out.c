@@ -66,6 +66,10 @@ static void put_real(buf_t *b, const json_t *v)
 
 void json_out_append_with(buf_t *b, const json_t *v, json_out_verbatim_fn verbatim)
 {
+    if (!v) { /* what a failed jansson constructor returned */
+        buf_append(b, "null", 4);
+        return;
+    }
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         if (verbatim && verbatim(v, b)) return;

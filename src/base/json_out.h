@@ -25,7 +25,7 @@
 
 #include "base/buf.h"
 
-/* Appends the text of v (any type) to b. */
+/* Appends the text of v (any type; NULL is written as null) to b. */
 void json_out_append(buf_t *b, const json_t *v);
 
 /* Asked for each object met on the way: may append the object's exact

@@ -59,6 +59,9 @@ void api_error(http_response *res, int status, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     json_t *body = json_pack("{s:s}", "error", msg);
+    /* The message may quote the request (its method), which need not be
+       UTF-8: then it is left out. */
+    if (!body) body = json_pack("{s:s}", "error", "invalid request");
     http_response_json(res, status, body);
     json_decref(body);
 }

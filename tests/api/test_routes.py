@@ -1,7 +1,9 @@
 """Every route of spec section 4: statuses, JSON shapes, validation codes,
 the limits (400, 413, 404, 405) and CORS."""
+import json
 import os
 import re
+import socket
 import uuid
 
 import pytest
@@ -223,6 +225,19 @@ def test_wrong_methods_are_405(server, tokens, method, path, allowed):
     assert r.status_code == 405
     assert {m.strip() for m in r.headers["Allow"].split(",")} == allowed
     assert r.json()["error"]
+
+
+def test_method_that_is_not_utf8_is_405_with_a_json_error(server):
+    """The 405 message quotes the method; one that is not UTF-8 must still
+    get a JSON error body (found by fuzz_api: the body was null)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"G\xf3T /api/message_groups HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405"), head
+    assert json.loads(body) == {"error": "invalid request"}
 
 
 def test_head(server, tokens):

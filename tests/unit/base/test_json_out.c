@@ -130,6 +130,21 @@ static void test_random_values(void **state)
         assert_same_text(random_value(&seed, 4));
 }
 
+/* NULL (a jansson constructor that failed) is written as null, as the
+   API always answered it: never a crash (found by fuzz_api). */
+static void test_null_is_null(void **state)
+{
+    buf_t b = BUF_INIT;
+    json_out_append(&b, NULL);
+    assert_string_equal(buf_cstr(&b), "null");
+    buf_free(&b);
+    size_t len = 0;
+    char *s = json_out_dumps(NULL, &len);
+    assert_string_equal(s, "null");
+    assert_int_equal(len, 4);
+    free(s);
+}
+
 static void test_append_keeps_what_is_there(void **state)
 {
     buf_t b = BUF_INIT;
@@ -145,11 +160,9 @@ static void test_append_keeps_what_is_there(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scalars),
-        cmocka_unit_test(test_every_escape),
-        cmocka_unit_test(test_containers),
-        cmocka_unit_test(test_random_values),
-        cmocka_unit_test(test_append_keeps_what_is_there),
+        cmocka_unit_test(test_scalars),      cmocka_unit_test(test_every_escape),
+        cmocka_unit_test(test_containers),   cmocka_unit_test(test_random_values),
+        cmocka_unit_test(test_null_is_null), cmocka_unit_test(test_append_keeps_what_is_there),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
