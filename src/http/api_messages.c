@@ -26,16 +26,15 @@ static const char *before_arg(const api_call *call)
     return before && *before ? before : NULL;
 }
 
-/* 200 with a list, and X-Next-Cursor when older items exist. */
-static void send_page(http_response *res, json_t *list, char *next_cursor, const msg_err *err)
+/* A list the messaging service wrote into the response's body: 200 with
+   X-Next-Cursor when older items exist, else the service's error. */
+static void send_page(http_response *res, bool ok, char *next_cursor, const msg_err *err)
 {
-    if (!list) {
+    if (!ok) {
         api_msg_error(res, err);
         return;
     }
     if (next_cursor) http_response_header(res, "X-Next-Cursor", next_cursor);
-    http_response_json(res, 200, list);
-    json_decref(list);
     free(next_cursor);
 }
 
@@ -43,8 +42,9 @@ void api_list_groups(api_call *call, http_response *res)
 {
     msg_err err = {0};
     char *next = NULL;
-    json_t *list = msg_list_groups(call->api->msg, &call->me, before_arg(call), &next, &err);
-    send_page(res, list, next, &err);
+    buf_t *body = http_response_json_text(res, 200);
+    bool ok = msg_list_groups(call->api->msg, &call->me, before_arg(call), body, &next, &err);
+    send_page(res, ok, next, &err);
     msg_err_clear(&err);
 }
 
@@ -52,9 +52,10 @@ void api_list_messages(api_call *call, http_response *res)
 {
     msg_err err = {0};
     char *next = NULL;
-    json_t *list =
-        msg_list_messages(call->api->msg, &call->me, call->param, before_arg(call), &next, &err);
-    send_page(res, list, next, &err);
+    buf_t *body = http_response_json_text(res, 200);
+    bool ok = msg_list_messages(call->api->msg, &call->me, call->param, before_arg(call), body,
+                                &next, &err);
+    send_page(res, ok, next, &err);
     msg_err_clear(&err);
 }
 

@@ -72,12 +72,17 @@ void http_response_body(http_response *res, int status, const char *content_type
     buf_append(&res->body, data, len);
 }
 
-void http_response_json(http_response *res, int status, const json_t *body)
+buf_t *http_response_json_text(http_response *res, int status)
 {
     res->status = status;
     res->content_type = "application/json";
     buf_reset(&res->body);
-    json_out_append(&res->body, body);
+    return &res->body;
+}
+
+void http_response_json(http_response *res, int status, const json_t *body)
+{
+    json_out_append(http_response_json_text(res, status), body);
 }
 
 static void response_free(http_response *res)

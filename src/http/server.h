@@ -49,6 +49,9 @@ typedef struct http_response {
 void http_response_header(http_response *res, const char *name, const char *value);
 /* Sets status and a JSON body (compact); steals nothing: the caller keeps `body`. */
 void http_response_json(http_response *res, int status, const json_t *body);
+/* Sets status and the JSON content type, empties the body and returns it,
+   for a caller that writes the JSON text itself. */
+buf_t *http_response_json_text(http_response *res, int status);
 /* Sets status and a body of the given type (copied). */
 void http_response_body(http_response *res, int status, const char *content_type, const void *data,
                         size_t len);

@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
+
 #include "ddb/ddb.h"
 
 #define MSG_MAX_CHARS 1024 /* code points */
@@ -56,15 +58,17 @@ bool msg_ensure_table(msg_service *svc, msg_err *err);
 json_t *msg_table_definition(const char *table);
 
 /*
- * Lists: a JSON array in the API's shape (spec section 4). `before` is an
- * opaque cursor from a previous page or NULL for the first page;
- * `*next_cursor` is set (caller frees) when older items exist.
+ * Lists: append the JSON text of an array in the API's shape (spec section
+ * 4) to `out` and return true; on failure append nothing and return false
+ * with err set. `before` is an opaque cursor from a previous page or NULL
+ * for the first page; `*next_cursor` is set (caller frees) when older
+ * items exist.
  */
-json_t *msg_list_groups(msg_service *svc, const msg_user *me, const char *before,
-                        char **next_cursor, msg_err *err);
+bool msg_list_groups(msg_service *svc, const msg_user *me, const char *before, buf_t *out,
+                     char **next_cursor, msg_err *err);
 /* Messages oldest first; MSG_NOT_FOUND unless `me` is a member. */
-json_t *msg_list_messages(msg_service *svc, const msg_user *me, const char *group_uuid,
-                          const char *before, char **next_cursor, msg_err *err);
+bool msg_list_messages(msg_service *svc, const msg_user *me, const char *group_uuid,
+                       const char *before, buf_t *out, char **next_cursor, msg_err *err);
 
 /* Appends to a conversation `me` belongs to (else MSG_NOT_FOUND). */
 json_t *msg_append(msg_service *svc, const msg_user *me, const char *group_uuid, const char *text,

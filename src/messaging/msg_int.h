@@ -38,6 +38,8 @@ bool msg_create_table_if_missing(msg_service *svc, json_t *create, msg_err *err)
 
 /* The string value of attribute `name` of an item, or NULL. */
 const char *msg_item_str(const json_t *item, const char *name);
+/* The same as the item's own jansson string (borrowed), or NULL. */
+const json_t *msg_item_sval(const json_t *item, const char *name);
 /* {"S": s} as a new reference. */
 json_t *msg_s(const char *s);
 

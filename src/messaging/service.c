@@ -66,9 +66,15 @@ json_t *msg_call(msg_service *svc, const char *op, json_t *req, ddb_err *keep, m
     return res;
 }
 
+const json_t *msg_item_sval(const json_t *item, const char *name)
+{
+    const json_t *v = json_object_get(json_object_get(item, name), "S");
+    return json_is_string(v) ? v : NULL;
+}
+
 const char *msg_item_str(const json_t *item, const char *name)
 {
-    return json_string_value(json_object_get(json_object_get(item, name), "S"));
+    return json_string_value(msg_item_sval(item, name));
 }
 
 json_t *msg_s(const char *s)
