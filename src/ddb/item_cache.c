@@ -35,6 +35,10 @@
 #define SETS (SLOTS / WAYS)
 #define STRIPES 64    /* locks, each guarding the sets congruent to it */
 #define MAX_TEXT 4096 /* larger items are decoded every time */
+/* Bytes of text kept in all: their decoded items take about ten times as
+   much, so this bounds the memo near 40 MiB whatever the items' sizes
+   (small items reach the slot count first: 8192 of 300 bytes is 2.4 MB). */
+#define TEXT_BUDGET (4u << 20)
 
 typedef struct slot {
     uint64_t hash;
@@ -44,6 +48,7 @@ typedef struct slot {
 } slot;
 
 static slot slots[SLOTS];
+static size_t kept_bytes;            /* text bytes the slots hold; updated atomically */
 static unsigned char next_way[SETS]; /* the slot of the set to replace next */
 static unsigned slot_of_item[SLOTS]; /* by address hash; read and written atomically */
 static pthread_mutex_t locks[STRIPES];
@@ -137,11 +142,23 @@ json_t *item_cache_decode(const void *text, int len)
     s = &slots[at];
     char *old_text = s->text;
     json_t *old_item = s->item;
-    s->hash = hash;
-    s->len = n;
-    s->text = copy;
-    __atomic_store_n(&s->item, json_incref(item), __ATOMIC_RELAXED);
-    __atomic_store_n(&slot_of_item[address_hash(item)], (unsigned)at, __ATOMIC_RELAXED);
+    size_t old_len = old_item ? s->len : 0;
+    __atomic_sub_fetch(&kept_bytes, old_len, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&kept_bytes, __ATOMIC_RELAXED) + n > TEXT_BUDGET) {
+        /* Over the budget: the victim goes (room for the next ones), this
+           text is not kept. Threads of other stripes may overshoot the
+           budget by an item each; that is all. */
+        s->text = NULL;
+        __atomic_store_n(&s->item, NULL, __ATOMIC_RELAXED);
+        free(copy);
+    } else {
+        __atomic_add_fetch(&kept_bytes, n, __ATOMIC_RELAXED);
+        s->hash = hash;
+        s->len = n;
+        s->text = copy;
+        __atomic_store_n(&s->item, json_incref(item), __ATOMIC_RELAXED);
+        __atomic_store_n(&slot_of_item[address_hash(item)], (unsigned)at, __ATOMIC_RELAXED);
+    }
     pthread_mutex_unlock(lock);
     free(old_text);
     json_decref(old_item);
@@ -160,4 +177,9 @@ bool item_cache_text(const json_t *item, buf_t *b)
     if (hit) buf_append(b, s->text, s->len);
     pthread_mutex_unlock(lock);
     return hit;
+}
+
+size_t item_cache_kept_bytes(void)
+{
+    return __atomic_load_n(&kept_bytes, __ATOMIC_RELAXED);
 }

@@ -22,4 +22,8 @@ json_t *item_cache_decode(const void *text, int len);
    otherwise appends nothing and returns false. A json_out_verbatim_fn. */
 bool item_cache_text(const json_t *item, buf_t *b);
 
+/* Bytes of stored text the memo holds now (tests: it stays near its budget
+   of 4 MiB whatever the items' sizes). */
+size_t item_cache_kept_bytes(void);
+
 #endif

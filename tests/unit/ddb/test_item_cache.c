@@ -191,6 +191,39 @@ static void test_working_set_is_kept(void **state)
     free(first);
 }
 
+/* Large items fill the text budget before the slots: the memo stays near
+   4 MiB of text (about 40 MiB decoded) however many are read, and still
+   takes new items afterwards. */
+static void test_text_budget_bounds_memory(void **state)
+{
+    buf_t b = BUF_INIT;
+    for (int i = 0; i < 3000; i++) {
+        buf_reset(&b);
+        buf_printf(&b, "{\"pk\":{\"S\":\"big %d\"},\"v\":{\"S\":\"", i);
+        for (int j = 0; j < 3500; j++)
+            buf_putc(&b, (char)('a' + (i + j) % 26));
+        buf_puts(&b, "\"}}");
+        json_decref(item_cache_decode(b.data, (int)b.len));
+        assert_true(item_cache_kept_bytes() <= (4u << 20) + 4096);
+    }
+    assert_true(item_cache_kept_bytes() > (3u << 20)); /* it was used, up to the budget */
+    /* New small items are still kept. */
+    int hits = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < 100; i++) {
+            buf_reset(&b);
+            buf_printf(&b, "{\"pk\":{\"S\":\"small %d\"}}", i);
+            json_t *x = item_cache_decode(b.data, (int)b.len);
+            json_t *y = item_cache_decode(b.data, (int)b.len);
+            if (pass == 1) hits += x == y;
+            json_decref(x);
+            json_decref(y);
+        }
+    }
+    assert_true(hits >= 90);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_text_of_a_cached_item),
         cmocka_unit_test(test_no_text_once_replaced),
         cmocka_unit_test(test_working_set_is_kept),
+        cmocka_unit_test(test_text_budget_bounds_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
