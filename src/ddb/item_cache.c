@@ -169,8 +169,9 @@ bool item_cache_text(const json_t *item, buf_t *b)
 {
     size_t at = __atomic_load_n(&slot_of_item[address_hash(item)], __ATOMIC_RELAXED);
     slot *s = &slots[at];
-    if (__atomic_load_n(&s->item, __ATOMIC_RELAXED) != item) return false; /* the usual miss */
-    pthread_once(&once, init_locks);
+    /* The usual miss. A slot that holds an item was filled by
+       item_cache_decode, which initialised the locks. */
+    if (__atomic_load_n(&s->item, __ATOMIC_RELAXED) != item) return false;
     pthread_mutex_t *lock = &locks[(at / WAYS) % STRIPES];
     pthread_mutex_lock(lock);
     bool hit = s->item == item;

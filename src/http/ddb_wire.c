@@ -36,9 +36,7 @@ static void finish(http_response *res)
 
 static void send_json(http_response *res, int status, json_t *body)
 {
-    res->status = status;
-    buf_reset(&res->body);
-    ddb_json_append(&res->body, body);
+    ddb_json_append(http_response_json_text(res, status), body);
     finish(res);
 }
 
