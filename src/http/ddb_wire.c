@@ -30,8 +30,6 @@ static void finish(http_response *res)
     res->content_type = "application/x-amz-json-1.0";
     http_response_header(res, "x-amzn-RequestId", id);
     http_response_header(res, "x-amz-crc32", crc);
-    http_response_header(res, "Access-Control-Allow-Origin", "*");
-    http_response_header(res, "Access-Control-Expose-Headers", "x-amzn-RequestId,x-amz-crc32");
 }
 
 static void send_json(http_response *res, int status, json_t *body)
@@ -166,13 +164,28 @@ static bool verify_signature(const ddb_wire *w, const http_request *req, ddb_err
     return ok;
 }
 
-/* Answers a CORS preflight for browser SDKs. */
-static void preflight(const http_request *req, http_response *res)
+/*
+ * CORS, only with --cors: a listed Origin (or any, with "*") gets
+ * Access-Control-Allow-Origin on every answer, and on a preflight the
+ * methods and headers it asked for. Without --cors, or for another origin,
+ * no Access-Control-* header is sent, so browsers keep other sites' pages
+ * from reading or changing the tables (DynamoDB Local does the same).
+ */
+static void cors_headers(const ddb_wire *w, const http_request *req, http_response *res,
+                         bool preflight)
 {
+    if (!w->cors) return;
+    /* The answer depends on Origin unless every origin gets the same one. */
+    if (!w->cors->any) http_response_header(res, "Vary", "Origin");
+    const char *allow = http_cors_allow(w->cors, http_request_header(req, "Origin"));
+    if (!allow) return;
+    http_response_header(res, "Access-Control-Allow-Origin", allow);
+    if (!preflight) {
+        http_response_header(res, "Access-Control-Expose-Headers", "x-amzn-RequestId,x-amz-crc32");
+        return;
+    }
     const char *asked = http_request_header(req, "Access-Control-Request-Headers");
-    http_response_body(res, 200, "text/plain", "", 0);
-    http_response_header(res, "Access-Control-Allow-Origin", "*");
-    http_response_header(res, "Access-Control-Allow-Methods", "POST, GET, OPTIONS");
+    http_response_header(res, "Access-Control-Allow-Methods", "POST, GET");
     http_response_header(res, "Access-Control-Allow-Headers",
                          asked ? asked
                                : "Content-Type, X-Amz-Target, X-Amz-Date, Authorization, "
@@ -184,8 +197,13 @@ static void preflight(const http_request *req, http_response *res)
 void ddb_wire_handle(void *ctx, const http_request *req, http_response *res)
 {
     ddb_wire *w = ctx;
-    if (!strcmp(req->method, "OPTIONS")) {
-        preflight(req, res);
+    bool preflight = !strcmp(req->method, "OPTIONS");
+    cors_headers(w, req, res, preflight);
+    if (preflight) {
+        /* 200 with no body whether or not the origin is allowed: the
+           Access-Control-* headers (or their absence) are the answer. */
+        http_response_header(res, "Allow", "GET, POST, OPTIONS");
+        http_response_body(res, 200, "text/plain", "", 0);
         return;
     }
     if (!strcmp(req->method, "GET") && !strcmp(req->path, "/")) {

@@ -2,13 +2,15 @@
  * ddb_wire: DynamoDB's JSON 1.0 protocol served over a store (ddb.h):
  * POST / with X-Amz-Target "DynamoDB_20120810.<Op>" or
  * "DynamoDBStreams_20120810.<Op>", answered with DynamoDB's bodies, error
- * shapes, x-amzn-RequestId and x-amz-crc32 headers, and CORS for browser
- * SDKs. It is an http_handler; the store is borrowed.
+ * shapes, x-amzn-RequestId and x-amz-crc32 headers, and CORS headers for
+ * the origins it is told to allow (none by default). It is an
+ * http_handler; the store and the origin list are borrowed.
  */
 #ifndef CRUDDUR_HTTP_DDB_WIRE_H
 #define CRUDDUR_HTTP_DDB_WIRE_H
 
 #include "ddb/ddb.h"
+#include "http/cors.h"
 #include "http/server.h"
 
 typedef struct ddb_wire {
@@ -18,6 +20,9 @@ typedef struct ddb_wire {
        signatures are accepted unchecked, as DynamoDB Local does. */
     const char *const *credentials;
     size_t n_credentials;
+    /* Web origins whose pages may call the server (Access-Control-*
+       headers); NULL sends no CORS headers at all. */
+    const http_cors *cors;
 } ddb_wire;
 
 /* The http_handler: ctx is a ddb_wire. */

@@ -41,7 +41,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: cruddur dynamodb [--port 8000] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
             "                        [--region NAME] [--credentials KEY:SECRET]... [--threads N]\n"
-            "                        [--quiet]\n"
+            "                        [--cors ORIGINS] [--quiet]\n"
             "\n"
             "Serves the embedded DynamoDB engine over DynamoDB's JSON protocol, so that\n"
             "Amazon's SDKs, the aws cli and boto3 scripts work against it:\n"
@@ -56,103 +56,144 @@ static void usage(FILE *out)
             "  --credentials KEY:SECRET  check signatures: every request must be signed (AWS\n"
             "                 Signature Version 4) with one of the given pairs (repeatable);\n"
             "                 without it any signature is accepted, like DynamoDB Local\n"
+            "  --cors ORIGINS  let web pages from these origins call the server from a browser:\n"
+            "                 a comma list (http://localhost:3000,https://app.example) or * for\n"
+            "                 any; without it no CORS headers are sent, so no other site's page\n"
+            "                 can read or change the tables (as DynamoDB Local's -cors)\n"
             "  --threads N    HTTP worker threads (1-1024); default eight per core, at least 16:\n"
             "                 requests mostly wait for I/O, and durable writes are committed\n"
             "                 together only when many requests are in flight at once\n"
             "  --quiet        no request log lines (start, stop and errors are still logged)\n");
 }
 
-int dynamodb_cmd_main(int argc, char **argv)
+/* What the command line asked for. Owns `cors` and the `creds` array. */
+typedef struct dynamodb_opts {
+    http_config http;
+    ddb_embedded_options store;
+    const char *data;
+    const char *region;
+    const char **creds; /* "KEY:SECRET" pairs (strings borrowed from argv) */
+    size_t n_creds;
+    http_cors cors;
+    bool cors_set;
+} dynamodb_opts;
+
+static void opts_free(dynamodb_opts *o)
 {
-    const char *data = getenv("CRUDDUR_DATA");
-    const char *region = getenv("AWS_REGION");
-    if (!region) region = getenv("AWS_DEFAULT_REGION");
-    http_config cfg = {.port = 8000, .max_body = 16 * 1024 * 1024, .name = "dynamodb"};
-    ddb_embedded_options opt = {0};
-    const char **creds = calloc((size_t)argc, sizeof *creds);
-    size_t n_creds = 0;
+    free(o->creds);
+    http_cors_free(&o->cors);
+}
+
+/* Fills `o` from argv; -1 to go on, else the exit status (after --help or
+   a usage error, already reported). */
+static int parse_args(int argc, char **argv, dynamodb_opts *o)
+{
+    o->data = getenv("CRUDDUR_DATA");
+    o->region = getenv("AWS_REGION");
+    if (!o->region) o->region = getenv("AWS_DEFAULT_REGION");
+    o->http = (http_config){.port = 8000, .max_body = 16 * 1024 * 1024, .name = "dynamodb"};
+    o->creds = calloc((size_t)argc, sizeof *o->creds);
+    if (!o->creds) abort();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            free(creds);
             return 0;
         } else if (!strcmp(a, "--port") && has_value) {
             char *end;
             long port = strtol(argv[++i], &end, 10);
             if (*end || port < 0 || port > 65535) {
                 fprintf(stderr, "cruddur dynamodb: invalid port '%s'\n", argv[i]);
-                free(creds);
                 return 2;
             }
-            cfg.port = (uint16_t)port;
+            o->http.port = (uint16_t)port;
         } else if (!strcmp(a, "--threads") && has_value) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
             if (*end || !*argv[i] || n < 1 || n > DDB_THREADS_MAX) {
                 fprintf(stderr, "cruddur dynamodb: invalid threads '%s' (1-%d)\n", argv[i],
                         DDB_THREADS_MAX);
-                free(creds);
                 return 2;
             }
-            cfg.threads = (unsigned)n;
+            o->http.threads = (unsigned)n;
         } else if (!strcmp(a, "--host") && has_value) {
-            cfg.host = argv[++i];
+            o->http.host = argv[++i];
         } else if (!strcmp(a, "--data") && has_value) {
-            data = argv[++i];
+            o->data = argv[++i];
         } else if (!strcmp(a, "--region") && has_value) {
-            region = argv[++i];
+            o->region = argv[++i];
         } else if (!strcmp(a, "--credentials") && has_value) {
             const char *c = argv[++i];
             const char *colon = strchr(c, ':');
             if (!colon || colon == c || !colon[1]) {
                 fprintf(stderr, "cruddur dynamodb: --credentials wants KEY:SECRET\n");
-                free(creds);
                 return 2;
             }
-            creds[n_creds++] = c;
+            o->creds[o->n_creds++] = c;
+        } else if (!strcmp(a, "--cors") && has_value) {
+            char why[320];
+            http_cors_free(&o->cors);
+            if (!http_cors_parse(argv[++i], &o->cors, why, sizeof why)) {
+                fprintf(stderr, "cruddur dynamodb: --cors: %s\n", why);
+                return 2;
+            }
+            o->cors_set = true;
         } else if (!strcmp(a, "--in-memory")) {
-            opt.in_memory = true;
+            o->store.in_memory = true;
         } else if (!strcmp(a, "--quiet")) {
-            cfg.quiet = true;
+            o->http.quiet = true;
         } else {
             fprintf(stderr, "cruddur dynamodb: unknown option '%s'\n", a);
             usage(stderr);
-            free(creds);
             return 2;
         }
     }
-    if (!cfg.threads) cfg.threads = default_threads();
-    opt.dir = data && *data ? data : "./data";
-    opt.region = region;
+    if (!o->http.threads) o->http.threads = default_threads();
+    o->store.dir = o->data && *o->data ? o->data : "./data";
+    o->store.region = o->region;
+    return -1;
+}
+
+/* Serves until SIGINT or SIGTERM; the exit status. */
+static int serve(dynamodb_opts *o)
+{
     ddb_err err = DDB_ERR_INIT;
-    ddb_store *store = ddb_embedded_open(&opt, &err);
+    ddb_store *store = ddb_embedded_open(&o->store, &err);
     if (!store) {
-        fprintf(stderr, "cruddur dynamodb: cannot open the store in %s: %s\n", opt.dir,
+        fprintf(stderr, "cruddur dynamodb: cannot open the store in %s: %s\n", o->store.dir,
                 err.message);
         ddb_err_clear(&err);
-        free(creds);
         return 1;
     }
-    ddb_wire wire = {.store = store, .credentials = creds, .n_credentials = n_creds};
+    ddb_wire wire = {.store = store,
+                     .credentials = o->creds,
+                     .n_credentials = o->n_creds,
+                     .cors = o->cors_set ? &o->cors : NULL};
     char msg[256];
-    http_server *srv = http_server_start(&cfg, ddb_wire_handle, &wire, msg, sizeof msg);
+    http_server *srv = http_server_start(&o->http, ddb_wire_handle, &wire, msg, sizeof msg);
     if (!srv) {
         fprintf(stderr, "cruddur dynamodb: %s\n", msg);
         ddb_store_close(store);
-        free(creds);
         return 1;
     }
-    const char *host = cfg.host ? cfg.host : "127.0.0.1";
+    const char *host = o->http.host ? o->http.host : "127.0.0.1";
     printf("cruddur dynamodb: listening on http://%s:%u\n", host, http_server_port(srv));
     fflush(stdout);
     log_info("dynamodb: listening on http://%s:%u (%s)", host, http_server_port(srv),
-             opt.in_memory ? "in memory" : opt.dir);
+             o->store.in_memory ? "in memory" : o->store.dir);
     http_wait_for_shutdown_signal();
     http_server_stop(srv);
     ddb_store_close(store);
     log_info("cruddur dynamodb stopped");
-    free(creds);
     return 0;
+}
+
+int dynamodb_cmd_main(int argc, char **argv)
+{
+    dynamodb_opts o = {0};
+    int status = parse_args(argc, argv, &o);
+    if (status < 0) status = serve(&o);
+    opts_free(&o);
+    return status;
 }
