@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/stop_signal.h"
 #include "ddb/embedded.h"
 #include "http/ddb_wire.h"
 
@@ -191,6 +192,7 @@ static int serve(dynamodb_opts *o)
 
 int dynamodb_cmd_main(int argc, char **argv)
 {
+    stop_signal_block(); /* before any thread: see base/stop_signal.h */
     dynamodb_opts o = {0};
     int status = parse_args(argc, argv, &o);
     if (status < 0) status = serve(&o);

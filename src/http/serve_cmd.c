@@ -5,8 +5,9 @@
  * key lives in the data folder), the messaging service and its fanout
  * consumer, then the HTTP server. On a fresh data folder it creates what
  * is missing (users schema; in dev mode the demo users, linked to their dev
- * identities; the messages table). SIGINT/SIGTERM stop it cleanly: requests
- * in flight finish, the consumer finishes its record, everything is freed.
+ * identities; the messages table). SIGINT/SIGTERM stop it cleanly at any
+ * moment, start-up included (base/stop_signal.h): requests in flight
+ * finish, the consumer finishes its record, everything is freed.
  */
 #include "http/serve_cmd.h"
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/stop_signal.h"
 #include "ddb/embedded.h"
 #include "http/api.h"
 #include "http/dev_identity.h"
@@ -309,6 +311,9 @@ static void app_close(app *a)
 
 int serve_cmd_main(int argc, char **argv)
 {
+    /* Before anything starts a thread: a SIGTERM during start-up waits for
+       http_wait_for_shutdown_signal and gets the same clean shutdown. */
+    stop_signal_block();
     serve_opts o;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) return rc;
@@ -332,6 +337,13 @@ int serve_cmd_main(int argc, char **argv)
              o.fanout ? "on" : "off");
     http_wait_for_shutdown_signal();
     http_server_stop(srv);
+    if (a.consumer) {
+        msg_consumer_stop(a.consumer);
+        msg_consumer_stats st;
+        msg_consumer_get_stats(a.consumer, &st);
+        log_info("serve: fanout consumer stopped after %llu stream records",
+                 (unsigned long long)st.records);
+    }
     app_close(&a);
     log_info("serve: stopped");
     return 0;

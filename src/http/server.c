@@ -13,7 +13,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "base/clock.h"
 #include "base/json_out.h"
 #include "base/log.h"
+#include "base/stop_signal.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -225,25 +225,8 @@ void http_server_stop(http_server *s)
     free(s);
 }
 
-static int signal_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
-{
-    char c = (char)sig;
-    ssize_t ignored = write(signal_pipe[1], &c, 1);
-    (void)ignored;
-}
-
 void http_wait_for_shutdown_signal(void)
 {
-    if (signal_pipe[0] < 0 && pipe(signal_pipe) != 0) return;
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    char c;
-    while (read(signal_pipe[0], &c, 1) < 0 && errno == EINTR) {
-    }
-    log_info("signal %d received: finishing requests in flight, then exiting", (int)c);
+    int sig = stop_signal_wait(-1);
+    log_info("%s received: finishing requests in flight, then exiting", stop_signal_name(sig));
 }

@@ -76,7 +76,9 @@ uint16_t http_server_port(const http_server *s);
 /* Stops accepting, lets requests in flight finish, frees the server. */
 void http_server_stop(http_server *s);
 
-/* Blocks until SIGINT or SIGTERM arrives (for commands that serve until told to stop). */
+/* Blocks until SIGINT or SIGTERM arrives (for commands that serve until told
+   to stop); the command must have called stop_signal_block() first thing,
+   before it started any thread (base/stop_signal.h). */
 void http_wait_for_shutdown_signal(void);
 
 #endif

@@ -17,7 +17,6 @@
  * Lambda), AWS_ENDPOINT_URL_DYNAMODB (only to point it elsewhere, as the
  * tests do), CRUDDUR_LOG.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <curl/curl.h>
 
 #include "base/log.h"
+#include "base/stop_signal.h"
 #include "ddb/aws_config.h"
 #include "ddb/remote.h"
 #include "lambda/handler.h"
@@ -34,13 +34,6 @@
 #define DEBIAN_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #define AMAZON_LINUX_CA_FILE "/etc/pki/tls/certs/ca-bundle.crt"
 #define STORE_TIMEOUT_MS 5000
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    stop_flag = 1;
-}
 
 /*
  * The libcurl in the zip comes from Debian and looks for CA certificates
@@ -107,10 +100,10 @@ static bool invoke(lambda_runtime *rt, msg_service *svc, const lambda_invocation
 /* Fetches and handles invocations until a stop signal; the exit code. */
 static int run_loop(lambda_runtime *rt, msg_service *svc)
 {
-    while (!stop_flag) {
+    while (!stop_signal_pending()) {
         lambda_invocation inv;
         char why[512] = "";
-        int got = lambda_runtime_next(rt, &inv, &stop_flag, why, sizeof why);
+        int got = lambda_runtime_next(rt, &inv, why, sizeof why);
         if (got == 0) break;
         if (got < 0) {
             log_error("Runtime API: %s", why);
@@ -126,19 +119,13 @@ static int run_loop(lambda_runtime *rt, msg_service *svc)
 
 int main(int argc, char **argv)
 {
+    stop_signal_block(); /* before curl starts a resolver thread: base/stop_signal.h */
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (!api || !*api) {
         fprintf(stderr, "bootstrap: AWS_LAMBDA_RUNTIME_API is not set: this program is the "
                         "custom runtime of a Lambda function (provided.al2023)\n");
         return 1;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-
     curl_global_init(CURL_GLOBAL_DEFAULT);
     char why[1024] = "";
     lambda_runtime *rt = lambda_runtime_new(api, why, sizeof why);

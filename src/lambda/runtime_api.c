@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/stop_signal.h"
 
 #define API_VERSION "2018-06-01"
 #define POST_TIMEOUT_MS 10000L
@@ -32,7 +33,7 @@ struct lambda_runtime {
 typedef struct reply {
     buf_t body;
     lambda_invocation *inv;
-    const volatile sig_atomic_t *stop;
+    bool stoppable; /* the long poll: a pending stop signal ends it */
 } reply;
 
 void lambda_invocation_clear(lambda_invocation *inv)
@@ -116,13 +117,13 @@ static int check_stop(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_
                       curl_off_t ulnow)
 {
     const reply *r = arg;
-    return r->stop && *r->stop ? 1 : 0;
+    return r->stoppable && stop_signal_pending() ? 1 : 0;
 }
 
 /*
  * One request to base + path: a GET when `json` is NULL, else a POST of it
  * with the extra header `header` (may be NULL). Returns the HTTP status, 0
- * when stopped through r->stop, or -1 with a reason.
+ * when stopped by a stop signal, or -1 with a reason.
  */
 static long request(lambda_runtime *rt, const char *path, const char *json, const char *header,
                     reply *r, char *why, size_t why_len)
@@ -176,11 +177,10 @@ static void describe_status(const char *what, long status, const buf_t *body, ch
     json_decref(j);
 }
 
-int lambda_runtime_next(lambda_runtime *rt, lambda_invocation *inv,
-                        const volatile sig_atomic_t *stop, char *why, size_t why_len)
+int lambda_runtime_next(lambda_runtime *rt, lambda_invocation *inv, char *why, size_t why_len)
 {
     memset(inv, 0, sizeof *inv);
-    reply r = {.body = BUF_INIT, .inv = inv, .stop = stop};
+    reply r = {.body = BUF_INIT, .inv = inv, .stoppable = true};
     long status = request(rt, "/invocation/next", NULL, NULL, &r, why, why_len);
     int out = -1;
     if (status == 0) {

@@ -14,7 +14,6 @@
 #ifndef CRUDDUR_LAMBDA_RUNTIME_API_H
 #define CRUDDUR_LAMBDA_RUNTIME_API_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,11 +38,11 @@ void lambda_runtime_free(lambda_runtime *rt);
 
 /*
  * Waits for the next invocation (a long poll: no time limit). Returns 1
- * with `inv` filled, 0 when `*stop` became non-zero while waiting (checked
- * about every second), -1 with a reason when the Runtime API failed.
+ * with `inv` filled, 0 when a stop signal became pending while waiting
+ * (base/stop_signal.h; checked about every second), -1 with a reason when
+ * the Runtime API failed.
  */
-int lambda_runtime_next(lambda_runtime *rt, lambda_invocation *inv,
-                        const volatile sig_atomic_t *stop, char *why, size_t why_len);
+int lambda_runtime_next(lambda_runtime *rt, lambda_invocation *inv, char *why, size_t why_len);
 
 /* POST /runtime/invocation/<id>/response with a JSON body. */
 bool lambda_runtime_respond(lambda_runtime *rt, const char *request_id, const char *json, char *why,

@@ -15,15 +15,12 @@
  */
 #include "tools/stream_worker_cmd.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/log.h"
+#include "base/stop_signal.h"
 #include "ddb/aws_config.h"
 #include "ddb/store_open.h"
 #include "messaging/consumer.h"
@@ -125,18 +122,11 @@ static void log_stats(msg_consumer *c, const char *when)
              (unsigned long long)s.errors);
 }
 
-/* True when SIGINT or SIGTERM (blocked by the caller) is pending; consumes it. */
-static bool stop_requested(const sigset_t *stop)
-{
-    struct timespec zero = {0, 0};
-    return sigtimedwait(stop, NULL, &zero) > 0;
-}
-
 /* --once: polls until a poll reads nothing. */
-static int run_once(msg_consumer *c, const sigset_t *stop)
+static int run_once(msg_consumer *c)
 {
     for (;;) {
-        if (stop_requested(stop)) {
+        if (stop_signal_wait(0)) {
             log_info("stream-worker: stopped by a signal");
             break;
         }
@@ -160,7 +150,7 @@ static int run_once(msg_consumer *c, const sigset_t *stop)
  * and logs them); this thread waits for a stop signal, logging progress
  * now and then.
  */
-static int run_forever(msg_consumer *c, const sigset_t *stop)
+static int run_forever(msg_consumer *c)
 {
     msg_err err = {0};
     if (!msg_consumer_start(c, &err)) {
@@ -171,13 +161,11 @@ static int run_forever(msg_consumer *c, const sigset_t *stop)
     log_info("stream-worker: running (SIGTERM or Ctrl-C stops it)");
     msg_consumer_stats last = {0};
     for (;;) {
-        struct timespec wait = {PROGRESS_EVERY_S, 0};
-        int sig = sigtimedwait(stop, NULL, &wait);
-        if (sig > 0) {
-            log_info("stream-worker: %s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        int sig = stop_signal_wait(PROGRESS_EVERY_S * 1000);
+        if (sig) {
+            log_info("stream-worker: %s received, stopping", stop_signal_name(sig));
             break;
         }
-        if (sig < 0 && errno != EAGAIN && errno != EINTR) break;
         msg_consumer_stats now;
         msg_consumer_get_stats(c, &now);
         if (now.records != last.records || now.errors != last.errors) log_stats(c, "progress");
@@ -190,6 +178,7 @@ static int run_forever(msg_consumer *c, const sigset_t *stop)
 
 int stream_worker_cmd_main(int argc, char **argv)
 {
+    stop_signal_block(); /* before any thread: see base/stop_signal.h */
     bool once = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -206,14 +195,6 @@ int stream_worker_cmd_main(int argc, char **argv)
     const char *table = getenv("DDB_MESSAGE_TABLE");
     if (!table || !*table) table = "cruddur-messages";
 
-    /* Blocked before any thread starts, so that every thread inherits the
-       mask and the signals wait for sigtimedwait here. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-
     ddb_store *store = open_remote();
     if (!store) return 1;
     int rc = 1;
@@ -227,7 +208,7 @@ int stream_worker_cmd_main(int argc, char **argv)
         fprintf(stderr, PROG ": %s\n", err.message);
     } else {
         log_info("stream-worker: table %s, positions in %s", table, MSG_CONSUMER_TABLE);
-        rc = once ? run_once(c, &stop) : run_forever(c, &stop);
+        rc = once ? run_once(c) : run_forever(c);
     }
     msg_err_clear(&err);
     msg_consumer_free(c);
