@@ -92,8 +92,9 @@ static bool check_action(expr_parser *p, const expr_action *a)
         if (!sets && (a->kind == UA_DELETE || strcmp(t, "N") != 0))
             return expr_fail(p,
                              "Incorrect operand type for operator or function; operator: %s, "
-                             "operand type: %s",
-                             a->kind == UA_ADD ? "ADD" : "DELETE", long_type_name(a->value->value));
+                             "operand type: %s, typeSet: ALLOWED_FOR_%s_OPERAND",
+                             a->kind == UA_ADD ? "ADD" : "DELETE", long_type_name(a->value->value),
+                             a->kind == UA_ADD ? "ADD" : "DELETE");
     }
     return true;
 }

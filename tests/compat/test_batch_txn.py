@@ -58,7 +58,7 @@ def test_batch_limits(server, ddb, table):
 
 def test_batch_duplicate_numeric_keys(server, ddb, make_table):
     documented_only(server, "numbers compare by value, so 1 and 1.0 are the same key; DynamoDB "
-                            "Local 1.11.478 compares their text in its duplicate check")
+                            "Local (1.11.478 and 3.3.1) compares their text in its duplicate check")
     t = make_table("btn", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                                 {"AttributeName": "sk", "AttributeType": "N"}])
     k1, k2 = {"pk": {"S": "a"}, "sk": {"N": "1"}}, {"pk": {"S": "a"}, "sk": {"N": "1.0"}}

@@ -497,8 +497,9 @@ class StreamTail:
     """Follows a table's stream (one shard is enough for these tables) from
     its start; new() returns the records written since the last call."""
 
-    def __init__(self, ddb, streams, table):
+    def __init__(self, ddb, streams, table, server):
         self.streams = streams
+        self.server = server
         self.arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
         shards = streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
         assert len(shards) == 1, shards
@@ -530,11 +531,28 @@ class StreamTail:
             for rec in page["Records"]:
                 self.last = rec["dynamodb"]["SequenceNumber"]
                 d = rec["dynamodb"]
-                out.append(canon({"eventName": rec["eventName"], "Keys": d["Keys"],
-                                  "NewImage": d.get("NewImage"), "OldImage": d.get("OldImage")}))
+                images = {k: d.get(k) for k in ("NewImage", "OldImage")}
+                if self.server == "ddblocal":
+                    # DynamoDB Local 3.3.1 writes an empty map as {} (no type)
+                    # in stream records; see FINDINGS.md.
+                    images = {k: typed_empty_maps(v) for k, v in images.items()}
+                out.append(canon(dict(images, eventName=rec["eventName"], Keys=d["Keys"])))
             if not page["Records"]:
                 break
         return out
+
+
+def typed_empty_maps(image):
+    """An item image with every untyped {} attribute value read as {"M": {}}."""
+    def value(v):
+        if v == {}:
+            return {"M": {}}
+        if set(v) == {"M"}:
+            return {"M": {k: value(x) for k, x in v["M"].items()}}
+        if set(v) == {"L"}:
+            return {"L": [value(x) for x in v["L"]]}
+        return v
+    return None if image is None else {k: value(v) for k, v in image.items()}
 
 
 WRITES = {"put_item", "update_item", "delete_item", "batch_write_item", "transact_write_items"}
@@ -585,7 +603,7 @@ def test_differential(servers):
     gen = Gen(seed, t1, t2)
     t0 = time.time()
     kinds = {}
-    tails = {n: StreamTail(c, make_client(servers(n), "dynamodbstreams"), t1) for n, c in clients.items()}
+    tails = {n: StreamTail(c, make_client(servers(n), "dynamodbstreams"), t1, n) for n, c in clients.items()}
     nrecs = 0
     try:
         for i in range(nops):

@@ -205,15 +205,17 @@ static void test_errors(void **state)
          P "Incorrect operand type for operator or function; operator or function: +, operand "
            "type: S"},
         {"ADD a :s", NULL, "{\":s\":{\"S\":\"x\"}}", NULL,
-         P "Incorrect operand type for operator or function; operator: ADD, operand type: STRING"},
+         P "Incorrect operand type for operator or function; operator: ADD, operand type: STRING, "
+           "typeSet: ALLOWED_FOR_ADD_OPERAND"},
         {"ADD a :s", NULL, "{\":s\":{\"L\":[]}}", NULL,
-         P "Incorrect operand type for operator or function; operator: ADD, operand type: LIST"},
+         P "Incorrect operand type for operator or function; operator: ADD, operand type: LIST, "
+           "typeSet: ALLOWED_FOR_ADD_OPERAND"},
         {"ADD a :s", NULL, "{\":s\":{\"BOOL\":true}}", NULL,
          P "Incorrect operand type for operator or function; operator: ADD, operand type: "
-           "BOOLEAN"},
+           "BOOLEAN, typeSet: ALLOWED_FOR_ADD_OPERAND"},
         {"DELETE a :s", NULL, "{\":s\":{\"N\":\"1\"}}", NULL,
          P "Incorrect operand type for operator or function; operator: DELETE, operand type: "
-           "NUMBER"},
+           "NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
         {"SET a = a + :n", NULL, N1, NULL, MISSING},
         {"SET a = b.c", "{\"b\":{\"N\":\"1\"}}", NULL, NULL, MISSING},
         {"SET a = list_append(a, :l)", NULL, "{\":l\":{\"L\":[]}}", NULL, MISSING},
