@@ -10,9 +10,6 @@
  */
 #include "http/server.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +21,7 @@
 #include "base/json_out.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
+#include "http/listen.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -186,28 +184,26 @@ http_server *http_server_start(const http_config *cfg, http_handler handler, voi
     s->quiet = cfg->quiet;
     snprintf(s->name, sizeof s->name, "%s", cfg->name ? cfg->name : "http");
 
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
     const char *host = cfg->host ? cfg->host : "127.0.0.1";
-    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
-        snprintf(errbuf, errlen, "invalid listen address '%s' (an IPv4 address is expected)", host);
+    int fd = http_listen_socket(host, cfg->port, &s->port, errbuf, errlen);
+    if (fd < 0) {
         free(s);
         return NULL;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
-    s->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
-        s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+                                 NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                                 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+                                 on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                                 MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(errbuf, errlen, "cannot listen on %s:%u (%s)", host, cfg->port,
-                 errno ? strerror(errno) : "libmicrohttpd failed to start");
+        snprintf(errbuf, errlen, "cannot serve on %s:%u: libmicrohttpd failed to start", host,
+                 s->port);
+        close(fd);
         free(s);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : cfg->port;
     return s;
 }
 
