@@ -4,6 +4,7 @@
 JOBS ?= $(shell nproc)
 DATA ?= ./data
 PORT ?= 4567
+STREAM_WORKER ?=
 
 .PHONY: all build run test bench clean format deps test-deps
 
@@ -19,21 +20,10 @@ build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRUDDUR_TESTS=OFF >/dev/null
 	@cmake --build build -j $(JOBS) -- --no-print-directory
 
+# Sets up only what is missing (never deletes; see scripts/run), then serves.
+# STREAM_WORKER=1: run the fanout in serve when the table is a remote DynamoDB.
 run: build
-	@if [ ! -e "$(DATA)/ddb.sqlite" ]; then \
-	  echo "make run: fresh data folder $(DATA): loading the demo users and conversation"; \
-	  build/cruddur db setup --data "$(DATA)" && build/cruddur ddb setup --data "$(DATA)" || exit 1; \
-	fi
-	@echo "make run: Cruddur at http://localhost:$(PORT)/ (Ctrl-C stops it)"
-	@if [ -n "$$AWS_COGNITO_USER_POOL_ID" ]; then \
-	  echo "make run: sign in with a user of Cognito pool $$AWS_COGNITO_USER_POOL_ID" \
-	       "(link them: build/cruddur db update-cognito-user-ids --data $(DATA))"; \
-	else \
-	  echo "make run: sign in on the page as andrewbrown, bayko or londo (dev identity, no password);"; \
-	  echo "          for curl: BACKEND_URL=$${BACKEND_URL:-http://localhost:$(PORT)}" \
-	       "build/cruddur token andrewbrown --data $(DATA)"; \
-	fi
-	@BACKEND_URL=$${BACKEND_URL:-http://localhost:$(PORT)} build/cruddur serve --port $(PORT) --data "$(DATA)"
+	@DATA="$(DATA)" PORT="$(PORT)" STREAM_WORKER="$(STREAM_WORKER)" scripts/run build/cruddur
 
 test: test-deps
 	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DCRUDDUR_WERROR=ON -DCRUDDUR_SANITIZE=ON >/dev/null

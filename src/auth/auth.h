@@ -224,7 +224,8 @@ void auth_verifier_stats(auth_verifier_t *v, auth_stats_t *out);
 typedef struct auth_dev_issuer auth_dev_issuer_t;
 
 /*
- * Opens (creating if needed) the key in data_dir, which must exist.
+ * Opens (creating if needed) the key in data_dir, created (0700) when it
+ * is missing (its parent must exist).
  * backend_url NULL means $BACKEND_URL or the default. NULL on error
  * (AUTH_ERR_IO, AUTH_ERR_CONFIG for a bad URL or an unusable key file).
  */

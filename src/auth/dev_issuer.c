@@ -180,6 +180,14 @@ auth_dev_issuer_t *auth_dev_issuer_open(const char *data_dir, const char *backen
 {
     char *iss = issuer_from(backend_url, err);
     if (!iss) return NULL;
+    /* With the store and the users elsewhere (a DynamoDB endpoint, PostgreSQL),
+       nothing else has created the data folder. */
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        auth_err_set(err, AUTH_ERR_IO, "cannot create data folder %s: %s", data_dir,
+                     strerror(errno));
+        free(iss);
+        return NULL;
+    }
     buf_t path = BUF_INIT;
     buf_printf(&path, "%s/%s", data_dir, AUTH_DEV_KEY_FILE);
     bool absent;

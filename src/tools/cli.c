@@ -22,6 +22,9 @@ static void print_options(FILE *out, unsigned opts)
     if (opts & TOOLS_OPT_JSON) fprintf(out, "  --json       print JSON\n");
     if (opts & TOOLS_OPT_LIMIT)
         fprintf(out, "  --limit N    users per Cognito request, 1..60 (default 60)\n");
+    if (opts & TOOLS_OPT_YES)
+        fprintf(out, "  --yes        delete without asking (required when stdin is not a "
+                     "terminal)\n");
     fprintf(out, "  --help       this text\n");
 }
 
@@ -80,6 +83,8 @@ static int parse(const char *prog, const tools_cmd *c, int argc, char **argv, to
             if (i + 1 >= argc || !*argv[i + 1])
                 return usage_error(prog, c, 2, "--data needs a folder");
             o->data = argv[++i];
+        } else if (!strcmp(a, "--yes") && (c->opts & TOOLS_OPT_YES)) {
+            o->yes = true;
         } else if (!strcmp(a, "--json") && (c->opts & TOOLS_OPT_JSON)) {
             o->json = true;
         } else if (!strcmp(a, "--limit") && (c->opts & TOOLS_OPT_LIMIT)) {
@@ -144,6 +149,24 @@ int tools_fail(const tools_opts *o, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return 1;
+}
+
+bool tools_confirm(const tools_opts *o, const char *what, const char *where)
+{
+    if (o->yes) return true;
+    if (!isatty(STDIN_FILENO)) {
+        tools_fail(o,
+                   "this deletes %s from the %s; stdin is not a terminal, so nothing was "
+                   "deleted (add --yes to go on)",
+                   what, where);
+        return false;
+    }
+    fprintf(stderr, "%s: this deletes %s from the %s.\nType yes to go on: ", o->prog, what, where);
+    fflush(stderr);
+    char line[64];
+    if (fgets(line, sizeof line, stdin) && !strcmp(line, "yes\n")) return true;
+    tools_fail(o, "not confirmed; nothing was deleted");
+    return false;
 }
 
 void tools_print_json(const json_t *v)

@@ -1,9 +1,9 @@
 /*
  * db_cmd: `cruddur db`, the users directory's operator commands (spec
- * sections 3 and 6): create the table, insert the demo users, start over,
- * and link users to their Cognito identities. The directory is SQLite in
- * the data folder or PostgreSQL when CONNECTION_URL is set, as for
- * `cruddur serve`.
+ * sections 3 and 6): create the table, insert the demo users, start over
+ * (only `reset`, only once confirmed), and link users to their Cognito
+ * identities. The directory is SQLite in the data folder or PostgreSQL
+ * when CONNECTION_URL is set, as for `cruddur serve`.
  */
 #include "tools/tools.h"
 #include "tools/tools_int.h"
@@ -11,25 +11,29 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "sqlite (DIR/users.sqlite)" or "postgres", for messages. */
-static void describe_store(const tools_opts *o, users_db_t *db, char *out, size_t n)
-{
-    if (!strcmp(users_driver_name(db), "sqlite"))
-        snprintf(out, n, "sqlite: %s/" USERS_SQLITE_FILE, o->data);
-    else
-        snprintf(out, n, "%s: CONNECTION_URL", users_driver_name(db));
-}
-
-static bool schema_load(const tools_opts *o, users_db_t *db)
+/*
+ * Creates the users table unless the store has it; never drops or empties
+ * it. *rows receives how many users it holds. Says which it was and where.
+ */
+static bool ensure_schema(const tools_opts *o, users_db_t *db, long long *rows)
 {
     users_error_t err = {0};
     char where[512];
-    if (users_schema_load(db, &err) != USERS_OK) {
-        tools_fail(o, "cannot create the users table: %s", err.message);
+    bool exists;
+    users_where(db, where, sizeof where);
+    if (users_schema_state(db, &exists, rows, &err) != USERS_OK) {
+        tools_fail(o, "cannot read the users directory (%s): %s", where, err.message);
         return false;
     }
-    describe_store(o, db, where, sizeof where);
-    printf("users table ready (%s)\n", where);
+    if (exists) {
+        printf("users table: already in the %s (%lld users, kept)\n", where, *rows);
+        return true;
+    }
+    if (users_schema_load(db, &err) != USERS_OK) {
+        tools_fail(o, "cannot create the users table in the %s: %s", where, err.message);
+        return false;
+    }
+    printf("users table: created in the %s\n", where);
     return true;
 }
 
@@ -41,8 +45,8 @@ static bool seed(const tools_opts *o, users_db_t *db)
     users_demo(&count);
     if (users_seed(db, &inserted, &err) != USERS_OK) {
         tools_fail(o,
-                   "cannot insert the demo users (run `cruddur db schema-load` first if the "
-                   "table is missing): %s",
+                   "cannot insert the demo users (`cruddur db setup` creates the users table if "
+                   "it is missing): %s",
                    err.message);
         return false;
     }
@@ -54,7 +58,8 @@ static int cmd_schema_load(const tools_opts *o)
 {
     users_db_t *db = tools_users_open(o);
     if (!db) return 1;
-    bool ok = schema_load(o, db);
+    long long rows;
+    bool ok = ensure_schema(o, db, &rows);
     users_close(db);
     return ok ? 0 : 1;
 }
@@ -68,15 +73,48 @@ static int cmd_seed(const tools_opts *o)
     return ok ? 0 : 1;
 }
 
-/* Drop, create, seed: the reference's db setup (its links to Cognito go too). */
+/*
+ * What is missing, from the store itself: the table when it is not there,
+ * the demo users when the table is empty. A directory with users in it is
+ * left exactly as it is.
+ */
 static int cmd_setup(const tools_opts *o)
 {
     users_db_t *db = tools_users_open(o);
     if (!db) return 1;
+    long long rows = 0;
+    bool ok = ensure_schema(o, db, &rows);
+    if (ok && rows == 0)
+        ok = seed(o, db);
+    else if (ok)
+        printf("demo users: not added, the table has users already (`cruddur db seed` adds the "
+               "missing ones)\n");
+    users_close(db);
+    return ok ? 0 : 1;
+}
+
+/* Drop, create, seed: the one command that deletes users, and only once confirmed. */
+static int cmd_reset(const tools_opts *o)
+{
+    users_db_t *db = tools_users_open(o);
+    if (!db) return 1;
     users_error_t err = {0};
-    bool ok = users_schema_drop(db, &err) == USERS_OK;
-    if (!ok) tools_fail(o, "cannot drop the users table: %s", err.message);
-    ok = ok && schema_load(o, db) && seed(o, db);
+    char where[512], what[128];
+    bool exists;
+    long long rows = 0;
+    users_where(db, where, sizeof where);
+    bool ok = users_schema_state(db, &exists, &rows, &err) == USERS_OK;
+    if (!ok) tools_fail(o, "cannot read the users directory (%s): %s", where, err.message);
+    snprintf(what, sizeof what, "the users table and its %lld users (Cognito links included)",
+             rows);
+    ok = ok && tools_confirm(o, what, where);
+    if (ok && exists) {
+        printf("deleting the users table (%lld users) from the %s\n", rows, where);
+        fflush(stdout);
+        ok = users_schema_drop(db, &err) == USERS_OK;
+        if (!ok) tools_fail(o, "cannot drop the users table: %s", err.message);
+    }
+    ok = ok && ensure_schema(o, db, &rows) && seed(o, db);
     users_close(db);
     return ok ? 0 : 1;
 }
@@ -111,7 +149,7 @@ static bool link_users(const tools_opts *o, users_db_t *db, const json_t *cognit
     users_error_t err = {0};
     if (users_list_all(db, &list, &err) != USERS_OK) {
         tools_fail(o,
-                   "cannot list the users (run `cruddur db setup` first if the table is "
+                   "cannot list the users (`cruddur db setup` creates the table if it is "
                    "missing): %s",
                    err.message);
         return false;
@@ -165,14 +203,21 @@ static int cmd_update_cognito_user_ids(const tools_opts *o)
 }
 
 static const tools_cmd db_cmds[] = {
-    {"schema-load", "", "create the users table if it does not exist", NULL, 0, 0, 0,
-     cmd_schema_load, NULL},
+    {"schema-load", "", "create the users table if it does not exist (deletes nothing)", NULL, 0, 0,
+     0, cmd_schema_load, NULL},
     {"seed", "", "insert the demo users (andrewbrown, bayko, londo) that are missing", NULL, 0, 0,
      0, cmd_seed, NULL},
-    {"setup", "", "drop the users table, create it and insert the demo users",
-     "Everything in the users table is deleted first, links to Cognito included\n"
-     "(run `cruddur db update-cognito-user-ids` again afterwards).\n",
+    {"setup", "", "create the users table if missing; add the demo users if it is empty",
+     "Decides from the store itself: a missing users table is created, an empty one\n"
+     "gets the demo users, and a table that holds users is left exactly as it is.\n"
+     "Never deletes anything (`cruddur db reset` starts over).\n",
      0, 0, 0, cmd_setup, NULL},
+    {"reset", "[--yes]", "DELETE the users table and every user in it, then set it up again",
+     "Says what it deletes and where (the SQLite file, or the PostgreSQL database,\n"
+     "host and user of CONNECTION_URL; never the password), then asks for `yes`.\n"
+     "When stdin is not a terminal it refuses unless --yes is given. Links to\n"
+     "Cognito go too: run `cruddur db update-cognito-user-ids` again afterwards.\n",
+     TOOLS_OPT_YES, 0, 0, cmd_reset, NULL},
     {"update-cognito-user-ids", "[--limit N]",
      "set cognito_user_id = sub for each user whose handle is a Cognito preferred_username",
      "Reads every user of the Cognito pool (see `cruddur cognito list-users --help`\n"

@@ -1,7 +1,8 @@
 /*
  * ddb_cmd: `cruddur ddb`, the messages table's operator commands (spec
  * section 6): create, drop, list and describe tables, print every item,
- * seed the demo conversation, and the `patterns` group (ddb_patterns.c).
+ * seed the demo conversation, set up what is missing, start over (`reset`,
+ * `drop`: only once confirmed), and the `patterns` group (ddb_patterns.c).
  * Every command works on the store tools_store_open() gives it, so the same
  * code serves the local store and, with `prod`, the real DynamoDB.
  */
@@ -46,7 +47,7 @@ static bool wait_for_table(const tools_opts *o, ddb_store *store, const char *ta
 }
 
 /* Creates the messages table; prints the CreateTable response or one line. */
-static bool create_table(const tools_opts *o, ddb_store *store, bool verbose)
+static bool create_table(const tools_opts *o, ddb_store *store, const char *where, bool verbose)
 {
     const char *table = tools_table_name();
     json_t *req = msg_table_definition(table);
@@ -56,38 +57,74 @@ static bool create_table(const tools_opts *o, ddb_store *store, bool verbose)
     if (verbose)
         tools_print_json(res);
     else
-        printf("created table: %s\n", table);
+        printf("created table: %s (%s)\n", table, where);
     json_decref(res);
     return true;
 }
 
-/* Deletes `table` after saying so. */
-static bool drop_table(const tools_opts *o, ddb_store *store, const char *table)
+/* Deletes `table` after saying so, and waits until it is gone. */
+static bool drop_table(const tools_opts *o, ddb_store *store, const char *table, const char *where)
 {
-    printf("deleting table: %s\n", table);
+    printf("deleting table: %s (%s)\n", table, where);
     fflush(stdout);
     json_t *req = json_pack("{s:s}", "TableName", table);
     json_t *res = tools_call(o, store, "DeleteTable", req);
     json_decref(req);
     json_decref(res);
-    return res != NULL;
+    return res && wait_for_table(o, store, table, true);
+}
+
+/* DescribeTable: 1 when `table` exists, 0 when it does not, -1 after printing an error. */
+static int table_state(const tools_opts *o, ddb_store *store, const char *table)
+{
+    json_t *req = json_pack("{s:s}", "TableName", table);
+    ddb_err err = DDB_ERR_INIT;
+    json_t *res = ddb_call(store, "DescribeTable", req, &err);
+    int state = res ? 1 : 0;
+    if (!res && err.code != DDB_E_NOT_FOUND) {
+        tools_report(o, "DescribeTable", req, &err);
+        state = -1;
+    }
+    ddb_err_clear(&err);
+    json_decref(req);
+    json_decref(res);
+    return state;
+}
+
+/* 1 when `table` holds no item, 0 when it holds one, -1 after printing an error. */
+static int table_is_empty(const tools_opts *o, ddb_store *store, const char *table)
+{
+    json_t *req = json_pack("{s:s, s:i}", "TableName", table, "Limit", 1);
+    json_t *res = tools_call(o, store, "Scan", req);
+    json_decref(req);
+    int empty = !res ? -1
+                     : json_array_size(json_object_get(res, "Items")) == 0 &&
+                           !json_object_get(res, "LastEvaluatedKey");
+    json_decref(res);
+    return empty;
 }
 
 static int cmd_schema_load(const tools_opts *o)
 {
     ddb_store *store = tools_store_open(o);
     if (!store) return 1;
-    bool ok = create_table(o, store, true);
+    bool ok = create_table(o, store, NULL, true);
     ddb_store_close(store);
     return ok ? 0 : 1;
 }
 
 static int cmd_drop(const tools_opts *o)
 {
-    ddb_store *store = tools_store_open(o);
+    char *where = NULL;
+    ddb_store *store = tools_store_open_where(o, &where);
     if (!store) return 1;
-    bool ok = drop_table(o, store, o->args[0]);
+    const char *table = o->args[0];
+    char what[320];
+    snprintf(what, sizeof what, "table %s and every item in it", table);
+    bool ok = tools_table_exists(o, store, table) && tools_confirm(o, what, where) &&
+              drop_table(o, store, table, where);
     ddb_store_close(store);
+    free(where);
     return ok ? 0 : 1;
 }
 
@@ -253,33 +290,60 @@ static int cmd_seed(const tools_opts *o)
 {
     ddb_store *store = tools_store_open(o);
     if (!store) return 1;
-    int rc = tools_seed_run(o, store);
+    int rc = tools_seed_run(o, store, false);
     ddb_store_close(store);
     return rc;
 }
 
-/* Drop if present, create, seed: a fresh demo table in one step. */
+/*
+ * What is missing, from the store itself: the table when it is not there,
+ * the demo conversation when the table is empty. A table that holds items
+ * is left exactly as it is, wherever it is (local, an endpoint, `prod`).
+ */
 static int cmd_setup(const tools_opts *o)
 {
-    ddb_store *store = tools_store_open(o);
+    char *where = NULL;
+    ddb_store *store = tools_store_open_where(o, &where);
     if (!store) return 1;
     const char *table = tools_table_name();
-    int rc = 1;
-    json_t *req = json_pack("{s:s}", "TableName", table);
-    ddb_err err = DDB_ERR_INIT;
-    json_t *res = ddb_call(store, "DescribeTable", req, &err);
-    json_decref(req);
-    json_decref(res);
-    if (!res && err.code != DDB_E_NOT_FOUND) {
-        tools_fail(o, "DescribeTable failed: %s: %s", err.type, err.message);
-        goto done;
+    int rc = 1, state = table_state(o, store, table), empty = -1;
+    if (state < 0) goto done;
+    if (state == 0 && !create_table(o, store, where, false)) goto done;
+    if (state == 1) printf("table %s: already in the %s (kept)\n", table, where);
+    if (!wait_for_table(o, store, table, false)) goto done;
+    empty = table_is_empty(o, store, table);
+    if (empty < 0) goto done;
+    if (empty) {
+        rc = tools_seed_run(o, store, true);
+    } else {
+        printf("not seeded: table %s has items (the demo conversation goes only into an empty "
+               "table)\n",
+               table);
+        rc = 0;
     }
-    if (res && !(drop_table(o, store, table) && wait_for_table(o, store, table, true))) goto done;
-    if (!create_table(o, store, false) || !wait_for_table(o, store, table, false)) goto done;
-    rc = tools_seed_run(o, store);
 done:
-    ddb_err_clear(&err);
     ddb_store_close(store);
+    free(where);
+    return rc;
+}
+
+/* Delete, create, seed: a fresh demo table, only once confirmed. */
+static int cmd_reset(const tools_opts *o)
+{
+    char *where = NULL;
+    ddb_store *store = tools_store_open_where(o, &where);
+    if (!store) return 1;
+    const char *table = tools_table_name();
+    char what[320];
+    snprintf(what, sizeof what, "table %s and every item in it", table);
+    int rc = 1, state = table_state(o, store, table);
+    if (state < 0 || !tools_confirm(o, what, where)) goto done;
+    if (state == 1 && !drop_table(o, store, table, where)) goto done;
+    if (!create_table(o, store, where, false) || !wait_for_table(o, store, table, false)) goto done;
+    rc = tools_seed_run(o, store, true);
+done:
+    ddb_store_close(store);
+    free(where);
     return rc;
 }
 
@@ -287,7 +351,11 @@ static const tools_cmd ddb_cmds[] = {
     {"schema-load", "[prod]",
      "create the messages table and its GSI (spec section 1); print the description", NULL,
      TOOLS_OPT_PROD, 0, 0, cmd_schema_load, NULL},
-    {"drop", "TABLE [prod]", "delete a table", NULL, TOOLS_OPT_PROD, 1, 1, cmd_drop, NULL},
+    {"drop", "TABLE [prod] [--yes]", "DELETE a table and every item in it",
+     "Says which table and which store (the data folder, the endpoint and region)\n"
+     "first, then asks for `yes`; when stdin is not a terminal it refuses unless\n"
+     "--yes is given.\n",
+     TOOLS_OPT_PROD | TOOLS_OPT_YES, 1, 1, cmd_drop, NULL},
     {"list-tables", "[prod]", "print the table names, one per line", NULL, TOOLS_OPT_PROD, 0, 0,
      cmd_list_tables, NULL},
     {"describe-table", "[TABLE] [prod]",
@@ -298,14 +366,23 @@ static const tools_cmd ddb_cmds[] = {
      "Follows LastEvaluatedKey through every page. Items are printed as plain JSON\n"
      "objects with sorted names; --json prints them in DynamoDB's typed JSON.\n",
      TOOLS_OPT_PROD | TOOLS_OPT_JSON, 0, 0, cmd_scan, NULL},
-    {"seed", "", "write the demo conversation between andrewbrown and bayko",
+    {"seed", "[prod]", "write the demo conversation between andrewbrown and bayko",
      "Group " TOOLS_SEED_GROUP ": about 100 alternating messages one minute\n"
      "apart ending now, and both users' group items pointing at the last one.\n"
-     "Running it again replaces the conversation. The users come from the users\n"
-     "directory (`cruddur db setup`).\n",
-     0, 0, 0, cmd_seed, NULL},
-    {"setup", "", "drop the messages table if present, create it, seed it", NULL, 0, 0, 0,
-     cmd_setup, NULL},
+     "When that conversation is there already it is left as it is: seeding never\n"
+     "deletes. The users come from the users directory (`cruddur db setup`).\n",
+     TOOLS_OPT_PROD, 0, 0, cmd_seed, NULL},
+    {"setup", "[prod]", "create the messages table if missing; seed it if it is empty",
+     "Decides from the store itself: a missing table is created (with its GSI and\n"
+     "stream) and an empty one gets the demo conversation (when the users directory\n"
+     "has andrewbrown and bayko). A table that holds items is left exactly as it\n"
+     "is. Never deletes anything (`cruddur ddb reset` starts over).\n",
+     TOOLS_OPT_PROD, 0, 0, cmd_setup, NULL},
+    {"reset", "[prod] [--yes]", "DELETE the messages table, create it again and seed it",
+     "Says which table and which store (the data folder, the endpoint and region)\n"
+     "first, then asks for `yes`; when stdin is not a terminal it refuses unless\n"
+     "--yes is given.\n",
+     TOOLS_OPT_PROD | TOOLS_OPT_YES, 0, 0, cmd_reset, NULL},
     {"patterns", "<command>", "the access patterns: get-conversation, list-conversations", NULL, 0,
      0, 0, NULL, tools_ddb_patterns_cmds},
     {NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL},

@@ -2,8 +2,9 @@
  * ddb_seed: `cruddur ddb seed`, the demo conversation of spec section 6.
  * The two users come from the users directory; the message and group items
  * are built by the messaging module's own builders (msg_int.h), so the seed
- * has exactly the layout the service writes. Seeding again replaces the
- * conversation instead of piling a second one beside it.
+ * has exactly the layout the service writes. The seed only adds: when the
+ * demo conversation is there already it is left as it is, so seeding again
+ * neither piles a second copy beside it nor deletes what users wrote.
  */
 #include "tools/tools_int.h"
 
@@ -58,46 +59,19 @@ static bool write_all(const tools_opts *o, ddb_store *store, const char *table,
     return true;
 }
 
-/* A DeleteRequest for an item's key. */
-static json_t *delete_request(const json_t *item)
+/* True when the demo conversation has a message already; *failed on a store error. */
+static bool conversation_exists(const tools_opts *o, ddb_store *store, const char *table,
+                                bool *failed)
 {
-    return json_pack("{s:{s:{s:O, s:O}}}", "DeleteRequest", "Key", "pk",
-                     json_object_get(item, "pk"), "sk", json_object_get(item, "sk"));
-}
-
-/* Deletes what an earlier seed wrote: the group's messages and group items. */
-static bool clear_conversation(const tools_opts *o, msg_service *svc)
-{
-    json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:s}", "TableName", svc->table,
+    json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:i, s:s}", "TableName", table,
                             "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues",
-                            ":pk", "S", "MSG#" TOOLS_SEED_GROUP, "ProjectionExpression", "pk, sk");
-    json_t *messages = tools_all_items(o, svc->store, "Query", req);
+                            ":pk", "S", "MSG#" TOOLS_SEED_GROUP, "Limit", 1, "Select", "COUNT");
+    json_t *res = tools_call(o, store, "Query", req);
     json_decref(req);
-    if (!messages) return false;
-    json_t *dels = json_array();
-    size_t n;
-    json_t *item;
-    json_array_foreach(messages, n, item)
-    {
-        json_array_append_new(dels, delete_request(item));
-    }
-    json_decref(messages);
-    msg_err merr = {0};
-    json_t *groups = msg_group_items(svc, TOOLS_SEED_GROUP, &merr);
-    if (!groups) {
-        json_decref(dels);
-        tools_fail(o, "%s", merr.message);
-        msg_err_clear(&merr);
-        return false;
-    }
-    json_array_foreach(groups, n, item)
-    {
-        json_array_append_new(dels, delete_request(item));
-    }
-    json_decref(groups);
-    bool ok = write_all(o, svc->store, svc->table, dels, NULL);
-    json_decref(dels);
-    return ok;
+    *failed = !res;
+    bool found = json_integer_value(json_object_get(res, "Count")) > 0;
+    json_decref(res);
+    return found;
 }
 
 /* The seed's messages, one minute apart, the last one at `now_us`. */
@@ -121,28 +95,60 @@ static msg_user as_msg_user(const users_user_t *u)
     return (msg_user){.uuid = u->uuid, .handle = u->handle, .display_name = u->display_name};
 }
 
-int tools_seed_run(const tools_opts *o, ddb_store *store)
+/*
+ * The conversation's two users into *andrew and *bayko. Returns 0 when both
+ * are there, 1 after printing why not, or -1 (for setup, after a note) when
+ * the directory simply does not hold them.
+ */
+static int demo_users(const tools_opts *o, bool for_setup, users_user_t **andrew,
+                      users_user_t **bayko)
+{
+    *andrew = *bayko = NULL;
+    users_db_t *users = tools_users_open(o);
+    if (!users) return 1;
+    users_error_t err = {0};
+    const char *handle = "andrewbrown";
+    users_status_t st = users_find_by_handle(users, handle, andrew, &err);
+    if (st == USERS_OK) st = users_find_by_handle(users, handle = "bayko", bayko, &err);
+    int rc = 0;
+    if (st == USERS_NOT_FOUND && for_setup) {
+        char where[512];
+        users_where(users, where, sizeof where);
+        printf("not seeded: the demo users andrewbrown and bayko are not in the users directory "
+               "(%s)\n",
+               where);
+        rc = -1;
+    } else if (st != USERS_OK) {
+        tools_report_user(o, users, handle, st, &err);
+        rc = 1;
+    }
+    users_close(users);
+    if (rc) {
+        users_user_free(*andrew);
+        users_user_free(*bayko);
+        *andrew = *bayko = NULL;
+    }
+    return rc;
+}
+
+int tools_seed_run(const tools_opts *o, ddb_store *store, bool for_setup)
 {
     const char *table = tools_table_name();
     if (!tools_table_exists(o, store, table)) return 1;
-    users_db_t *users = tools_users_open(o);
-    if (!users) return 1;
-    users_user_t *andrew = tools_user_by_handle(o, users, "andrewbrown");
-    users_user_t *bayko = andrew ? tools_user_by_handle(o, users, "bayko") : NULL;
-    users_close(users);
-    if (!bayko) {
-        users_user_free(andrew);
-        return 1;
+    bool failed;
+    if (conversation_exists(o, store, table, &failed)) {
+        printf("the demo conversation %s is already there: left as it is\n", TOOLS_SEED_GROUP);
+        return 0;
     }
+    if (failed) return 1;
+    users_user_t *andrew, *bayko;
+    int found = demo_users(o, for_setup, &andrew, &bayko);
+    if (found) return found < 0 ? 0 : 1;
     msg_user a = as_msg_user(andrew), b = as_msg_user(bayko);
     const msg_user *who[2] = {&a, &b};
-    msg_service *svc = msg_service_new(store, table);
     int rc = 1;
     char last_sk[CLOCK_ISO_LEN];
-    json_t *writes = NULL;
-    if (!clear_conversation(o, svc)) goto done;
-
-    writes = message_puts(who, clock_now_us(), last_sk);
+    json_t *writes = message_puts(who, clock_now_us(), last_sk);
     if (!write_all(o, store, table, writes, "seeding messages")) goto done;
     json_decref(writes);
 
@@ -157,7 +163,6 @@ int tools_seed_run(const tools_opts *o, ddb_store *store)
     rc = 0;
 done:
     json_decref(writes);
-    msg_service_free(svc);
     users_user_free(andrew);
     users_user_free(bayko);
     return rc;

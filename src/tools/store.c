@@ -21,13 +21,18 @@ const char *tools_table_name(void)
 
 ddb_store *tools_store_open(const tools_opts *o)
 {
+    return tools_store_open_where(o, NULL);
+}
+
+ddb_store *tools_store_open_where(const tools_opts *o, char **where)
+{
     ddb_err err = DDB_ERR_INIT;
     ddb_open_options opt = {
         .data_dir = o->data,
         .aws = o->prod,
         .no_background = true, /* a tool runs for a moment: no TTL sweeper */
     };
-    ddb_store *store = ddb_store_open(&opt, NULL, &err);
+    ddb_store *store = ddb_store_open(&opt, where, &err);
     if (!store) {
         if (ddb_store_is_remote(&opt))
             tools_fail(o, "cannot use the remote DynamoDB: %s", err.message);
@@ -89,19 +94,30 @@ users_db_t *tools_users_open(const tools_opts *o)
     return db;
 }
 
+void tools_report_user(const tools_opts *o, users_db_t *users, const char *handle,
+                       users_status_t st, const users_error_t *err)
+{
+    if (st == USERS_NOT_FOUND) {
+        char where[512];
+        users_where(users, where, sizeof where);
+        tools_fail(o,
+                   "user '%s' is not in the users directory (%s); `cruddur db seed` adds the "
+                   "demo users andrewbrown, bayko and londo and deletes nothing",
+                   handle, where);
+    } else {
+        tools_fail(o,
+                   "cannot read user '%s' (if the users table is missing, `cruddur db setup` "
+                   "creates it and deletes nothing): %s",
+                   handle, err->message);
+    }
+}
+
 users_user_t *tools_user_by_handle(const tools_opts *o, users_db_t *users, const char *handle)
 {
     users_user_t *u = NULL;
     users_error_t err = {0};
     users_status_t st = users_find_by_handle(users, handle, &u, &err);
     if (st == USERS_OK) return u;
-    if (st == USERS_NOT_FOUND)
-        tools_fail(o, "user '%s' is not in the users directory; run `cruddur db setup` first",
-                   handle);
-    else
-        tools_fail(o,
-                   "cannot read user '%s' (run `cruddur db setup` if the users table is "
-                   "missing): %s",
-                   handle, err.message);
+    tools_report_user(o, users, handle, st, &err);
     return NULL;
 }

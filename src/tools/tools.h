@@ -3,9 +3,12 @@
  * backend-flask/bin scripts) as subcommands of `cruddur`:
  *
  *   cruddur ddb ...      the messages table: schema-load, drop, list-tables,
- *                        describe-table, scan, seed, setup, patterns
- *   cruddur db ...       the users directory: schema-load, seed, setup,
+ *                        describe-table, scan, seed, setup, reset, patterns
+ *   cruddur db ...       the users directory: schema-load, seed, setup, reset,
  *                        update-cognito-user-ids
+ *
+ * Only `reset` and `drop` delete, and only once confirmed (tools_confirm);
+ * setup creates what the store lacks and seeds only what is empty.
  *   cruddur cognito ...  Amazon Cognito: list-users
  *
  * Each entry point takes the command's own argv (argv[0] is "ddb", "db" or

@@ -26,6 +26,7 @@ enum {
     TOOLS_OPT_PROD = 1 << 0,  /* the word `prod`: the real AWS service */
     TOOLS_OPT_JSON = 1 << 1,  /* --json */
     TOOLS_OPT_LIMIT = 1 << 2, /* --limit N */
+    TOOLS_OPT_YES = 1 << 3,   /* --yes: a destructive command goes on without asking */
 };
 
 #define TOOLS_MAX_ARGS 4
@@ -36,6 +37,7 @@ typedef struct tools_opts {
     const char *data; /* --data, else $CRUDDUR_DATA, else ./data */
     bool prod;
     bool json;
+    bool yes;
     long limit; /* --limit; 0 when not given */
     int nargs;  /* positional arguments other than `prod` */
     const char *args[TOOLS_MAX_ARGS];
@@ -71,6 +73,15 @@ int tools_fail(const tools_opts *o, const char *fmt, ...) __attribute__((format(
 /* Prints a JSON value indented by 2 with sorted keys, then a newline. */
 void tools_print_json(const json_t *v);
 
+/*
+ * The gate of every command that deletes: `what` ("table X and every item
+ * in it") and `where` ("embedded store in ./data") are said before anything
+ * happens. With --yes it goes on; on a terminal it asks for "yes"; with
+ * stdin not a terminal it refuses. False (after one line on stderr saying
+ * what was not deleted and why) means: delete nothing.
+ */
+bool tools_confirm(const tools_opts *o, const char *what, const char *where);
+
 /* Writes progress "label n/total" on stderr when it is a terminal. */
 void tools_progress(const char *label, size_t n, size_t total);
 
@@ -84,6 +95,8 @@ const char *tools_table_name(void);
  * real DynamoDB when o->prod. NULL after printing the reason.
  */
 ddb_store *tools_store_open(const tools_opts *o);
+/* The same, and *where (caller frees) says which store: "remote DynamoDB at URL (region R)". */
+ddb_store *tools_store_open_where(const tools_opts *o, char **where);
 
 /*
  * One store call. On failure prints the operation, DynamoDB's error name and
@@ -102,8 +115,15 @@ bool tools_table_exists(const tools_opts *o, ddb_store *store, const char *table
 /* The users directory (SQLite in o->data, or CONNECTION_URL); NULL after printing why. */
 users_db_t *tools_users_open(const tools_opts *o);
 
-/* Looks a demo user up; on failure prints a reason naming `cruddur db setup`. */
+/*
+ * Looks a user up; on failure prints a reason naming the command that adds
+ * the demo users without deleting anything (`cruddur db seed`), or, when
+ * the directory cannot be read, `cruddur db setup`.
+ */
 users_user_t *tools_user_by_handle(const tools_opts *o, users_db_t *users, const char *handle);
+/* Prints tools_user_by_handle's reason for a lookup of `handle` that ended with st. */
+void tools_report_user(const tools_opts *o, users_db_t *users, const char *handle,
+                       users_status_t st, const users_error_t *err);
 
 /* `cruddur ddb patterns ...` (ddb_patterns.c). */
 extern const tools_cmd tools_ddb_patterns_cmds[];
@@ -116,8 +136,15 @@ extern const tools_cmd tools_ddb_patterns_cmds[];
 extern const char *const tools_seed_lines[];
 extern const size_t tools_seed_count;
 
-/* `cruddur ddb seed` on an open store; returns the exit code. */
-int tools_seed_run(const tools_opts *o, ddb_store *store);
+/*
+ * Writes the demo conversation into an open store unless it is there
+ * already (then it says so and changes nothing). Never deletes. The users
+ * come from the users directory: when andrewbrown or bayko is missing,
+ * `ddb seed` fails (for_setup false) while `ddb setup` says why it did not
+ * seed and succeeds (for_setup true: a directory of real users is fine).
+ * Returns the exit code.
+ */
+int tools_seed_run(const tools_opts *o, ddb_store *store, bool for_setup);
 
 /* -------------------------------------------------------------- cognito */
 

@@ -342,6 +342,30 @@ users_status_t users_schema_drop(users_db_t *db, users_error_t *err)
     return st == USERS_OK ? ok(err) : st;
 }
 
+users_status_t users_schema_state(users_db_t *db, bool *exists, long long *rows, users_error_t *err)
+{
+    *exists = false;
+    *rows = 0;
+    void *conn = conn_acquire(db, err);
+    if (!conn) return USERS_ERROR;
+    users_status_t st = db->driver->schema_state(conn, exists, rows, err);
+    conn_release(db, conn);
+    return st == USERS_OK ? ok(err) : st;
+}
+
+void users_where(users_db_t *db, char *out, size_t n)
+{
+    assert(n > 0);
+    users_error_t err = {0};
+    void *conn = conn_acquire(db, &err);
+    if (!conn) {
+        snprintf(out, n, "%s (unreachable: %s)", db->driver->name, err.message);
+        return;
+    }
+    db->driver->where(conn, out, n);
+    conn_release(db, conn);
+}
+
 static users_status_t find(users_db_t *db, enum users_key key, const char *value,
                            users_user_t **out, users_error_t *err)
 {

@@ -37,6 +37,7 @@
 #ifndef CRUDDUR_USERS_USERS_H
 #define CRUDDUR_USERS_USERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/clock.h"
@@ -102,8 +103,21 @@ const char *users_driver_name(const users_db_t *db);
 
 /* Creates the table if it does not exist; safe to run any number of times. */
 users_status_t users_schema_load(users_db_t *db, users_error_t *err);
-/* Drops the table and everything in it (tests, `db` tools). */
+/* Drops the table and everything in it (tests, `db reset`). */
 users_status_t users_schema_drop(users_db_t *db, users_error_t *err);
+/*
+ * What the store holds, so that setup can decide from the store itself:
+ * *exists tells whether the users table is there and *rows (when it is)
+ * how many users it holds. Reads only.
+ */
+users_status_t users_schema_state(users_db_t *db, bool *exists, long long *rows,
+                                  users_error_t *err);
+/*
+ * Where the directory lives, for messages that must say what they touch:
+ * "SQLite file DIR/users.sqlite" or "PostgreSQL database NAME on HOST:PORT
+ * as USER" (never the password). Written into out (n bytes).
+ */
+void users_where(users_db_t *db, char *out, size_t n);
 
 /*
  * Inserts the three demo users of the spec (andrewbrown, bayko, londo),

@@ -27,6 +27,10 @@ typedef struct users_driver {
     bool (*healthy)(void *conn);
     users_status_t (*schema_load)(void *conn, users_error_t *err);
     users_status_t (*schema_drop)(void *conn, users_error_t *err);
+    /* Whether the users table exists and, when it does, its row count. */
+    users_status_t (*schema_state)(void *conn, bool *exists, long long *rows, users_error_t *err);
+    /* Where this connection points, without secrets (users_where). */
+    void (*where)(void *conn, char *out, size_t n);
     users_status_t (*find)(void *conn, enum users_key key, const char *value, users_user_t **out,
                            users_error_t *err);
     users_status_t (*list)(void *conn, users_list_t *out, users_error_t *err);

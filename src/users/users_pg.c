@@ -173,6 +173,33 @@ static users_status_t pg_schema_drop(void *conn, users_error_t *err)
     return pg_command(conn, "DROP TABLE IF EXISTS users", err);
 }
 
+/* to_regclass follows search_path, as CREATE TABLE IF NOT EXISTS users does. */
+static users_status_t pg_schema_state(void *conn, bool *exists, long long *rows, users_error_t *err)
+{
+    users_status_t st;
+    PGresult *r = pg_run(conn, "SELECT to_regclass('users') IS NOT NULL", 0, NULL, &st, err);
+    if (!r) return st;
+    *exists = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    if (!*exists) return USERS_OK;
+    r = pg_run(conn, "SELECT count(*) FROM users", 0, NULL, &st, err);
+    if (!r) return st;
+    *rows = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    return USERS_OK;
+}
+
+/* What the live connection reached (libpq's own view, defaults applied), never the password. */
+static void pg_where(void *conn, char *out, size_t n)
+{
+    PGconn *pg = conn;
+    const char *host = PQhost(pg), *port = PQport(pg), *db = PQdb(pg), *user = PQuser(pg);
+    bool socket = host && host[0] == '/';
+    snprintf(out, n, "PostgreSQL database %s on %s%s%s%s as %s", db ? db : "?",
+             socket ? "the socket in " : "", host && *host ? host : "localhost", socket ? "" : ":",
+             socket ? "" : (port && *port ? port : "5432"), user ? user : "?");
+}
+
 static users_status_t pg_find(void *conn, enum users_key key, const char *value, users_user_t **out,
                               users_error_t *err)
 {
@@ -234,6 +261,8 @@ const users_driver_t users_pg_driver = {
     .healthy = pg_healthy,
     .schema_load = pg_schema_load,
     .schema_drop = pg_schema_drop,
+    .schema_state = pg_schema_state,
+    .where = pg_where,
     .find = pg_find,
     .list = pg_list,
     .insert = pg_insert,

@@ -8,6 +8,7 @@
 #include "users/users_int.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,36 @@ static users_status_t sq_schema_drop(void *conn, users_error_t *err)
     return rc == SQLITE_OK ? USERS_OK : sq_fail(c, rc, err);
 }
 
+static users_status_t sq_schema_state(void *conn, bool *exists, long long *rows, users_error_t *err)
+{
+    sq_conn_t *c = conn;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(
+        c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'users'", -1, &s,
+        NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *exists = sqlite3_column_int(s, 0) > 0;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (rc == SQLITE_OK && *exists) {
+        rc = sqlite3_prepare_v2(c->db, "SELECT count(*) FROM users", -1, &s, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            *rows = sqlite3_column_int64(s, 0);
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(s);
+    }
+    return rc == SQLITE_OK ? USERS_OK : sq_fail(c, rc, err);
+}
+
+static void sq_where(void *conn, char *out, size_t n)
+{
+    const char *file = sqlite3_db_filename(((sq_conn_t *)conn)->db, "main");
+    snprintf(out, n, "SQLite %s%s", file && *file ? "file " : "database ",
+             file && *file ? file : "in memory");
+}
+
 static users_status_t sq_find(void *conn, enum users_key key, const char *value, users_user_t **out,
                               users_error_t *err)
 {
@@ -228,6 +259,8 @@ const users_driver_t users_sqlite_driver = {
     .healthy = sq_healthy,
     .schema_load = sq_schema_load,
     .schema_drop = sq_schema_drop,
+    .schema_state = sq_schema_state,
+    .where = sq_where,
     .find = sq_find,
     .list = sq_list,
     .insert = sq_insert,

@@ -27,12 +27,16 @@ expect_rc 1 "ddb setup before db setup"
 expect_err "cruddur db setup" "ddb setup before db setup names db setup"
 run db schema-load
 expect_rc 0 "db schema-load on PostgreSQL"
-expect_out "^users table ready \(postgres: CONNECTION_URL\)$" "db schema-load says postgres"
+expect_out "^users table: created in the PostgreSQL database cruddur on 127\.0\.0\.1:$(cat "$dir/port") as postgres$" \
+    "db schema-load says where"
 run db seed
 expect_out "3 inserted, 0 already present" "db seed on PostgreSQL"
 run db setup
 expect_rc 0 "db setup on PostgreSQL"
-expect_out "3 inserted, 0 already present" "db setup starts over"
+expect_out "\(3 users, kept\)$" "db setup keeps the users"
+run db reset --yes
+expect_rc 0 "db reset --yes on PostgreSQL"
+expect_out "3 inserted, 0 already present" "db reset starts over"
 [ ! -e "$data/users.sqlite" ] && pass || fail "no SQLite users file when CONNECTION_URL is set"
 run ddb setup
 expect_rc 0 "ddb setup with users from PostgreSQL"

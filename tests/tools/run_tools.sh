@@ -19,8 +19,9 @@ group=5ae290ed-55d1-47a0-bc6d-fe2bc2700399
 
 # --help everywhere: exit 0 and a usage line naming the command.
 for cmd in "ddb schema-load" "ddb drop" "ddb list-tables" "ddb describe-table" "ddb scan" \
-    "ddb seed" "ddb setup" "ddb patterns get-conversation" "ddb patterns list-conversations" \
-    "db schema-load" "db seed" "db setup" "db update-cognito-user-ids" "cognito list-users"; do
+    "ddb seed" "ddb setup" "ddb reset" "ddb patterns get-conversation" \
+    "ddb patterns list-conversations" "db schema-load" "db seed" "db setup" "db reset" \
+    "db update-cognito-user-ids" "cognito list-users"; do
     # shellcheck disable=SC2086
     run $cmd --help
     expect_rc 0 "$cmd --help"
@@ -43,7 +44,7 @@ expect_rc 2 "unknown option"
 expect_err "^cruddur ddb scan: unknown option '--bogus'" "unknown option"
 run ddb drop
 expect_rc 1 "drop without TABLE"
-expect_err "^usage: cruddur ddb drop TABLE \[prod\]$" "drop without TABLE prints the usage line"
+expect_err "^usage: cruddur ddb drop TABLE \[prod\] \[--yes\]$" "drop without TABLE prints the usage line"
 expect_empty_out "drop without TABLE"
 run cognito list-users --limit 0
 expect_rc 2 "--limit 0"
@@ -57,7 +58,7 @@ expect_one_line_err "get-conversation with a bad uuid"
     unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_PROFILE
     export AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
     for cmd in "ddb schema-load prod" "ddb list-tables prod" "ddb scan prod" "ddb drop x prod" \
-        "ddb describe-table prod"; do
+        "ddb describe-table prod" "ddb setup prod" "ddb seed prod" "ddb reset prod --yes"; do
         # shellcheck disable=SC2086
         run $cmd
         expect_rc 1 "$cmd"
@@ -78,9 +79,9 @@ expect_one_line_err "scan of a missing table"
 run ddb describe-table
 expect_rc 1 "describe-table of a missing table"
 expect_one_line_err "describe-table of a missing table"
-run ddb drop cruddur-messages
+run ddb drop cruddur-messages --yes
 expect_rc 1 "drop of a missing table"
-expect_out "^deleting table: cruddur-messages$" "drop says what it deletes"
+expect_empty_out "drop of a missing table deletes nothing"
 expect_err "does not exist" "drop of a missing table"
 run ddb seed
 expect_rc 1 "seed without a table"
@@ -122,17 +123,21 @@ run ddb patterns get-conversation
 expect_rc 0 "get-conversation of an empty table"
 expect_out '"CapacityUnits"' "get-conversation prints the consumed capacity"
 
-# Seeding needs the users: a missing user names `cruddur db setup`.
+# Seeding needs the users: a missing users table names `cruddur db setup`.
 run ddb seed
 expect_rc 1 "seed without the users table"
-expect_err "cruddur db setup" "seed without the users table"
+expect_err "\`cruddur db setup\` creates it and deletes nothing" "seed without the users table"
 expect_one_line_err "seed without the users table"
 run db schema-load
 expect_rc 0 "db schema-load"
-expect_out "users table ready \(sqlite: .*users.sqlite\)" "db schema-load"
+expect_out "^users table: created in the SQLite file $CRUDDUR_DATA/users.sqlite$" "db schema-load"
+run db schema-load
+expect_rc 0 "db schema-load again"
+expect_out "^users table: already in the SQLite file $CRUDDUR_DATA/users.sqlite \(0 users, kept\)$" \
+    "db schema-load again"
 run ddb seed
 expect_rc 1 "seed without the demo users"
-expect_err "user 'andrewbrown' is not in the users directory; run \`cruddur db setup\` first" \
+expect_err "user 'andrewbrown' is not in the users directory \(SQLite file $CRUDDUR_DATA/users.sqlite\); \`cruddur db seed\` adds the demo users andrewbrown, bayko and londo and deletes nothing$" \
     "seed without the demo users"
 expect_one_line_err "seed without the demo users"
 run ddb patterns list-conversations
@@ -145,7 +150,7 @@ run db seed
 expect_out "0 inserted, 3 already present" "db seed again"
 run db setup
 expect_rc 0 "db setup"
-expect_out "3 inserted" "db setup starts over"
+expect_out "^demo users: not added, the table has users already" "db setup keeps a table with users"
 
 # The seed.
 run ddb seed
@@ -154,6 +159,7 @@ expect_out "^seeded [0-9]+ messages between andrewbrown and bayko in conversatio
 [ -z "$err" ] && pass || fail "no progress output when stderr is not a terminal"
 run ddb seed
 expect_rc 0 "ddb seed again"
+expect_out "^the demo conversation $group is already there: left as it is$" "ddb seed again adds nothing"
 run ddb scan --json
 expect_rc 0 "scan --json"
 printf '%s\n' "$out" >"$data/scan.jsonl"
@@ -186,7 +192,7 @@ assert len(plain) == len(items), (len(plain), len(items))
 s = lambda i, k: i[k]["S"]
 msgs = sorted((i for i in items if s(i, "pk") == "MSG#" + group), key=lambda i: s(i, "sk"))
 groups = [i for i in items if s(i, "pk").startswith("GRP#")]
-assert len(items) == len(msgs) + 2, "re-seeding must replace, not add: %d items" % len(items)
+assert len(items) == len(msgs) + 2, "seeding again must not add: %d items" % len(items)
 assert 90 <= len(msgs) <= 110, len(msgs)
 # Alternating senders, andrewbrown first, one minute apart, ending now, never in the future.
 for n, m in enumerate(msgs):
@@ -237,7 +243,7 @@ EOF
 # Progress on a terminal (when util-linux's `script` can give us one).
 if command -v script >/dev/null; then
     log=$data/tty.log
-    script -qec "$bin ddb seed" "$log" >/dev/null 2>&1
+    script -qec "$bin ddb reset --yes" "$log" >/dev/null 2>&1
     grep -aq "seeding messages [0-9]*/[0-9]*" "$log" && pass || fail "seed shows progress on a terminal"
 fi
 
@@ -282,24 +288,43 @@ EOF
         fail "cruddur dynamodb on the data folder stops cleanly"
 fi
 
-# setup: drop, create, seed, any number of times.
+# setup keeps a table that holds items (the odd ones too); reset starts over.
+run ddb scan
+before=$out
 run ddb setup
 expect_rc 0 "ddb setup"
-expect_out "^deleting table: cruddur-messages$" "ddb setup drops the old table"
-expect_out "^created table: cruddur-messages$" "ddb setup creates it"
-expect_out "^seeded " "ddb setup seeds it"
+expect_out "^table cruddur-messages: already in the embedded store in $CRUDDUR_DATA \(kept\)$" \
+    "ddb setup keeps the table"
+expect_out "^not seeded: table cruddur-messages has items" "ddb setup does not seed a table with items"
 run ddb scan
-[ "$(wc -l <<<"$out")" -ge 92 ] && [ "$(wc -l <<<"$out")" -le 112 ] && pass || fail "setup leaves one conversation"
+[ "$out" = "$before" ] && pass || fail "ddb setup changes no item"
+run ddb reset </dev/null
+expect_rc 1 "ddb reset without --yes"
+expect_err "this deletes table cruddur-messages and every item in it from the embedded store in $CRUDDUR_DATA; stdin is not a terminal" \
+    "ddb reset says what and where"
+run ddb reset --yes
+expect_rc 0 "ddb reset --yes"
+expect_out "^deleting table: cruddur-messages \(embedded store in $CRUDDUR_DATA\)$" "ddb reset drops the old table"
+expect_out "^created table: cruddur-messages \(embedded store in $CRUDDUR_DATA\)$" "ddb reset creates it"
+expect_out "^seeded " "ddb reset seeds it"
+run ddb scan
+[ "$(wc -l <<<"$out")" -ge 92 ] && [ "$(wc -l <<<"$out")" -le 112 ] && pass || fail "reset leaves one conversation"
 
 # A table name from the environment.
 DDB_MESSAGE_TABLE=other-messages run ddb schema-load
 expect_rc 0 "schema-load with DDB_MESSAGE_TABLE"
 expect_out '"TableName": "other-messages"' "schema-load with DDB_MESSAGE_TABLE"
 
-# drop: prints the line, deletes.
-run ddb drop other-messages
+# drop: refuses without --yes off a terminal; with it, prints the line and deletes.
+run ddb drop other-messages </dev/null
+expect_rc 1 "drop without --yes"
+expect_one_line_err "drop without --yes"
+run ddb list-tables
+[ "$out" = "$(printf 'cruddur-messages\nother-messages')" ] && pass || fail "drop without --yes deletes nothing"
+run ddb drop other-messages --yes
 expect_rc 0 "drop"
-[ "$out" = "deleting table: other-messages" ] && pass || fail "drop prints exactly the deleting line"
+[ "$out" = "deleting table: other-messages (embedded store in $CRUDDUR_DATA)" ] && pass ||
+    fail "drop prints exactly the deleting line"
 run ddb list-tables
 [ "$out" = "cruddur-messages" ] && pass || fail "the dropped table is gone"
 

@@ -268,6 +268,52 @@ static void test_missing_table_is_an_error(void **state)
     assert_int_equal(l.count, 0);
 }
 
+/* Setup decides from the store: is the table there, how many users does it hold. */
+static void test_schema_state(void **state)
+{
+    fixture_t *f = *state;
+    bool exists = false;
+    long long rows = -1;
+    assert_int_equal(users_schema_state(f->db, &exists, &rows, NULL), USERS_OK);
+    assert_true(exists);
+    assert_int_equal(rows, 0);
+    users_user_free(must_create(f->db, "Keep Me", "keepme", NULL));
+    assert_int_equal(users_schema_state(f->db, &exists, &rows, NULL), USERS_OK);
+    assert_true(exists);
+    assert_int_equal(rows, 1);
+    assert_int_equal(users_schema_drop(f->db, NULL), USERS_OK);
+    assert_int_equal(users_schema_state(f->db, &exists, &rows, NULL), USERS_OK);
+    assert_false(exists);
+    assert_int_equal(rows, 0);
+}
+
+/* users_where names the store and never a password. */
+static void test_where(void **state)
+{
+    fixture_t *f = *state;
+    char where[512];
+    users_where(f->db, where, sizeof where);
+    if (!on_postgres()) {
+        char expected[600];
+        snprintf(expected, sizeof expected, "SQLite file %s/users.sqlite", f->dir);
+        assert_string_equal(where, expected);
+        return;
+    }
+    /* postgresql://USER:PASSWORD@HOST:PORT/DB, as tests/lib/pg.sh writes it */
+    const char *url = getenv("CONNECTION_URL");
+    const char *user = strstr(url, "://") + 3, *at = strchr(user, '@');
+    const char *colon = strchr(user, ':');
+    assert_non_null(at);
+    assert_true(colon && colon < at);
+    char password[256], expected[600];
+    snprintf(password, sizeof password, "%.*s", (int)(at - colon - 1), colon + 1);
+    assert_null(strstr(where, password));
+    const char *db = strchr(at, '/') + 1;
+    snprintf(expected, sizeof expected, "PostgreSQL database %s on %.*s as %.*s", db,
+             (int)(db - 1 - at - 1), at + 1, (int)(colon - user), user);
+    assert_string_equal(where, expected);
+}
+
 static void test_set_cognito_user_id(void **state)
 {
     fixture_t *f = *state;
@@ -537,6 +583,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lookups_return_what_was_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_is_not_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_table_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_where, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_cognito_user_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_survives_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_file_is_wal, setup, teardown),
