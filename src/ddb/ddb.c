@@ -20,6 +20,7 @@ static const struct {
     [DDB_E_NOT_FOUND] = {"ResourceNotFoundException", 400},
     [DDB_E_IN_USE] = {"ResourceInUseException", 400},
     [DDB_E_CONDITION] = {"ConditionalCheckFailedException", 400},
+    [DDB_E_DUPLICATE_ITEM] = {"DuplicateItemException", 400},
     [DDB_E_TXN_CANCELED] = {"TransactionCanceledException", 400},
     [DDB_E_TXN_CONFLICT] = {"TransactionConflictException", 400},
     [DDB_E_COLLECTION_SIZE] = {"ItemCollectionSizeLimitExceededException", 400},

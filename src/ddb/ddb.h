@@ -31,6 +31,7 @@ typedef enum ddb_code {
     DDB_E_NOT_FOUND,        /* ResourceNotFoundException */
     DDB_E_IN_USE,           /* ResourceInUseException */
     DDB_E_CONDITION,        /* ConditionalCheckFailedException */
+    DDB_E_DUPLICATE_ITEM,   /* DuplicateItemException (PartiQL INSERT) */
     DDB_E_TXN_CANCELED,     /* TransactionCanceledException */
     DDB_E_TXN_CONFLICT,     /* TransactionConflictException */
     DDB_E_COLLECTION_SIZE,  /* ItemCollectionSizeLimitExceededException */

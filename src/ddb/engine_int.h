@@ -239,6 +239,12 @@ json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_transact_get(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_execute_statement(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err);
+/* A Query whose FilterExpression may read the key attributes: a PartiQL
+   WHERE clause keeps every term, key terms included, in its filter. */
+json_t *eng_query_where(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_list_streams(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_describe_stream(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_get_shard_iterator(eng *e, json_t *req, ddb_err *err);

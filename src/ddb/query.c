@@ -40,8 +40,9 @@ typedef struct q_ctx {
     ddb_keydef hash;     /* key schema of what is read (table or index) */
     ddb_keydef range;
     bool is_query;
-    eng_key part;   /* Query: the partition (h, hk) */
-    q_bound lo, hi; /* Query: bounds on rk from the key condition */
+    bool key_filter_ok; /* PartiQL: the filter may read the key attributes */
+    eng_key part;       /* Query: the partition (h, hk) */
+    q_bound lo, hi;     /* Query: bounds on rk from the key condition */
     bool forward;
     uint32_t seg_lo, seg_hi; /* Scan: range of h */
     long long limit;         /* 0 when none */
@@ -559,7 +560,7 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
         return false;
     /* A Query's filter may not read the key it queries by. */
     const ddb_keydef *keys[2] = {&q->hash, &q->range};
-    for (int i = 0; q->is_query && q->filter && i < 2; i++) {
+    for (int i = 0; q->is_query && !q->key_filter_ok && q->filter && i < 2; i++) {
         if (keys[i]->name && ddb_cond_uses(q->filter, keys[i]->name)) {
             ddb_err_set(
                 err, DDB_E_VALIDATION,
@@ -582,13 +583,15 @@ static json_t *q_finish(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
     return eng_read(e, q_run, q, err);
 }
 
-json_t *eng_op_query(eng *e, json_t *req, ddb_err *err)
+/* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
+static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
 {
     static const char *const legacy[] = {"KeyConditions", "QueryFilter", "AttributesToGet",
                                          "ConditionalOperator", NULL};
     q_ctx q;
     q_ctx_init(&q);
     q.is_query = true;
+    q.key_filter_ok = key_filter_ok;
     ddb_expr_attrs attrs;
     bool attrs_ok = false;
     ddb_keycond kc;
@@ -617,6 +620,16 @@ done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
     q_ctx_free(e, &q);
     return resp;
+}
+
+json_t *eng_op_query(eng *e, json_t *req, ddb_err *err)
+{
+    return query(e, req, false, err);
+}
+
+json_t *eng_query_where(eng *e, json_t *req, ddb_err *err)
+{
+    return query(e, req, true, err);
 }
 
 /* Segment/TotalSegments: both or neither; segment i of n covers the i-th
