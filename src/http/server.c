@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -21,6 +22,7 @@
 #include "base/json_out.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
+#include "http/framing.h"
 #include "http/listen.h"
 
 struct http_server {
@@ -37,6 +39,7 @@ struct http_server {
 typedef struct req_state {
     buf_t body;
     bool too_large;
+    bool refused; /* answered before its body (bad framing); the body is dropped */
     int status;
     int64_t start_us;
     char method[16];
@@ -112,6 +115,48 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
     return ok;
 }
 
+/* Collects the framing headers, every occurrence of each. */
+static enum MHD_Result collect_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    http_framing *f = cls;
+    size_t max = sizeof f->content_length / sizeof f->content_length[0];
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+        if (f->n_content_length < max) f->content_length[f->n_content_length] = value ? value : "";
+        f->n_content_length++;
+    } else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+        if (f->n_transfer_encoding < max)
+            f->transfer_encoding[f->n_transfer_encoding] = value ? value : "";
+        f->n_transfer_encoding++;
+    }
+    return MHD_YES;
+}
+
+/*
+ * Checks the request's framing (framing.h) once its headers are in; a
+ * refused request is answered at once, before its body is read, with
+ * "Connection: close" so that nothing after it on the connection is taken
+ * for a request.
+ */
+static bool framing_ok(struct MHD_Connection *conn, const char *version, req_state *st)
+{
+    http_framing f = {.version = version};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_framing, &f);
+    const char *why = NULL;
+    int status = http_framing_verdict(&f, &why);
+    if (!status) return true;
+    json_t *body = json_pack("{s:s}", "message", why);
+    http_response res = {.status = status};
+    http_response_json(&res, status, body);
+    json_decref(body);
+    http_response_header(&res, MHD_HTTP_HEADER_CONNECTION, "close");
+    st->status = status;
+    st->refused = true;
+    send_response(conn, &res);
+    response_free(&res);
+    return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -125,9 +170,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(st->method, sizeof st->method, "%s", method);
         st->path = strdup(url);
         *con_cls = st;
+        if (!framing_ok(conn, version, st)) return MHD_YES;
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->max_body) st->too_large = true;
+        return MHD_YES;
+    }
+    if (st->refused) {
+        *upload_size = 0; /* the connection closes after the answer */
         return MHD_YES;
     }
     if (*upload_size > 0) {
