@@ -6,9 +6,11 @@
  */
 #include "http/ddb_wire.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <zlib.h>
@@ -19,6 +21,8 @@
 #define TARGET_DDB "DynamoDB_20120810."
 #define TARGET_STREAMS "DynamoDBStreams_20120810."
 #define ERROR_PREFIX "com.amazonaws.dynamodb.v20120810#"
+/* More signed headers than any SDK sends; the rest are not looked up. */
+#define SIGNED_HEADERS_MAX 32
 
 /* Sets the headers every protocol answer carries, with the body's CRC32. */
 static void finish(http_response *res)
@@ -43,8 +47,11 @@ static void send_error(http_response *res, const ddb_err *err)
 {
     char type[160];
     const char *name = err->type[0] ? err->type : ddb_code_name(err->code);
+    /* Errors raised before the operation is known (the request's framing
+       and its signature) come from AWS's front end, not from DynamoDB. */
     snprintf(type, sizeof type, "%s%s",
-             err->code == DDB_E_UNKNOWN_OP || err->code == DDB_E_SERIALIZATION
+             err->code == DDB_E_UNKNOWN_OP || err->code == DDB_E_SERIALIZATION ||
+                     err->code == DDB_E_AUTH
                  ? "com.amazon.coral.service#"
                  : ERROR_PREFIX,
              name);
@@ -65,17 +72,6 @@ static void fail(http_response *res, ddb_code code, const char *message)
     ddb_err_clear(&err);
 }
 
-/* The secret configured for an access key, or NULL. */
-static const char *secret_for(const ddb_wire *w, const char *access_key)
-{
-    size_t n = strlen(access_key);
-    for (size_t i = 0; i < w->n_credentials; i++) {
-        const char *c = w->credentials[i];
-        if (!strncmp(c, access_key, n) && c[n] == ':') return c + n + 1;
-    }
-    return NULL;
-}
-
 /* Seconds between an x-amz-date value and now; false when unreadable. */
 static bool date_skew(const char *amz_date, long *skew)
 {
@@ -87,13 +83,62 @@ static bool date_skew(const char *amz_date, long *skew)
     return true;
 }
 
+/* True when the ';'-separated list of signed header names holds `name`
+   (any case). */
+static bool signs(const char *signed_headers, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = signed_headers; *p;) {
+        size_t len = strcspn(p, ";");
+        if (len == n && !strncasecmp(p, name, n)) return true;
+        p += len + (p[len] == ';');
+    }
+    return false;
+}
+
+/* The signature over the request as the client says it signed it: the
+   headers it names, with the values this request carries. */
+static void expected_signature(const http_request *req, const sigv4_parsed *p, const char *amz_date,
+                               const char *secret, char sig[65])
+{
+    sigv4_header hs[SIGNED_HEADERS_MAX];
+    size_t n = 0;
+    char *names = strdup(p->signed_headers);
+    if (!names) abort();
+    char *save = NULL;
+    for (char *t = strtok_r(names, ";", &save); t && n < SIGNED_HEADERS_MAX;
+         t = strtok_r(NULL, ";", &save)) {
+        hs[n].name = t;
+        hs[n].value = http_request_header(req, t);
+        n++;
+    }
+    sigv4_input in = {
+        .method = req->method,
+        .path = req->path,
+        .headers = hs,
+        .n_headers = n,
+        .payload = req->body,
+        .payload_len = req->body_len,
+        .amz_date = amz_date,
+        .region = p->region,
+        .service = p->service,
+        .access_key = p->access_key,
+        .secret_key = secret,
+    };
+    free(sigv4_authorization(&in, sig));
+    free(names);
+}
+
 /*
- * Checks the request's SigV4 signature against the configured credentials,
- * recomputing it over the headers the client says it signed. Fills err
- * with DynamoDB's error when it does not verify.
+ * Checks the request's SigV4 signature against the configured keys, in
+ * the order AWS does: is there one, is it complete, does it cover what
+ * must not change (host, date, operation), is the key known, is the
+ * scope this server's, is it fresh, and does it match. Fills err with
+ * DynamoDB's error when it does not verify.
  */
 static bool verify_signature(const ddb_wire *w, const http_request *req, ddb_err *err)
 {
+    assert(w->region && w->keys);
     const char *auth = http_request_header(req, "Authorization");
     if (!auth) {
         ddb_err_set_type(err, DDB_E_AUTH, "MissingAuthenticationTokenException",
@@ -107,10 +152,24 @@ static bool verify_signature(const ddb_wire *w, const http_request *req, ddb_err
                          "'SignedHeaders' parameters");
         return false;
     }
-    const char *secret = secret_for(w, p.access_key);
+    static const char *const required[][2] = {
+        {"host", "'Host' or ':authority'"},
+        {"x-amz-date", "'X-Amz-Date'"},
+        {"x-amz-target", "'X-Amz-Target'"},
+    };
+    const char *secret = ddb_keys_secret(w->keys, p.access_key);
     const char *amz_date = http_request_header(req, "X-Amz-Date");
     long skew = 0;
     bool ok = false;
+    char msg[256];
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        if (signs(p.signed_headers, required[i][0])) continue;
+        snprintf(msg, sizeof msg, "%s must be a 'SignedHeader' in the AWS Authorization.",
+                 required[i][1]);
+        ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException", msg);
+        sigv4_parsed_free(&p);
+        return false;
+    }
     if (!secret) {
         ddb_err_set_type(err, DDB_E_AUTH, "UnrecognizedClientException",
                          "The security token included in the request is invalid.");
@@ -122,37 +181,17 @@ static bool verify_signature(const ddb_wire *w, const http_request *req, ddb_err
         /* The Streams API is signed for "dynamodb" too. */
         ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
                          "Credential should be scoped to correct service: 'dynamodb'. ");
+    } else if (strcmp(p.region, w->region) != 0) {
+        snprintf(msg, sizeof msg, "Credential should be scoped to a valid region, not '%.64s'. ",
+                 p.region);
+        ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException", msg);
     } else if (skew > 15 * 60) {
         ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
                          "Signature expired: the request time is more than 15 minutes from the "
                          "server time.");
     } else {
-        /* The headers the client signed, with the values this request has. */
-        sigv4_header hs[32];
-        size_t n = 0;
-        char *names = strdup(p.signed_headers);
-        char *save = NULL;
-        for (char *t = strtok_r(names, ";", &save); t && n < 32; t = strtok_r(NULL, ";", &save)) {
-            hs[n].name = t;
-            hs[n].value = http_request_header(req, t);
-            n++;
-        }
-        sigv4_input in = {
-            .method = req->method,
-            .path = req->path,
-            .headers = hs,
-            .n_headers = n,
-            .payload = req->body,
-            .payload_len = req->body_len,
-            .amz_date = amz_date,
-            .region = p.region,
-            .service = p.service,
-            .access_key = p.access_key,
-            .secret_key = secret,
-        };
         char sig[65];
-        free(sigv4_authorization(&in, sig));
-        free(names);
+        expected_signature(req, &p, amz_date, secret, sig);
         ok = sigv4_signature_equal(sig, p.signature);
         if (!ok)
             ddb_err_set_type(err, DDB_E_AUTH, "InvalidSignatureException",
@@ -222,7 +261,7 @@ void ddb_wire_handle(void *ctx, const http_request *req, http_response *res)
         ddb_err_clear(&err);
         return;
     }
-    if (w->n_credentials) {
+    if (w->keys && w->keys->n) {
         ddb_err err = DDB_ERR_INIT;
         if (!verify_signature(w, req, &err)) {
             send_error(res, &err);

@@ -11,15 +11,17 @@
 
 #include "ddb/ddb.h"
 #include "http/cors.h"
+#include "http/ddb_keys.h"
 #include "http/server.h"
 
 typedef struct ddb_wire {
     ddb_store *store;
-    /* When n_credentials > 0, every request must carry a valid SigV4
-       signature made with one of these "ACCESS_KEY:SECRET" pairs; otherwise
-       signatures are accepted unchecked, as DynamoDB Local does. */
-    const char *const *credentials;
-    size_t n_credentials;
+    /* When keys holds any, every request must carry a valid SigV4
+       signature made with one of them, covering host, x-amz-date and
+       x-amz-target, scoped to `region` and the "dynamodb" service;
+       otherwise signatures are accepted unchecked, as DynamoDB Local does. */
+    const ddb_keys *keys;
+    const char *region;
     /* Web origins whose pages may call the server (Access-Control-*
        headers); NULL sends no CORS headers at all. */
     const http_cors *cors;

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/stop_signal.h"
+#include "ddb/aws_config.h"
 #include "ddb/embedded.h"
 #include "http/ddb_wire.h"
 
@@ -41,7 +42,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: cruddur dynamodb [--port 8000] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
-            "                        [--region NAME] [--credentials KEY:SECRET]... [--threads N]\n"
+            "                        [--region NAME] [--credentials-file FILE] [--threads N]\n"
             "                        [--cors ORIGINS] [--quiet]\n"
             "\n"
             "Serves the embedded DynamoDB engine over DynamoDB's JSON protocol, so that\n"
@@ -53,10 +54,18 @@ static void usage(FILE *out)
             "  --data DIR     data folder (default $CRUDDUR_DATA or ./data); the same folder\n"
             "                 may be used by `cruddur serve` at the same time\n"
             "  --in-memory    keep everything in memory; nothing is written to disk\n"
-            "  --region NAME  region in ARNs and stream records; default $AWS_REGION or us-east-1\n"
-            "  --credentials KEY:SECRET  check signatures: every request must be signed (AWS\n"
-            "                 Signature Version 4) with one of the given pairs (repeatable);\n"
-            "                 without it any signature is accepted, like DynamoDB Local\n"
+            "  --region NAME  region in ARNs and stream records, and the one signatures must be\n"
+            "                 scoped to; default $AWS_REGION, $AWS_DEFAULT_REGION, the AWS\n"
+            "                 profile's region, else us-east-1\n"
+            "  --credentials-file FILE  check signatures: every request must be signed (AWS\n"
+            "                 Signature Version 4, covering host, x-amz-date and x-amz-target,\n"
+            "                 scoped to --region) with one of the ACCESS_KEY:SECRET pairs in\n"
+            "                 FILE (one per line, # comments; keep it chmod 600). The pairs may\n"
+            "                 also come from $" DDB_KEYS_ENV "\n"
+            "                 (comma-separated), or from --credentials KEY:SECRET (repeatable;\n"
+            "                 wiped from the process's arguments at start, but briefly visible\n"
+            "                 in ps). Without any, signatures are not checked, like DynamoDB\n"
+            "                 Local, and the start-up log says so\n"
             "  --cors ORIGINS  let web pages from these origins call the server from a browser:\n"
             "                 a comma list (http://localhost:3000,https://app.example) or * for\n"
             "                 any; without it no CORS headers are sent, so no other site's page\n"
@@ -72,17 +81,60 @@ typedef struct dynamodb_opts {
     http_config http;
     ddb_embedded_options store;
     const char *data;
-    const char *region;
-    const char **creds; /* "KEY:SECRET" pairs (strings borrowed from argv) */
-    size_t n_creds;
+    char *region;  /* owned */
+    ddb_keys keys; /* accepted access keys; none: signatures unchecked */
     http_cors cors;
     bool cors_set;
 } dynamodb_opts;
 
 static void opts_free(dynamodb_opts *o)
 {
-    free(o->creds);
+    free(o->region);
+    ddb_keys_free(&o->keys);
     http_cors_free(&o->cors);
+}
+
+/* Valid region names: lower-case letters, digits and '-', as AWS's are. */
+static bool region_valid(const char *r)
+{
+    size_t n = strlen(r);
+    return n > 0 && n <= 32 && strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* The region every AWS client here resolves (aws_config: environment,
+   profile, us-east-1). */
+static char *default_region(void)
+{
+    aws_config c;
+    aws_config_load(&c, NULL);
+    char *r = c.region;
+    c.region = NULL;
+    aws_config_free(&c);
+    return r;
+}
+
+/* Adds the pair of `--credentials KEY:SECRET`, then overwrites the secret
+   in argv so that ps and /proc/PID/cmdline no longer show it. */
+static bool add_argv_pair(ddb_keys *k, char *arg)
+{
+    char why[128];
+    if (!ddb_keys_add(k, arg, strlen(arg), why, sizeof why)) {
+        fprintf(stderr, "cruddur dynamodb: --credentials: %s\n", why);
+        return false;
+    }
+    char *secret = strchr(arg, ':') + 1;
+    memset(secret, '*', strlen(secret));
+    return true;
+}
+
+/* Adds the pairs of $CRUDDUR_DYNAMODB_CREDENTIALS, when set. */
+static bool add_env_pairs(ddb_keys *k)
+{
+    const char *v = getenv(DDB_KEYS_ENV);
+    char why[128];
+    if (!v || !*v || ddb_keys_add_list(k, v, why, sizeof why)) return true;
+    fprintf(stderr, "cruddur dynamodb: $%s: %s\n", DDB_KEYS_ENV, why);
+    return false;
 }
 
 /* Fills `o` from argv; -1 to go on, else the exit status (after --help or
@@ -90,11 +142,8 @@ static void opts_free(dynamodb_opts *o)
 static int parse_args(int argc, char **argv, dynamodb_opts *o)
 {
     o->data = getenv("CRUDDUR_DATA");
-    o->region = getenv("AWS_REGION");
-    if (!o->region) o->region = getenv("AWS_DEFAULT_REGION");
     o->http = (http_config){.port = 8000, .max_body = 16 * 1024 * 1024, .name = "dynamodb"};
-    o->creds = calloc((size_t)argc, sizeof *o->creds);
-    if (!o->creds) abort();
+    if (!add_env_pairs(&o->keys)) return 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -123,15 +172,21 @@ static int parse_args(int argc, char **argv, dynamodb_opts *o)
         } else if (!strcmp(a, "--data") && has_value) {
             o->data = argv[++i];
         } else if (!strcmp(a, "--region") && has_value) {
-            o->region = argv[++i];
-        } else if (!strcmp(a, "--credentials") && has_value) {
-            const char *c = argv[++i];
-            const char *colon = strchr(c, ':');
-            if (!colon || colon == c || !colon[1]) {
-                fprintf(stderr, "cruddur dynamodb: --credentials wants KEY:SECRET\n");
+            if (!region_valid(argv[++i])) {
+                fprintf(stderr, "cruddur dynamodb: invalid region '%s' (like us-east-1)\n",
+                        argv[i]);
                 return 2;
             }
-            o->creds[o->n_creds++] = c;
+            free(o->region);
+            o->region = strdup(argv[i]);
+        } else if (!strcmp(a, "--credentials") && has_value) {
+            if (!add_argv_pair(&o->keys, argv[++i])) return 2;
+        } else if (!strcmp(a, "--credentials-file") && has_value) {
+            char why[512];
+            if (!ddb_keys_load_file(&o->keys, argv[++i], why, sizeof why)) {
+                fprintf(stderr, "cruddur dynamodb: --credentials-file: %s\n", why);
+                return 2;
+            }
         } else if (!strcmp(a, "--cors") && has_value) {
             char why[320];
             http_cors_free(&o->cors);
@@ -152,6 +207,7 @@ static int parse_args(int argc, char **argv, dynamodb_opts *o)
     }
     if (!o->http.threads) o->http.threads = default_threads();
     o->store.dir = o->data && *o->data ? o->data : "./data";
+    if (!o->region) o->region = default_region();
     o->store.region = o->region;
     return -1;
 }
@@ -168,8 +224,8 @@ static int serve(dynamodb_opts *o)
         return 1;
     }
     ddb_wire wire = {.store = store,
-                     .credentials = o->creds,
-                     .n_credentials = o->n_creds,
+                     .keys = &o->keys,
+                     .region = o->region,
                      .cors = o->cors_set ? &o->cors : NULL};
     char msg[256];
     http_server *srv = http_server_start(&o->http, ddb_wire_handle, &wire, msg, sizeof msg);
@@ -183,6 +239,13 @@ static int serve(dynamodb_opts *o)
     fflush(stdout);
     log_info("dynamodb: listening on http://%s:%u (%s)", host, http_server_port(srv),
              o->store.in_memory ? "in memory" : o->store.dir);
+    if (o->keys.n)
+        log_info("dynamodb: signatures checked: AWS SigV4 with %zu access key(s), region %s",
+                 o->keys.n, o->region);
+    else
+        log_warn("dynamodb: signatures are NOT checked: anyone who can reach this port can read "
+                 "and change every table (give --credentials-file FILE to require signed "
+                 "requests)");
     http_wait_for_shutdown_signal();
     http_server_stop(srv);
     ddb_store_close(store);
