@@ -43,6 +43,7 @@ static const route routes[] = {
     {"GET", "/api/users/@{}/short", api_user_short, 0},
     {"POST", "/api/dev/signin", api_dev_signin, ROUTE_DEV},
     {"GET", "/api/config", api_config, 0},
+    {"GET", "/api/events", api_events, ROUTE_AUTH},
     {"GET", "/.well-known/jwks.json", api_dev_jwks, ROUTE_DEV},
 };
 
@@ -174,7 +175,8 @@ static void cors_headers(const api_ctx *api, const http_request *req, http_respo
     http_response_header(res, "Access-Control-Allow-Origin", origin);
     if (preflight) {
         http_response_header(res, "Access-Control-Allow-Methods", "OPTIONS, GET, HEAD, POST");
-        http_response_header(res, "Access-Control-Allow-Headers", "Content-Type, Authorization");
+        http_response_header(res, "Access-Control-Allow-Headers",
+                             "Content-Type, Authorization, Last-Event-ID");
         http_response_header(res, "Access-Control-Max-Age", "600");
     } else {
         http_response_header(res, "Access-Control-Expose-Headers", "X-Next-Cursor");
@@ -236,6 +238,7 @@ static bool authenticate(api_call *call, users_user_t **user, http_response *res
         api_internal_error(res, "users lookup", uerr.message);
         return false;
     }
+    call->token_exp = claims.exp;
     call->me.uuid = (*user)->uuid;
     call->me.handle = (*user)->handle;
     call->me.display_name = (*user)->display_name;

@@ -15,6 +15,7 @@
 #define CRUDDUR_HTTP_API_H
 
 #include "auth/auth.h"
+#include "http/events.h"
 #include "http/server.h"
 #include "http/static.h"
 #include "http/user_cache.h"
@@ -33,6 +34,7 @@ typedef struct api_ctx {
     json_t *cognito_config;       /* Cognito mode: {"region", "client_id", "endpoint"} for
                                      the browser's sign-in (GET /api/config); owned */
     user_cache *user_cache;       /* sub -> user for authentication; NULL: none; owned */
+    events_hub *events;           /* GET /api/events; NULL: the route answers 503 */
     /* CORS: allowed origins (FRONTEND_URL, BACKEND_URL), without a trailing '/' */
     char *origins[API_MAX_ORIGINS];
     int n_origins;

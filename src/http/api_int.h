@@ -13,6 +13,7 @@ typedef struct api_call {
     const http_request *req;
     const char *param; /* the route's {} path segment, or NULL */
     msg_user me;       /* the signed-in user, on routes that need one */
+    int64_t token_exp; /* when the bearer's token expires (Unix seconds), on those routes */
 } api_call;
 
 typedef void (*api_fn)(api_call *call, http_response *res);
@@ -42,5 +43,7 @@ void api_user_short(api_call *call, http_response *res);
 void api_dev_signin(api_call *call, http_response *res);
 void api_dev_jwks(api_call *call, http_response *res);
 void api_config(api_call *call, http_response *res);
+/* The event stream (api_events.c). */
+void api_events(api_call *call, http_response *res);
 
 #endif

@@ -24,6 +24,7 @@
 #include "http/dev_identity.h"
 #include "ddb/store_open.h"
 #include "messaging/consumer.h"
+#include "messaging/push.h"
 
 typedef struct serve_opts {
     http_config http;
@@ -32,6 +33,7 @@ typedef struct serve_opts {
     bool in_memory;
     bool fanout;        /* run the consumer in this process (embedded store: default on) */
     bool stream_worker; /* --stream-worker: run it even when the store is remote */
+    int heartbeat_ms;   /* --heartbeat: event streams' heartbeat interval */
 } serve_opts;
 
 /* Everything the server runs on, freed in reverse order by app_close. */
@@ -42,6 +44,8 @@ typedef struct app {
     auth_verifier_t *verifier;
     msg_service *msg;
     msg_consumer *consumer;
+    events_hub *events;
+    msg_push *push;
     static_site *web;
     char *key_dir; /* --in-memory: a temporary folder for the dev key, removed at exit */
     api_ctx api;
@@ -52,10 +56,12 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: cruddur serve [--port 4567] [--host 127.0.0.1] [--data DIR | --in-memory]\n"
             "                     [--web DIR] [--threads N] [--no-fanout | --stream-worker]\n"
-            "                     [--quiet]\n"
+            "                     [--heartbeat SECONDS] [--quiet]\n"
             "\n"
-            "Serves the Cruddur API (/api/message_groups, /api/messages, /api/users/@H/short)\n"
-            "and keeps conversation lists current with an in-process stream consumer.\n"
+            "Serves the Cruddur API (/api/message_groups, /api/messages, /api/users/@H/short,\n"
+            "/api/events) and keeps conversation lists current with an in-process stream\n"
+            "consumer. Every instance also reads the table's stream to push new messages to\n"
+            "the signed-in users' event streams (GET /api/events).\n"
             "\n"
             "  --port N       port (0 picks a free one; the chosen one is printed as\n"
             "                 `cruddur serve: listening on http://HOST:PORT`); default 4567\n"
@@ -71,6 +77,7 @@ static void usage(FILE *out)
             "  --stream-worker  with a remote DynamoDB (AWS_ENDPOINT_URL...), run the stream\n"
             "                 consumer in this process too (else run `cruddur stream-worker`\n"
             "                 or the Lambda next to it)\n"
+            "  --heartbeat S  seconds between heartbeats on idle event streams; default 15\n"
             "  --quiet        no request log lines (server errors are still logged)\n"
             "\n"
             "Environment: AWS_COGNITO_USER_POOL_ID and AWS_COGNITO_USER_POOL_CLIENT_ID (with\n"
@@ -103,6 +110,15 @@ static int parse_args(int argc, char **argv, serve_opts *o)
                 o->http.port = (uint16_t)v;
             else
                 o->http.threads = (unsigned)v;
+        } else if (!strcmp(a, "--heartbeat") && has_value) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || !*argv[i] || v < 1 || v > 3600) {
+                fprintf(stderr, "cruddur serve: invalid heartbeat '%s' (1 to 3600 seconds)\n",
+                        argv[i]);
+                return 2;
+            }
+            o->heartbeat_ms = (int)v * 1000;
         } else if (!strcmp(a, "--host") && has_value) {
             o->http.host = argv[++i];
         } else if (!strcmp(a, "--data") && has_value) {
@@ -217,13 +233,21 @@ static bool open_auth(app *a, const serve_opts *o, enum auth_mode mode, auth_cog
     return true;
 }
 
-/* The messages table and the fanout consumer. */
+/* The messages table, the relay that feeds the event streams and the
+   fanout consumer. */
 static bool open_messaging(app *a, const serve_opts *o)
 {
     msg_err err = {0};
     a->msg = msg_service_new(a->store, getenv("DDB_MESSAGE_TABLE"));
     if (!msg_ensure_table(a->msg, &err)) {
         log_error("serve: messages table: %s", err.message);
+        msg_err_clear(&err);
+        return false;
+    }
+    a->events = events_hub_new(o->heartbeat_ms);
+    a->push = msg_push_new(a->msg, events_hub_publish, a->events);
+    if (!msg_push_start(a->push, &err)) {
+        log_error("serve: event relay: %s", err.message);
         msg_err_clear(&err);
         return false;
     }
@@ -290,6 +314,7 @@ static bool app_open(app *a, const serve_opts *o)
     a->api.verifier = a->verifier;
     a->api.dev = a->dev;
     a->api.web = a->web;
+    a->api.events = a->events;
     a->api.user_cache = user_cache_new(USER_CACHE_DEFAULT_CAPACITY, USER_CACHE_DEFAULT_TTL_US);
     api_ctx_load_origins(&a->api);
     return true;
@@ -298,6 +323,8 @@ static bool app_open(app *a, const serve_opts *o)
 static void app_close(app *a)
 {
     msg_consumer_free(a->consumer);
+    msg_push_free(a->push);
+    events_hub_free(a->events);
     msg_service_free(a->msg);
     static_site_close(a->web);
     auth_verifier_free(a->verifier);

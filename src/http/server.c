@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "base/stop_signal.h"
 #include "http/framing.h"
 #include "http/listen.h"
+#include "http/stream_int.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -33,6 +35,7 @@ struct http_server {
     bool quiet;
     uint16_t port;
     char name[32];
+    http_stream_set *streams; /* streaming responses in flight */
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -88,6 +91,7 @@ void http_response_json(http_response *res, int status, const json_t *body)
 
 static void response_free(http_response *res)
 {
+    if (res->stream) http_stream_abandon(res->stream);
     buf_free(&res->body);
     for (int i = 0; i < res->n_headers; i++) {
         free(res->header_names[i]);
@@ -97,14 +101,22 @@ static void response_free(http_response *res)
 
 /* Hands a finished http_response to libmicrohttpd, which takes its body
    (no copy) and frees it once sent. */
-static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res)
+static enum MHD_Result send_response(http_server *s, struct MHD_Connection *conn,
+                                     http_response *res)
 {
-    size_t len = res->body.len;
-    char *body = buf_detach(&res->body);
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
-    if (!r) {
-        free(body);
-        return MHD_NO;
+    struct MHD_Response *r;
+    if (res->stream) {
+        r = http_stream_mhd_response(res->stream, conn, s->streams);
+        res->stream = NULL; /* the server's reference went with it */
+        if (!r) return MHD_NO;
+    } else {
+        size_t len = res->body.len;
+        char *body = buf_detach(&res->body);
+        r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+        if (!r) {
+            free(body);
+            return MHD_NO;
+        }
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             res->content_type ? res->content_type : "application/json");
@@ -200,7 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_response res = {.status = 500};
     s->handler(s->ctx, &req, &res);
     st->status = res.status;
-    enum MHD_Result ok = send_response(conn, &res);
+    enum MHD_Result ok = send_response(s, conn, &res);
     response_free(&res);
     return ok;
 }
@@ -232,25 +244,35 @@ http_server *http_server_start(const http_config *cfg, http_handler handler, voi
     s->ctx = ctx;
     s->max_body = cfg->max_body ? cfg->max_body : 64 * 1024;
     s->quiet = cfg->quiet;
+    s->streams = http_stream_set_new();
     snprintf(s->name, sizeof s->name, "%s", cfg->name ? cfg->name : "http");
 
     const char *host = cfg->host ? cfg->host : "127.0.0.1";
     int fd = http_listen_socket(host, cfg->port, &s->port, errbuf, errlen);
     if (fd < 0) {
+        http_stream_set_free(s->streams);
         free(s);
         return NULL;
     }
+    /* Streams hold their connections open: allow as many as the open-files
+       limit leaves room for (libmicrohttpd's default is about 1,000). */
+    unsigned max_conn = cfg->max_connections;
+    struct rlimit nofile;
+    if (!max_conn && getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
+        max_conn = nofile.rlim_cur > 1088 ? (unsigned)(nofile.rlim_cur - 64) : 1024;
+    if (!max_conn) max_conn = 1024;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
-    s->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-                                 NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                                 on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                                 MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(errbuf, errlen, "cannot serve on %s:%u: libmicrohttpd failed to start", host,
                  s->port);
         close(fd);
+        http_stream_set_free(s->streams);
         free(s);
         return NULL;
     }
@@ -267,7 +289,9 @@ void http_server_stop(http_server *s)
     if (!s) return;
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
+    http_stream_set_end_all(s->streams); /* a suspended connection would stop the stop */
     MHD_stop_daemon(s->daemon);
+    http_stream_set_free(s->streams);
     free(s);
 }
 

@@ -43,6 +43,7 @@ typedef struct http_response {
     int n_headers;
     char *header_names[HTTP_MAX_HEADERS]; /* owned */
     char *header_values[HTTP_MAX_HEADERS];
+    struct http_stream *stream; /* a streaming response (stream.h); NULL: send `body` */
 } http_response;
 
 /* Adds a header to the response (copied). Extra headers past the limit are dropped. */
@@ -59,12 +60,13 @@ void http_response_body(http_response *res, int status, const char *content_type
 typedef void (*http_handler)(void *ctx, const http_request *req, http_response *res);
 
 typedef struct http_config {
-    const char *host; /* listen address; default 127.0.0.1 */
-    uint16_t port;    /* 0 picks a free port (see http_server_port) */
-    unsigned threads; /* thread pool size; 0 = number of cores */
-    size_t max_body;  /* larger bodies are flagged body_too_large; default 64 KB */
-    bool quiet;       /* no request log lines */
-    const char *name; /* for log lines, e.g. "api" */
+    const char *host;         /* listen address; default 127.0.0.1 */
+    uint16_t port;            /* 0 picks a free port (see http_server_port) */
+    unsigned threads;         /* thread pool size; 0 = number of cores */
+    size_t max_body;          /* larger bodies are flagged body_too_large; default 64 KB */
+    bool quiet;               /* no request log lines */
+    unsigned max_connections; /* 0: what the open-files limit allows (RLIMIT_NOFILE) */
+    const char *name;         /* for log lines, e.g. "api" */
 } http_config;
 
 typedef struct http_server http_server;

@@ -34,13 +34,14 @@
 
 typedef struct shard_pos {
     char *shard_id;
-    char *parent_id; /* NULL when none */
-    char *iterator;  /* NULL: get one after `applied` */
-    char *applied;   /* last sequence number handled; NULL: from the oldest record */
-    char *saved;     /* sequence number in the checkpoint item */
-    bool loaded;     /* checkpoint read */
-    bool done;       /* closed shard read to its end */
-    int unsaved;     /* records handled since `saved` */
+    char *parent_id;  /* NULL when none */
+    char *iterator;   /* NULL: get one after `applied` */
+    char *applied;    /* last sequence number handled; NULL: from the oldest record */
+    char *saved;      /* sequence number in the checkpoint item */
+    bool loaded;      /* checkpoint read */
+    bool done;        /* closed shard read to its end */
+    bool from_latest; /* relay: start at the shard's end, not its start */
+    int unsaved;      /* records handled since `saved` */
     bool unsaved_message;
 } shard_pos;
 
@@ -50,6 +51,9 @@ struct msg_consumer {
     char *table; /* checkpoint table */
     int batch_limit;
     int idle_wait_ms;
+    void (*on_records)(const json_t *records, void *arg); /* relay mode when set */
+    void *on_records_arg;
+    bool seen_stream; /* relay: a stream was found once (later shards start at their start) */
     char *stream_arn;
     int64_t discovered_us;
     shard_pos *shards;
@@ -116,6 +120,8 @@ msg_consumer *msg_consumer_new(msg_service *svc, const msg_consumer_options *opt
     set_str(&c->table, opt && opt->checkpoint_table ? opt->checkpoint_table : MSG_CONSUMER_TABLE);
     c->batch_limit = opt && opt->batch_limit > 0 ? opt->batch_limit : 1000;
     c->idle_wait_ms = opt && opt->idle_wait_ms > 0 ? opt->idle_wait_ms : 200;
+    c->on_records = opt ? opt->on_records : NULL;
+    c->on_records_arg = opt ? opt->on_records_arg : NULL;
     atomic_init(&c->stop, false);
     pthread_mutex_init(&c->lock, NULL);
     return c;
@@ -284,6 +290,7 @@ static bool describe_shards(msg_consumer *c, msg_err *err)
             memset(s, 0, sizeof *s);
             set_str(&s->shard_id, id);
             set_str(&s->parent_id, json_string_value(json_object_get(sh, "ParentShardId")));
+            s->from_latest = c->on_records && !c->seen_stream;
         }
         start = json_incref(json_object_get(desc, "LastEvaluatedShardId"));
         json_decref(res);
@@ -307,7 +314,10 @@ static bool discover(msg_consumer *c, msg_err *err)
     } else {
         free(arn);
     }
-    return !c->stream_arn || describe_shards(c, err);
+    if (!c->stream_arn) return true;
+    if (!describe_shards(c, err)) return false;
+    c->seen_stream = true;
+    return true;
 }
 
 /* ---- reading records ---- */
@@ -387,9 +397,11 @@ static bool handle_record(msg_consumer *c, shard_pos *s, const json_t *rec, bool
 /* Gets an iterator after `applied` (or at the oldest record). */
 static bool get_iterator(msg_consumer *c, shard_pos *s, msg_err *err)
 {
-    json_t *req =
-        json_pack("{s:s, s:s, s:s}", "StreamArn", c->stream_arn, "ShardId", s->shard_id,
-                  "ShardIteratorType", s->applied ? "AFTER_SEQUENCE_NUMBER" : "TRIM_HORIZON");
+    const char *type = s->applied       ? "AFTER_SEQUENCE_NUMBER"
+                       : s->from_latest ? "LATEST"
+                                        : "TRIM_HORIZON";
+    json_t *req = json_pack("{s:s, s:s, s:s}", "StreamArn", c->stream_arn, "ShardId", s->shard_id,
+                            "ShardIteratorType", type);
     if (s->applied) json_object_set_new(req, "SequenceNumber", json_string(s->applied));
     ddb_err e = DDB_ERR_INIT;
     json_t *res = msg_call(c->svc, "GetShardIterator", req, &e, err);
@@ -416,6 +428,7 @@ static bool get_iterator(msg_consumer *c, shard_pos *s, msg_err *err)
 /* Reads one shard to its current end; records read, or -1. */
 static long poll_shard(msg_consumer *c, shard_pos *s, msg_err *err)
 {
+    if (c->on_records) s->loaded = true; /* a relay keeps no checkpoint */
     if (!s->loaded && !checkpoint_load(c, s, err)) return -1;
     long total = 0;
     for (int expired = 0; !atomic_load(&c->stop);) {
@@ -436,8 +449,16 @@ static long poll_shard(msg_consumer *c, shard_pos *s, msg_err *err)
             return -1;
         }
         json_t *records = json_object_get(res, "Records");
-        size_t n = json_array_size(records);
-        bool *superseded = superseded_records(records);
+        size_t n = json_array_size(records), got = n;
+        if (c->on_records && n > 0) {
+            c->on_records(records, c->on_records_arg);
+            const json_t *last = json_object_get(json_array_get(records, n - 1), "dynamodb");
+            set_str(&s->applied, json_string_value(json_object_get(last, "SequenceNumber")));
+            n = 0; /* handed on: nothing for the fanout below */
+            total += (long)got;
+            count(c, &c->stats.records, got);
+        }
+        bool *superseded = n ? superseded_records(records) : NULL;
         for (size_t i = 0; i < n; i++) {
             if (!handle_record(c, s, json_array_get(records, i), superseded[i], err)) {
                 set_str(&s->iterator, NULL); /* read again from the failed record */
@@ -453,8 +474,9 @@ static long poll_shard(msg_consumer *c, shard_pos *s, msg_err *err)
         set_str(&s->iterator, json_string_value(json_object_get(res, "NextShardIterator")));
         json_decref(res);
         if (!s->iterator) s->done = true; /* a closed shard, read to its end */
-        if (n == 0 || s->done) break;
+        if (got == 0 || s->done) break;
     }
+    if (c->on_records) return total;
     return checkpoint_save_if_due(c, s, err) ? total : -1;
 }
 

@@ -12,6 +12,9 @@
  * the saved position: nothing is lost, and what is read again is a no-op
  * because the fanout only moves group items forward.
  *
+ * A relay (msg_consumer_options.on_records) reads the same way but only
+ * hands the records on, keeping no checkpoint (push.h).
+ *
  * Checkpoints live in their own table (MSG_CONSUMER_TABLE, no stream, so
  * saving a position makes no stream record of its own), one item per
  * (consumer name, stream, shard).
@@ -35,6 +38,16 @@ typedef struct msg_consumer_options {
     const char *checkpoint_table; /* default MSG_CONSUMER_TABLE */
     int batch_limit;              /* GetRecords Limit; default 1000 */
     int idle_wait_ms;             /* longest sleep of the thread between polls; default 200 */
+    /*
+     * Relay mode (set on_records): no fanout and no checkpoints; every batch
+     * of records read goes to on_records(records, arg) instead. Shards that
+     * exist when the consumer first finds the stream are read from their
+     * end (LATEST), shards found later from their start, and positions live
+     * only in memory: what a relay misses while it is not running is not
+     * read again.
+     */
+    void (*on_records)(const json_t *records, void *arg);
+    void *on_records_arg;
 } msg_consumer_options;
 
 typedef struct msg_consumer_stats {

@@ -257,7 +257,7 @@ def test_cors_preflight(server):
         methods = {m.strip() for m in r.headers["Access-Control-Allow-Methods"].split(",")}
         assert methods == {"OPTIONS", "GET", "HEAD", "POST"}
         headers = {h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
-        assert headers == {"content-type", "authorization"}
+        assert headers == {"content-type", "authorization", "last-event-id"}  # /api/events
     r = server.request("OPTIONS", "/api/message_groups", headers={
         "Origin": "http://evil.example", "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in r.headers

@@ -218,9 +218,10 @@ test("errors are shown: 422 in words, network down, 401 back to sign-in", async 
   await bayko.locator("#composer-error", { hasText: "longer than 1024 characters" }).waitFor();
   await bayko.unroute("**/api/messages");
 
-  await bayko.route("**/api/**", (route) => route.abort("internetdisconnected"));
+  // Offline: the event stream drops, so the page polls, and says it cannot.
+  await bayko.context().setOffline(true);
   await bayko.locator("#banner", { hasText: "Cannot reach the server" }).waitFor({ timeout: 4000 });
-  await bayko.unroute("**/api/**");
+  await bayko.context().setOffline(false);
   await bayko.locator("#banner").waitFor({ state: "hidden", timeout: 4000 });
 
   await bayko.evaluate(() => localStorage.setItem("access_token", "not-a-token"));

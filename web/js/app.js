@@ -7,6 +7,7 @@
 // its timers through ctx.every(), which stop when the page is left
 // (ctx.signal aborts).
 import { onUnauthorized } from "./api.js";
+import * as events from "./events.js";
 import { h, replace } from "./dom.js";
 import { displayHandle, isSignedIn, signOut } from "./session.js";
 import { refreshTimes } from "./time.js";
@@ -56,6 +57,7 @@ function drawAccount() {
     handle ? h("span", { class: "me" }, "Signed in as ", h("strong", {}, `@${handle}`)) : null,
     h("button", {
       type: "button", class: "button secondary", onclick: () => {
+        events.stop();
         signOut();
         navigate("/signin", { notice: "You are signed out." });
       },
@@ -81,6 +83,7 @@ async function render() {
     return render();
   }
   drawAccount();
+  if (isSignedIn()) events.start();
   const notice = history.state?.notice;
   if (notice) showBanner(notice, "info");
   const ctx = {
@@ -123,12 +126,18 @@ document.addEventListener("click", (event) => {
 window.addEventListener("popstate", render);
 
 onUnauthorized(() => {
+  events.stop();
   signOut();
   const next = location.pathname.startsWith("/signin") ? "/messages" : location.pathname;
   navigate(`/signin?next=${encodeURIComponent(next)}`, {
     replace: true, notice: "Your session has ended. Please sign in again.",
   });
 });
+
+// The stream's state, for the stylesheet and the browser tests.
+document.body.dataset.stream = "down";
+events.on("live", () => { document.body.dataset.stream = "live"; });
+events.on("down", () => { document.body.dataset.stream = "down"; });
 
 setInterval(() => refreshTimes(document.body), 30000);
 

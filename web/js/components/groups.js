@@ -64,6 +64,15 @@ export class GroupsPanel {
     }
   }
 
+  /** Puts a row as the API lists it (from the event stream) in its place. */
+  upsert(row) {
+    if (!row?.uuid) return;
+    const old = this.find(row.uuid);
+    if (old && byNewest(old, row) < 0) return; // an older write than the one shown
+    this.items = [{ ...old, ...row }, ...this.items.filter((g) => g.uuid !== row.uuid)].sort(byNewest);
+    this.draw();
+  }
+
   /** Moves a conversation to the top with its new last message. */
   bump(uuid, message, createdAt, other = {}) {
     const row = this.find(uuid) || { uuid, display_name: other.display_name, handle: other.handle };

@@ -3,9 +3,11 @@
 //   /messages/<group uuid>    the conversation list beside the conversation
 //   /messages/new/<handle>    the other user and the form; the first message
 //                             creates (or continues) the conversation
-// Lists refresh by polling: the open conversation every second (so the
-// other person's messages appear within 2 s), the conversation list every
-// five seconds.
+// New messages and list rows arrive on the event stream (events.js) as they
+// are written. Only while the stream is down do the pages poll: the open
+// conversation every second, the conversation list every five seconds; and
+// when it comes back (or asks for a resync) they reload once to catch up.
+import * as events from "../events.js";
 import { ApiError, describeError, sendToGroup, sendToHandle, userShort } from "../api.js";
 import { composer } from "../components/composer.js";
 import { GroupsPanel } from "../components/groups.js";
@@ -32,11 +34,29 @@ function backgroundTask(ctx, fn) {
   };
 }
 
+/** Listens to an event type while the page is shown. */
+function listen(ctx, type, fn) {
+  const off = events.on(type, fn);
+  ctx.signal.addEventListener("abort", off);
+}
+
+/** Runs fn every `ms` while the event stream is down, and once each time it
+    comes back up or asks for a resync. */
+function whileDown(ctx, fn, ms) {
+  ctx.every(() => { if (!events.isLive()) fn(); }, ms);
+  listen(ctx, "live", fn);
+  listen(ctx, "resync", fn);
+}
+
 /** Loads the groups panel and keeps it fresh. */
 async function startGroups(ctx, panel) {
   const refresh = backgroundTask(ctx, () => panel.refresh());
+  listen(ctx, "group", (row) => panel.upsert(row));
+  listen(ctx, "message", (m) => {
+    if (panel.find(m.message_group_uuid)) panel.bump(m.message_group_uuid, m.message, m.created_at);
+  });
   await refresh();
-  ctx.every(refresh, GROUP_POLL_MS);
+  whileDown(ctx, refresh, GROUP_POLL_MS);
 }
 
 function userCard(user) {
@@ -136,7 +156,12 @@ export async function conversationPage(ctx) {
   thread.draw();
   thread.scrollToEnd();
   form.focus();
-  ctx.every(backgroundTask(ctx, () => thread.poll()), MESSAGE_POLL_MS);
+  listen(ctx, "message", (m) => {
+    if (m.message_group_uuid !== groupUuid) return;
+    const fresh = thread.add([m], { scroll: false });
+    if (fresh.length && thread.onNew) thread.onNew(fresh);
+  });
+  whileDown(ctx, backgroundTask(ctx, () => thread.poll()), MESSAGE_POLL_MS);
 }
 
 /** /messages/new/<handle>: the first message starts (or continues) a conversation. */
