@@ -150,7 +150,8 @@ static enum MHD_Result collect_framing(void *cls, enum MHD_ValueKind kind, const
  * "Connection: close" so that nothing after it on the connection is taken
  * for a request.
  */
-static bool framing_ok(struct MHD_Connection *conn, const char *version, req_state *st)
+static bool framing_ok(http_server *s, struct MHD_Connection *conn, const char *version,
+                       req_state *st)
 {
     http_framing f = {.version = version};
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_framing, &f);
@@ -164,7 +165,7 @@ static bool framing_ok(struct MHD_Connection *conn, const char *version, req_sta
     http_response_header(&res, MHD_HTTP_HEADER_CONNECTION, "close");
     st->status = status;
     st->refused = true;
-    send_response(conn, &res);
+    send_response(s, conn, &res);
     response_free(&res);
     return false;
 }
@@ -182,7 +183,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(st->method, sizeof st->method, "%s", method);
         st->path = strdup(url);
         *con_cls = st;
-        if (!framing_ok(conn, version, st)) return MHD_YES;
+        if (!framing_ok(s, conn, version, st)) return MHD_YES;
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->max_body) st->too_large = true;
