@@ -7,7 +7,8 @@
  * units on every secondary index whose entry it adds, changes or removes
  * (two when the index key moves: a delete and a put), which
  * ReturnConsumedCapacity=INDEXES reports per index. The engine never
- * throttles; the numbers only tell clients what DynamoDB would charge.
+ * throttles; the numbers only tell clients what DynamoDB would charge, and
+ * DescribeLimits answers DynamoDB's default quotas for a new account.
  */
 #include "ddb/engine_int.h"
 
@@ -160,4 +161,15 @@ double eng_write_change_units(const ddb_table *t, const json_t *old_item, const 
     for (size_t i = 0; index_units && i < t->n_indexes; i++)
         index_units[i] = index_change_units(t, &t->indexes[i], old_item, new_item);
     return eng_write_units(os > ns ? os : ns);
+}
+
+json_t *eng_op_describe_limits(eng *e, json_t *req, ddb_err *err)
+{
+    (void)e;
+    (void)req;
+    (void)err;
+    /* The default provisioned-capacity quotas of an account in a region. */
+    return json_pack("{s:i, s:i, s:i, s:i}", "AccountMaxReadCapacityUnits", 80000,
+                     "AccountMaxWriteCapacityUnits", 80000, "TableMaxReadCapacityUnits", 40000,
+                     "TableMaxWriteCapacityUnits", 40000);
 }

@@ -375,6 +375,7 @@ static const struct {
     {"DeleteTable", eng_op_delete_table, false},
     {"DescribeTable", eng_op_describe_table, false},
     {"ListTables", eng_op_list_tables, false},
+    {"DescribeLimits", eng_op_describe_limits, true},
     {"UpdateTable", eng_op_update_table, false},
     {"UpdateTimeToLive", eng_op_update_ttl, false},
     {"DescribeTimeToLive", eng_op_describe_ttl, false},

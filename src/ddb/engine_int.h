@@ -223,6 +223,7 @@ json_t *eng_op_create_table(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_delete_table(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_describe_table(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_list_tables(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_describe_limits(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_update_table(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_update_ttl(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_describe_ttl(eng *e, json_t *req, ddb_err *err);

@@ -1,7 +1,10 @@
 /*
  * expr_update_apply: applies a parsed update expression to an item. Every
  * SET value is computed from the item as it was before the update; then
- * the SET actions write, the REMOVE actions delete (list elements by their
+ * the SET actions write (those into list elements in ascending index
+ * order, so that several indexes past the end append in index order, as
+ * DynamoDB does: `SET c[4] = :y, c[2] = :z` on a 2-element c appends z
+ * then y), the REMOVE actions delete (list elements by their
  * positions before any removal, so later elements shift), and ADD and
  * DELETE merge numbers and sets. Errors carry DynamoDB's messages; on
  * failure the item is left half-updated, so callers apply to a copy.
@@ -273,24 +276,55 @@ static bool apply_add_delete(const expr_action *a, json_t *item, ddb_err *err)
     return true;
 }
 
+/* The list index a SET action writes, or -1 when it writes a map member. */
+static long set_index(const expr_action *a)
+{
+    const expr_pel *last = &a->path->path.el[a->path->path.n - 1];
+    return last->is_index ? last->index : -1;
+}
+
+/* The order of the SET actions: map members first, as written; then list
+   elements by ascending index (ties as written). Fills order[0..*n). */
+static void set_order(const ddb_update *u, int *order, int *n)
+{
+    *n = 0;
+    for (int i = 0; i < u->n; i++)
+        if (u->acts[i].kind == UA_SET && set_index(&u->acts[i]) < 0) order[(*n)++] = i;
+    int first = *n;
+    for (int i = 0; i < u->n; i++) {
+        if (u->acts[i].kind != UA_SET || set_index(&u->acts[i]) < 0) continue;
+        int j = (*n)++;
+        long idx = set_index(&u->acts[i]);
+        while (j > first && set_index(&u->acts[order[j - 1]]) > idx) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+}
+
 bool ddb_update_apply(const ddb_update *u, json_t *item, ddb_err *err)
 {
     json_t **values = calloc((size_t)u->n + 1, sizeof *values);
+    int *order = calloc((size_t)u->n + 1, sizeof *order);
+    int nset = 0;
     bool ok = true;
-    if (!values) abort();
+    if (!values || !order) abort();
     for (int i = 0; i < u->n && ok; i++)
         if (u->acts[i].kind == UA_SET) {
             values[i] = set_value(u->acts[i].value, item, err);
             ok = values[i] != NULL;
         }
-    for (int i = 0; i < u->n && ok; i++)
-        if (u->acts[i].kind == UA_SET) {
-            ok = put(item, &u->acts[i].path->path, values[i], err);
-            values[i] = NULL;
-        }
+    set_order(u, order, &nset);
+    for (int k = 0; k < nset && ok; k++) {
+        int i = order[k];
+        ok = put(item, &u->acts[i].path->path, values[i], err);
+        values[i] = NULL;
+    }
     for (int i = 0; i < u->n; i++)
         json_decref(values[i]);
     free(values);
+    free(order);
     ok = ok && apply_removes(u, item, err);
     for (int i = 0; i < u->n && ok; i++)
         if (u->acts[i].kind == UA_ADD || u->acts[i].kind == UA_DELETE)

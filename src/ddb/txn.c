@@ -134,8 +134,11 @@ static json_t *tw_reason(const eng_write_req *w, ddb_err *err)
 {
     json_t *r;
     if (err->code == DDB_E_CONDITION) {
+        /* DynamoDB Local ends this message with a full stop for a failed
+           ConditionCheck, and only there; libraries compare the text. */
         r = json_pack("{s:s, s:s}", "Code", "ConditionalCheckFailed", "Message",
-                      "The conditional request failed");
+                      w->kind == ENG_CHECK ? "The conditional request failed."
+                                           : "The conditional request failed");
         json_t *item = err->detail ? json_object_get(err->detail, "Item") : NULL;
         if (!item && w->return_old_on_cond_fail) item = w->old_item;
         if (item) json_object_set(r, "Item", item);

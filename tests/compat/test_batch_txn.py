@@ -101,6 +101,16 @@ def test_transact_write_all_or_nothing(ddb, table):
     assert reasons[1]["Code"] == "ConditionalCheckFailed"
     assert reasons[1]["Message"] == "The conditional request failed"
     assert reasons[1]["Item"] == dict(key(1), n={"N": "2"})
+    # A failed ConditionCheck's reason ends with a full stop, and only that
+    # one (libraries compare the text DynamoDB Local writes).
+    code, msg, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"ConditionCheck": {"TableName": table, "Key": key(1), "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Put": {"TableName": table, "Item": key(9), "ConditionExpression": "attribute_exists(pk)"}},
+    ])
+    assert code == "TransactionCanceledException"
+    assert resp["CancellationReasons"] == [
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed."},
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}]
     items = {i["pk"]["S"]: i for i in ddb.scan(TableName=table)["Items"]}
     assert sorted(items) == ["k001", "k003", "k005"] and items["k001"]["n"] == {"N": "2"}
 

@@ -440,11 +440,7 @@ def run_op(client, op, args):
     except ClientError as e:
         err = {"error": e.response["Error"].get("Code"), "message": e.response["Error"].get("Message")}
         if "CancellationReasons" in e.response:
-            # DynamoDB Local ends the ConditionCheck reasons' message with a
-            # full stop and the others without; DynamoDB's text is not
-            # documented: compare without it.
-            err["reasons"] = [dict(x, Message=x["Message"].rstrip(".")) if "Message" in x else x
-                              for x in e.response["CancellationReasons"]]
+            err["reasons"] = e.response["CancellationReasons"]
         return normalise(by_value(err))
     out = normalise(by_value(out))
     if op == "batch_get_item":

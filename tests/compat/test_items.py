@@ -167,6 +167,20 @@ def test_update_expression_features(server, ddb, table):
     assert "ss" not in ddb.get_item(TableName=table, Key=K)["Item"]
 
 
+def test_update_list_indexes_past_the_end_append_in_index_order(ddb, table):
+    # Several indexes past the end of a list append in ascending index order,
+    # whatever their order in the expression; indexes inside it replace.
+    ddb.put_item(TableName=table, Item=dict(K, c={"L": [{"N": "1"}, {"N": "3"}]}))
+    out = ddb.update_item(TableName=table, Key=K, UpdateExpression="SET c[4] = :y, c[2] = :z",
+                          ExpressionAttributeValues={":y": {"S": "Y"}, ":z": {"S": "Z"}}, ReturnValues="ALL_NEW")
+    assert out["Attributes"]["c"] == {"L": [{"N": "1"}, {"N": "3"}, {"S": "Z"}, {"S": "Y"}]}
+    out = ddb.update_item(TableName=table, Key=K, UpdateExpression="SET c[9] = :a, c[0] = :b, c[7] = :c, c[5] = :d",
+                          ExpressionAttributeValues={":a": {"S": "a"}, ":b": {"S": "b"}, ":c": {"S": "c"},
+                                                     ":d": {"S": "d"}}, ReturnValues="ALL_NEW")
+    assert out["Attributes"]["c"] == {"L": [{"S": "b"}, {"N": "3"}, {"S": "Z"}, {"S": "Y"}, {"S": "d"}, {"S": "c"},
+                                            {"S": "a"}]}
+
+
 def test_update_errors(server, ddb, table):
     ddb.put_item(TableName=table, Item=dict(K, s={"S": "x"}, m={"M": {}}))
     # DynamoDB Local leaves out the first sentence.

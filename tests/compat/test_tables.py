@@ -333,3 +333,11 @@ def test_create_table_class_and_deletion_protection(server, raw, ddb):
     st, _, out = raw("UpdateTable", {"TableName": name, "DeletionProtectionEnabled": False})
     assert st == 200, out
     ddb.delete_table(TableName=name)
+
+
+def test_describe_limits(ddb):
+    # DynamoDB's default quotas of a new account (DescribeLimits takes no input).
+    out = ddb.describe_limits()
+    out.pop("ResponseMetadata")
+    assert out == {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
+                   "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}

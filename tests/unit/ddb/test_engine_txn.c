@@ -99,7 +99,7 @@ static void test_txn_write_cancels_all(void **state)
     tu_assert_json_eq(
         detail,
         "{\"CancellationReasons\": [{\"Code\": \"None\"},"
-        " {\"Code\": \"ConditionalCheckFailed\", \"Message\": \"The conditional request failed\","
+        " {\"Code\": \"ConditionalCheckFailed\", \"Message\": \"The conditional request failed.\","
         "  \"Item\": {\"id\": {\"S\": \"a0\"}, \"bal\": {\"N\": \"100\"}}},"
         " {\"Code\": \"ConditionalCheckFailed\", \"Message\": \"The conditional request failed\"},"
         " {\"Code\": \"None\"}]}");
