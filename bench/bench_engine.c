@@ -18,7 +18,7 @@
 
 #include "base/clock.h"
 #include "ddb/ddb.h"
-#include "ddb/embedded.h"
+#include "ddb/engine/embedded.h"
 
 #define GROUPS 64
 

@@ -26,7 +26,7 @@
 #include "base/clock.h"
 #include "base/uuid.h"
 #include "ddb/ddb.h"
-#include "ddb/embedded.h"
+#include "ddb/engine/embedded.h"
 #include "messaging/messaging.h"
 #include "users/users.h"
 

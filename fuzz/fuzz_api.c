@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "ddb/embedded.h"
+#include "ddb/engine/embedded.h"
 #include "fuzz_http.h"
 #include "http/api.h"
 #include "http/dev_identity.h"

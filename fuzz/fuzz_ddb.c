@@ -28,8 +28,8 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "ddb/embedded.h"
-#include "ddb/value.h"
+#include "ddb/engine/embedded.h"
+#include "ddb/model/value.h"
 #include "fuzz_http.h"
 #include "http/ddb_wire.h"
 

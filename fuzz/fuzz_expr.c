@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddb/expr.h"
-#include "ddb/value.h"
+#include "ddb/model/expr.h"
+#include "ddb/model/value.h"
 
 #define FIELDS 4
 

@@ -16,7 +16,7 @@
 #include <zlib.h>
 
 #include "base/uuid.h"
-#include "ddb/sigv4.h"
+#include "aws/sigv4.h"
 
 #define TARGET_DDB "DynamoDB_20120810."
 #define TARGET_STREAMS "DynamoDBStreams_20120810."

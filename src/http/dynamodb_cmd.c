@@ -12,8 +12,8 @@
 
 #include "base/log.h"
 #include "base/stop_signal.h"
-#include "ddb/aws_config.h"
-#include "ddb/embedded.h"
+#include "aws/config.h"
+#include "ddb/engine/embedded.h"
 #include "http/ddb_wire.h"
 
 /*

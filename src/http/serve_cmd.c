@@ -19,10 +19,10 @@
 
 #include "base/log.h"
 #include "base/stop_signal.h"
-#include "ddb/embedded.h"
+#include "ddb/engine/embedded.h"
 #include "http/api.h"
 #include "http/dev_identity.h"
-#include "ddb/store_open.h"
+#include "ddb/open/store_open.h"
 #include "messaging/consumer.h"
 #include "messaging/push.h"
 

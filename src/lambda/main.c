@@ -26,8 +26,8 @@
 
 #include "base/log.h"
 #include "base/stop_signal.h"
-#include "ddb/aws_config.h"
-#include "ddb/remote.h"
+#include "aws/config.h"
+#include "ddb/remote/remote.h"
 #include "lambda/handler.h"
 #include "lambda/runtime_api.h"
 

@@ -15,7 +15,7 @@
 #include <curl/curl.h>
 
 #include "base/buf.h"
-#include "ddb/aws_http.h"
+#include "aws/http.h"
 
 #define TARGET_PREFIX "AWSCognitoIdentityProviderService."
 #define PAGE_MAX 60 /* ListUsers' Limit bound */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddb/store_open.h"
+#include "ddb/open/store_open.h"
 
 const char *tools_table_name(void)
 {

@@ -8,7 +8,7 @@
  * its position in the checkpoint table so that a restart resumes where it
  * stopped. It is the long-running alternative to the Lambda (src/lambda/).
  *
- * Settings come from the AWS environment (ddb/aws_config.h): endpoint,
+ * Settings come from the AWS environment (aws/config.h): endpoint,
  * region and credentials; the table from DDB_MESSAGE_TABLE. SIGTERM and
  * SIGINT stop it after the record in hand. `--once` reads the stream to its
  * current end and exits, for scripts and tests.
@@ -21,8 +21,8 @@
 
 #include "base/log.h"
 #include "base/stop_signal.h"
-#include "ddb/aws_config.h"
-#include "ddb/store_open.h"
+#include "aws/config.h"
+#include "ddb/open/store_open.h"
 #include "messaging/consumer.h"
 
 #define PROG "cruddur stream-worker"

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "ddb/aws_config.h"
+#include "aws/config.h"
 #include "ddb/ddb.h"
 #include "users/users.h"
 

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ddb/engine_int.h"
+#include "ddb/engine/engine_int.h"
 #include "ddb/model/partiql.h"
-#include "ddb/value.h"
+#include "ddb/model/value.h"
 
 #define PQ_BATCH_MAX 25
 #define PQ_TXN_MAX 100

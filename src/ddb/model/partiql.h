@@ -34,7 +34,7 @@
 #include <jansson.h>
 
 #include "ddb/ddb.h"
-#include "ddb/schema.h"
+#include "ddb/model/schema.h"
 
 /* Longest statement DynamoDB accepts (PartiQLStatement, 8192 characters). */
 #define PQ_MAX_STATEMENT 8192

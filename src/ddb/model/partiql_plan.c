@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "ddb/model/partiql.h"
-#include "ddb/value.h"
+#include "ddb/model/value.h"
 
 /* Placeholders and the text being written. */
 typedef struct ectx {

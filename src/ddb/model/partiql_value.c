@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ddb/model/partiql.h"
-#include "ddb/value.h"
+#include "ddb/model/value.h"
 
 static json_t *fail_at(const pq_node *n, const char *what, ddb_err *err)
 {

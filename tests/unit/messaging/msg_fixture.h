@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddb/embedded.h"
+#include "ddb/engine/embedded.h"
 #include "messaging/messaging.h"
 
 static const msg_user MF_A = {"0a000000-0000-4000-8000-00000000000a", "andrewbrown",

@@ -1,0 +1,365 @@
+/*
+ * batch: BatchWriteItem and BatchGetItem, plus the small request helpers
+ * the multi-item operations share (typed optional parameters, a Get-like
+ * projection, key identity).
+ *
+ * BatchWriteItem prepares every Put/Delete with the single-item write of
+ * write.c (eng_write_prepare) on the caller's thread, then applies them all
+ * in one eng_write call: the batch is one savepoint inside the writer's
+ * group transaction, so it is never half done and UnprocessedItems is
+ * always {}. BatchGetItem reads every key in one read transaction; keys
+ * that would push the response past DynamoDB's 16 MB are handed back in
+ * UnprocessedKeys.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/engine/engine_int.h"
+#include "ddb/model/value.h"
+
+#define BATCH_MAX_WRITES 25
+#define BATCH_MAX_GETS 100
+#define BATCH_MAX_RESPONSE (16 * 1024 * 1024)
+
+/* ---- shared request helpers (engine_int.h) ---- */
+
+static bool param_type_error(const char *name, const char *want, ddb_err *err)
+{
+    ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s: expected %s", name, want);
+    return false;
+}
+
+bool eng_param_str(const json_t *req, const char *name, const char **out, bool *present,
+                   ddb_err *err)
+{
+    json_t *v = json_object_get(req, name);
+    if (present) *present = false;
+    if (!v || json_is_null(v)) return true;
+    if (!json_is_string(v)) return param_type_error(name, "a string", err);
+    *out = json_string_value(v);
+    if (present) *present = true;
+    return true;
+}
+
+bool eng_param_bool(const json_t *req, const char *name, bool *out, ddb_err *err)
+{
+    json_t *v = json_object_get(req, name);
+    if (!v || json_is_null(v)) return true;
+    if (!json_is_boolean(v)) return param_type_error(name, "a boolean", err);
+    *out = json_is_true(v);
+    return true;
+}
+
+bool eng_param_int(const json_t *req, const char *name, long long *out, bool *present, ddb_err *err)
+{
+    json_t *v = json_object_get(req, name);
+    if (present) *present = false;
+    if (!v || json_is_null(v)) return true;
+    if (!json_is_integer(v)) return param_type_error(name, "an integer", err);
+    *out = (long long)json_integer_value(v);
+    if (present) *present = true;
+    return true;
+}
+
+bool eng_param_projection(const json_t *obj, ddb_proj **proj, ddb_err *err)
+{
+    *proj = NULL;
+    const char *text = NULL;
+    bool present = false;
+    if (!eng_param_str(obj, "ProjectionExpression", &text, &present, err)) return false;
+    json_t *names = json_object_get(obj, "ExpressionAttributeNames");
+    if (!present && names) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ExpressionAttributeNames can only be specified when using expressions");
+        return false;
+    }
+    if (!present) return true;
+    ddb_expr_attrs attrs;
+    if (!ddb_expr_attrs_init(&attrs, names, NULL, err)) return false;
+    *proj = ddb_proj_parse(text, &attrs, err);
+    bool ok = *proj && ddb_expr_attrs_check_unused(&attrs, err);
+    ddb_expr_attrs_free(&attrs);
+    if (!ok) {
+        ddb_proj_free(*proj);
+        *proj = NULL;
+    }
+    return ok;
+}
+
+bool eng_key_same(const eng_key *a, const eng_key *b)
+{
+    return a->h == b->h && a->hk.len == b->hk.len && a->rk.len == b->rk.len &&
+           (a->hk.len == 0 || memcmp(a->hk.data, b->hk.data, a->hk.len) == 0) &&
+           (a->rk.len == 0 || memcmp(a->rk.data, b->rk.data, a->rk.len) == 0);
+}
+
+/* ---- BatchWriteItem ---- */
+
+typedef struct bw_ctx {
+    eng_write_req *w;
+    size_t n;
+    const char *cap_mode;
+} bw_ctx;
+
+static bool bw_fail(ddb_err *err, const char *msg)
+{
+    ddb_err_set(err, DDB_E_VALIDATION, "%s", msg);
+    return false;
+}
+
+/* Prepares one PutRequest/DeleteRequest of table `name` into w. */
+static bool bw_prepare_one(eng *e, eng_conn *c, const char *name, const json_t *wr,
+                           eng_write_req *w, ddb_err *err)
+{
+    json_t *put = json_object_get(wr, "PutRequest");
+    json_t *del = json_object_get(wr, "DeleteRequest");
+    if (!json_is_object(wr) || !put == !del)
+        return bw_fail(err, "Supplied WriteRequest must contain exactly one of PutRequest or "
+                            "DeleteRequest");
+    json_t *body = put ? json_object_get(put, "Item") : json_object_get(del, "Key");
+    if (!json_is_object(body))
+        return bw_fail(err, put ? "One of the required keys was not given a value"
+                                : "The provided key element does not match the schema");
+    json_t *req = json_pack("{s:s, s:O}", "TableName", name, put ? "Item" : "Key", body);
+    bool ok = eng_write_prepare(e, c, put ? ENG_PUT : ENG_DELETE, req, w, err);
+    json_decref(req);
+    return ok;
+}
+
+/* Applies every prepared write; any failure rolls the whole batch back. */
+static json_t *bw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    bw_ctx *b = arg;
+    json_t *caps = json_array();
+    for (size_t i = 0; i < b->n; i++) {
+        if (!eng_write_apply(e, c, &b->w[i], err)) {
+            json_decref(caps);
+            return NULL;
+        }
+    }
+    /* one ConsumedCapacity entry per table, in request order */
+    for (size_t i = 0; b->cap_mode && i < b->n; i++) {
+        const ddb_table *t = b->w[i].t;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = b->w[j].t->tid == t->tid;
+        if (seen) continue;
+        double units = 0;
+        double *ix_units = calloc(t->n_indexes + 1, sizeof *ix_units);
+        double *one = calloc(t->n_indexes + 1, sizeof *one);
+        for (size_t j = i; j < b->n; j++) {
+            if (b->w[j].t->tid != t->tid) continue;
+            units += eng_write_change_units(t, b->w[j].old_item, b->w[j].new_item, one);
+            for (size_t k = 0; k < t->n_indexes; k++)
+                ix_units[k] += one[k];
+        }
+        json_t *cap = eng_capacity_split_json(t, b->cap_mode, units, ix_units);
+        if (cap) json_array_append_new(caps, cap);
+        free(ix_units);
+        free(one);
+    }
+    json_t *resp = json_pack("{s:{}}", "UnprocessedItems");
+    if (b->cap_mode) json_object_set(resp, "ConsumedCapacity", caps);
+    json_decref(caps);
+    return resp;
+}
+
+json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err)
+{
+    json_t *items = json_object_get(req, "RequestItems");
+    if (!json_is_object(items) || json_object_size(items) == 0) {
+        bw_fail(err, "BatchWriteItem cannot have a null or no requests set");
+        return NULL;
+    }
+    size_t total = 0;
+    const char *name;
+    json_t *list;
+    json_object_foreach(items, name, list)
+    {
+        if (!json_is_array(list) || json_array_size(list) == 0) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "The batch write request list for a table cannot be null or empty: %s",
+                        name);
+            return NULL;
+        }
+        total += json_array_size(list);
+    }
+    if (total > BATCH_MAX_WRITES) {
+        bw_fail(err, "Too many items requested for the BatchWriteItem call");
+        return NULL;
+    }
+    bw_ctx b = {calloc(total, sizeof(eng_write_req)), 0, NULL};
+    json_t *resp = NULL;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c || !eng_capacity_mode(req, &b.cap_mode, err)) goto done;
+    json_object_foreach(items, name, list)
+    {
+        size_t i;
+        json_t *wr;
+        json_array_foreach(list, i, wr)
+        {
+            /* counted before preparing: a failed prepare is still freed */
+            if (!bw_prepare_one(e, c, name, wr, &b.w[b.n++], err)) goto done;
+            for (size_t j = 0; j + 1 < b.n; j++) {
+                if (b.w[j].t->tid == b.w[b.n - 1].t->tid &&
+                    eng_key_same(&b.w[j].key, &b.w[b.n - 1].key)) {
+                    bw_fail(err, "Provided list of item keys contains duplicates");
+                    goto done;
+                }
+            }
+        }
+    }
+    resp = eng_write(e, bw_apply, &b, err);
+done:
+    for (size_t i = 0; i < b.n; i++)
+        eng_write_req_free(e, &b.w[i]);
+    free(b.w);
+    return resp;
+}
+
+/* ---- BatchGetItem ---- */
+
+/* The keys asked of one table. */
+typedef struct bg_table {
+    const char *name;
+    const json_t *spec; /* the request's entry for the table */
+    const ddb_table *t;
+    ddb_proj *proj;
+    bool consistent;
+    size_t n;
+    eng_key *keys;
+    json_t **key_json; /* borrowed from the request */
+} bg_table;
+
+typedef struct bg_ctx {
+    bg_table *tables;
+    size_t n;
+    const char *cap_mode;
+} bg_ctx;
+
+static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *spec, bg_table *bt,
+                           ddb_err *err)
+{
+    bt->name = name;
+    bt->spec = spec;
+    json_t *keys = json_object_get(spec, "Keys");
+    if (!json_is_object(spec) || !json_is_array(keys) || json_array_size(keys) == 0) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "The list of keys in RequestItems for BatchGetItem is required: %s has "
+                    "empty list",
+                    name);
+        return false;
+    }
+    if (json_object_get(spec, "AttributesToGet"))
+        return bw_fail(err, "The legacy parameter AttributesToGet is not supported; use "
+                            "expressions instead");
+    if (!eng_param_bool(spec, "ConsistentRead", &bt->consistent, err) ||
+        !eng_param_projection(spec, &bt->proj, err))
+        return false;
+    json_t *probe = json_pack("{s:s}", "TableName", name);
+    const char *checked;
+    bool ok = eng_check_table_name(probe, &checked, err);
+    json_decref(probe);
+    if (!ok || !(bt->t = eng_table_acquire(e, c, name, err))) return false;
+    bt->keys = calloc(json_array_size(keys), sizeof *bt->keys);
+    bt->key_json = calloc(json_array_size(keys), sizeof *bt->key_json);
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k)
+    {
+        eng_key_init(&bt->keys[i]);
+        bt->n++;
+        if (!eng_key_from_key(bt->t, k, &bt->keys[i], err)) return false;
+        bt->key_json[i] = k;
+        for (size_t j = 0; j < i; j++)
+            if (eng_key_same(&bt->keys[j], &bt->keys[i]))
+                return bw_fail(err, "Provided list of item keys contains duplicates");
+    }
+    return true;
+}
+
+/* Reads every key; past 16 MB of response the remaining keys of the
+   table go to UnprocessedKeys with the table's other parameters. */
+static json_t *bg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    bg_ctx *g = arg;
+    json_t *responses = json_object(), *unprocessed = json_object(), *caps = json_array();
+    size_t bytes = 0;
+    for (size_t ti = 0; ti < g->n; ti++) {
+        bg_table *bt = &g->tables[ti];
+        json_t *found = json_array();
+        json_t *left = NULL;
+        double units = 0;
+        json_object_set_new(responses, bt->name, found);
+        for (size_t i = 0; i < bt->n; i++) {
+            if (bytes >= BATCH_MAX_RESPONSE) {
+                if (!left) {
+                    json_t *rest = json_deep_copy(bt->spec);
+                    left = json_array();
+                    json_object_set_new(rest, "Keys", left);
+                    json_object_set_new(unprocessed, bt->name, rest);
+                }
+                json_array_append(left, bt->key_json[i]);
+                continue;
+            }
+            json_t *item = eng_item_get(c, bt->t, &bt->keys[i], err);
+            if (!item && err->code != DDB_OK) {
+                json_decref(responses);
+                json_decref(unprocessed);
+                json_decref(caps);
+                return NULL;
+            }
+            if (!item) continue;
+            size_t size = ddb_item_size(item);
+            bytes += size;
+            units += eng_read_units(size, bt->consistent);
+            json_array_append_new(found,
+                                  bt->proj ? ddb_proj_apply(bt->proj, item) : json_incref(item));
+            json_decref(item);
+        }
+        json_t *cap = eng_capacity_json(bt->t, g->cap_mode, units, NULL, false);
+        if (cap) json_array_append_new(caps, cap);
+    }
+    json_t *resp = json_pack("{s:o, s:o}", "Responses", responses, "UnprocessedKeys", unprocessed);
+    if (g->cap_mode) json_object_set(resp, "ConsumedCapacity", caps);
+    json_decref(caps);
+    return resp;
+}
+
+json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err)
+{
+    json_t *items = json_object_get(req, "RequestItems");
+    if (!json_is_object(items) || json_object_size(items) == 0) {
+        bw_fail(err, "BatchGetItem must have some requests set");
+        return NULL;
+    }
+    size_t total = 0;
+    const char *name;
+    json_t *spec;
+    json_object_foreach(items, name, spec) total += json_array_size(json_object_get(spec, "Keys"));
+    if (total > BATCH_MAX_GETS) {
+        bw_fail(err, "Too many items requested for the BatchGetItem call");
+        return NULL;
+    }
+    bg_ctx g = {calloc(json_object_size(items), sizeof(bg_table)), 0, NULL};
+    json_t *resp = NULL;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c || !eng_capacity_mode(req, &g.cap_mode, err)) goto done;
+    json_object_foreach(items, name, spec)
+    {
+        if (!bg_parse_table(e, c, name, spec, &g.tables[g.n++], err)) goto done;
+    }
+    resp = eng_read(e, bg_read, &g, err);
+done:
+    for (size_t i = 0; i < g.n; i++) {
+        bg_table *bt = &g.tables[i];
+        for (size_t j = 0; j < bt->n; j++)
+            eng_key_free(&bt->keys[j]);
+        free(bt->keys);
+        free(bt->key_json);
+        ddb_proj_free(bt->proj);
+        if (bt->t) eng_table_release(e, bt->t);
+    }
+    free(g.tables);
+    return resp;
+}

@@ -1,0 +1,287 @@
+/*
+ * engine_int: internals shared by the files of the embedded engine
+ * (engine.c, catalog.c, items.c, query.c, batch.c, txn.c, streams.c,
+ * ttl.c, capacity.c). Nothing outside src/ddb/ includes this header.
+ *
+ * Storage layout (one SQLite database, WAL mode). Key columns hold
+ * order-preserving encodings (value.h: ddb_key_encode) so that SQLite's
+ * BLOB order (memcmp) is DynamoDB's order. `h` is a 32-bit hash of the
+ * encoded partition key (eng_hash): Scan walks items in (h, hk, rk) order
+ * and a Scan segment is a contiguous range of h, as in DynamoDB. A table
+ * without a range key stores rk = X''.
+ *
+ * Threads: every thread that calls the store gets its own connection for
+ * reads (eng_conn_get). Writes are queued and run one batch at a time, by
+ * whichever caller leads the batch (writer.c), which groups the writes
+ * waiting in the queue into one transaction and one fsync
+ * (group commit); each write runs in its own savepoint so that a failed
+ * write (a false condition, a cancelled transaction) changes nothing and
+ * does not disturb the others.
+ */
+#ifndef CRUDDUR_DDB_ENGINE_INT_H
+#define CRUDDUR_DDB_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "base/buf.h"
+#include "ddb/ddb.h"
+#include "ddb/engine/embedded.h"
+#include "ddb/model/expr.h"
+#include "ddb/model/schema.h"
+
+#define ENG_SCHEMA_SQL                                                                             \
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"                                      \
+    "CREATE TABLE IF NOT EXISTS tables("                                                           \
+    " tid INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"                           \
+    " version INTEGER NOT NULL, def TEXT NOT NULL,"                                                \
+    " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0);"              \
+    "CREATE TABLE IF NOT EXISTS items("                                                            \
+    " tid INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"               \
+    " item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER,"                                 \
+    " PRIMARY KEY(tid, h, hk, rk)) WITHOUT ROWID;"                                                 \
+    "CREATE INDEX IF NOT EXISTS items_expiry ON items(tid, expires) WHERE expires IS NOT NULL;"    \
+    "CREATE TABLE IF NOT EXISTS idx("                                                              \
+    " tid INTEGER NOT NULL, ino INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL,"           \
+    " rk BLOB NOT NULL, th INTEGER NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"                \
+    " PRIMARY KEY(tid, ino, h, hk, rk, th, thk, trk)) WITHOUT ROWID;"                              \
+    "CREATE TABLE IF NOT EXISTS streams("                                                          \
+    " sid INTEGER PRIMARY KEY AUTOINCREMENT, tid INTEGER NOT NULL, table_name TEXT NOT NULL,"      \
+    " label TEXT NOT NULL, view_type TEXT NOT NULL, created_us INTEGER NOT NULL,"                  \
+    " disabled_us INTEGER);"                                                                       \
+    "CREATE TABLE IF NOT EXISTS stream_records("                                                   \
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, sid INTEGER NOT NULL,"                                \
+    " created_us INTEGER NOT NULL, record TEXT NOT NULL);"                                         \
+    "CREATE INDEX IF NOT EXISTS stream_records_sid ON stream_records(sid, seq);"
+
+#define ENG_STREAM_RETENTION_US (24LL * 3600 * 1000000)
+
+typedef struct eng eng;
+typedef struct eng_conn eng_conn;
+
+/* The engine's own settings and state that other engine files read. */
+const char *eng_region(const eng *e);
+const char *eng_account_id(const eng *e);
+
+/* ---- connections and statements ---- */
+
+/* The calling thread's connection (created on first use). */
+eng_conn *eng_conn_get(eng *e, ddb_err *err);
+sqlite3 *eng_conn_db(eng_conn *c);
+/* A prepared statement cached per connection by its SQL text; returned
+   reset with bindings cleared. Never finalize it. */
+sqlite3_stmt *eng_stmt(eng_conn *c, const char *sql, ddb_err *err);
+/* Fills err with InternalServerError from the connection's last SQLite error. */
+void eng_sql_error(eng_conn *c, ddb_err *err);
+
+/* ---- reads and writes ---- */
+
+typedef json_t *(*eng_fn)(eng *e, eng_conn *c, void *arg, ddb_err *err);
+
+/* Runs fn in a read transaction on the calling thread's connection: a
+   consistent snapshot that includes every acknowledged write. */
+json_t *eng_read(eng *e, eng_fn fn, void *arg, ddb_err *err);
+/* Runs fn inside the group transaction (on the thread leading it), in its own
+   savepoint. NULL from fn rolls its changes back and returns err; otherwise
+   the result is returned once the transaction holding it is durable. */
+json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err);
+
+/* ---- tables ---- */
+
+/* The current definition of a table, or NULL with ResourceNotFoundException.
+   The caller releases it; it stays valid until then even if the table is
+   updated or deleted meanwhile. */
+const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_err *err);
+void eng_table_release(eng *e, const ddb_table *t);
+/* Validates a TableName parameter (3..255 chars of [a-zA-Z0-9_.-]). */
+bool eng_check_table_name(const json_t *req, const char **name, ddb_err *err);
+
+/* ---- keys and items ---- */
+
+typedef struct eng_key {
+    uint32_t h; /* eng_hash(hk) */
+    buf_t hk;   /* encoded partition key */
+    buf_t rk;   /* encoded sort key; empty when the table has none */
+} eng_key;
+
+uint32_t eng_hash(const void *p, size_t n);
+void eng_key_init(eng_key *k);
+void eng_key_free(eng_key *k);
+/* From a request's Key: exactly the key attributes with the schema's types,
+   else "The provided key element does not match the schema". */
+bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err *err);
+/* From an item: the key attributes must be present with the right types and
+   sizes ("One or more parameter values were invalid: Missing the key ..."). */
+bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, ddb_err *err);
+/* The key attributes of `item` as a Key object (new reference). */
+json_t *eng_key_json(const ddb_table *t, const json_t *item);
+/* The key of `item` in index `ix` plus the table key: LastEvaluatedKey for
+   an index Query/Scan (new reference). */
+json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t *item);
+/* Checks a whole item before it is stored: 400 KB size limit and the types
+   of secondary index key attributes. */
+bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err);
+
+/* Loads an item by key: new reference (shared, read-only: see
+   eng_item_decode), or NULL (err untouched) when absent, or NULL with err
+   set on failure. */
+json_t *eng_item_get(eng_conn *c, const ddb_table *t, const eng_key *k, ddb_err *err);
+/* Decodes a stored item (the items.item column). The item may be shared
+   with other readers (item_cache.h): never modify it; copy it first. */
+json_t *eng_item_decode(const void *text, int len);
+
+/* Who made a change, for stream records: NULL for a user request, or the
+   TTL service (userIdentity {"type": "Service", "principalId": "dynamodb.amazonaws.com"}). */
+typedef struct eng_origin {
+    bool ttl_service;
+} eng_origin;
+
+/*
+ * Stores a change of one item, inside the write batch: new_item NULL deletes.
+ * `old_item` is the item as it was (NULL when absent). Maintains the items
+ * row, every index row, the table's counters, the TTL expiry column and the
+ * stream record, all in the current transaction.
+ */
+bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
+                    const json_t *old_item, const json_t *new_item, const eng_origin *origin,
+                    ddb_err *err);
+
+/* The TTL expiry of an item in epoch seconds; false when it has none (TTL
+   disabled, or the attribute is not an N in range). */
+bool eng_item_expiry(const ddb_table *t, const json_t *item, int64_t *out);
+/* The encoded key of `item` in index `ix` (tk: the item's table key), or
+   false when the item has no entry in it (sparse index). */
+bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out);
+/* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
+bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
+                         const eng_key *tk, bool insert, ddb_err *err);
+
+/* ---- the single-item write shared by PutItem, UpdateItem, DeleteItem,
+        BatchWriteItem and TransactWriteItems ---- */
+
+typedef enum eng_write_kind { ENG_PUT, ENG_UPDATE, ENG_DELETE, ENG_CHECK } eng_write_kind;
+
+typedef struct eng_write_req {
+    eng_write_kind kind;
+    const ddb_table *t; /* acquired by eng_write_prepare; released by _free */
+    eng_key key;
+    json_t *key_json;             /* the item's key attributes */
+    json_t *item;                 /* ENG_PUT: the normalised item */
+    ddb_cond *cond;               /* ConditionExpression or NULL */
+    ddb_update *update;           /* ENG_UPDATE */
+    const char *return_values;    /* NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW */
+    bool return_old_on_cond_fail; /* ReturnValuesOnConditionCheckFailure=ALL_OLD */
+    /* results, filled by eng_write_apply */
+    json_t *old_item;
+    json_t *new_item;
+} eng_write_req;
+
+/*
+ * Parses and validates one write from its request object (the body of
+ * PutItem/UpdateItem/DeleteItem, or a Put/Update/Delete/ConditionCheck of
+ * TransactWriteItems; a BatchWriteItem PutRequest/DeleteRequest is passed
+ * as {"TableName": ..., "Item"/"Key": ...}). Runs on the caller's thread.
+ */
+bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
+                       eng_write_req *w, ddb_err *err);
+/* Applies it inside the write batch: loads the current item, checks the
+   condition (ConditionalCheckFailedException), computes and stores the new
+   item. */
+bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err);
+void eng_write_req_free(eng *e, eng_write_req *w);
+
+/* ---- capacity ---- */
+
+/* Capacity units as DynamoDB counts them. */
+double eng_read_units(size_t bytes, bool consistent); /* per 4 KB, halved when eventual */
+double eng_write_units(size_t bytes);                 /* per 1 KB */
+/* ConsumedCapacity for ReturnConsumedCapacity = TOTAL or INDEXES (NULL for
+   NONE/absent). index_name NULL means the units were spent on the table. */
+json_t *eng_capacity_json(const ddb_table *t, const char *mode, double units,
+                          const char *index_name, bool write);
+/* Validates a request's ReturnConsumedCapacity: *mode = "TOTAL", "INDEXES"
+   or NULL (NONE/absent). */
+bool eng_capacity_mode(const json_t *req, const char **mode, ddb_err *err);
+/* Write units of one item change (old/new NULL when absent): returns the
+   table's (the larger item counts); fills index_units[i] for each of
+   t->indexes (0 when the index entry did not change) unless NULL. */
+double eng_write_change_units(const ddb_table *t, const json_t *old_item, const json_t *new_item,
+                              double *index_units);
+/* ConsumedCapacity with a per-index breakdown (index_units as above, or
+   NULL); CapacityUnits is the sum. NULL when mode is NULL. */
+json_t *eng_capacity_split_json(const ddb_table *t, const char *mode, double table_units,
+                                const double *index_units);
+
+/* ---- operations (request object in, response object out) ---- */
+
+typedef json_t *(*eng_op_fn)(eng *e, json_t *req, ddb_err *err);
+
+json_t *eng_op_create_table(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_delete_table(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_describe_table(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_list_tables(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_describe_limits(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_update_table(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_update_ttl(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_describe_ttl(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_tag_resource(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_untag_resource(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_list_tags(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_put_item(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_delete_item(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_query(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_transact_get(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_execute_statement(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err);
+/* A Query whose FilterExpression may read the key attributes: a PartiQL
+   WHERE clause keeps every term, key terms included, in its filter. */
+json_t *eng_query_where(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_list_streams(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_describe_stream(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_get_shard_iterator(eng *e, json_t *req, ddb_err *err);
+json_t *eng_op_get_records(eng *e, json_t *req, ddb_err *err);
+
+/* ---- streams (written by eng_item_store, read by the Streams operations) ---- */
+
+/* Opens a new stream for a table (stream enabled or re-enabled) / marks the
+   current one disabled; inside the write batch. */
+bool eng_stream_open(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, ddb_err *err);
+bool eng_stream_close(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, ddb_err *err);
+/* Appends the record of one change; inside the write batch. */
+bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *old_item,
+                       const json_t *new_item, const eng_origin *origin, ddb_err *err);
+/* Deletes records older than 24 hours. */
+bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
+
+/* ---- TTL ---- */
+long eng_ttl_sweep(eng *e, int64_t now_s, ddb_err *err);
+
+/* ---- request parameters and key helpers shared by the multi-item
+        operations (batch.c) ---- */
+
+/* Optional members of a request object with their JSON type checked
+   (SerializationException otherwise); absent members leave *out untouched
+   and set *present (when not NULL) to false. */
+bool eng_param_str(const json_t *req, const char *name, const char **out, bool *present,
+                   ddb_err *err);
+bool eng_param_bool(const json_t *req, const char *name, bool *out, ddb_err *err);
+bool eng_param_int(const json_t *req, const char *name, long long *out, bool *present,
+                   ddb_err *err);
+/* ProjectionExpression with ExpressionAttributeNames of a Get-like object
+   (BatchGetItem table entry, TransactGetItems Get): *proj NULL when absent.
+   Rejects unused names, and names without a ProjectionExpression. */
+bool eng_param_projection(const json_t *obj, ddb_proj **proj, ddb_err *err);
+/* True when two keys of the same table are the same item. */
+bool eng_key_same(const eng_key *a, const eng_key *b);
+
+#endif

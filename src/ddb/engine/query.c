@@ -1,0 +1,703 @@
+/*
+ * query: Query and Scan, the engine's reads of many items.
+ *
+ * Both read one page of a table or of a secondary index in key order and
+ * share everything after the request is parsed: Limit counts the items
+ * evaluated (before the FilterExpression), a page also stops after 1 MB of
+ * data, and LastEvaluatedKey is returned whenever a page stopped early,
+ * even when no further item follows, as DynamoDB does.
+ *
+ * A Query is one SQL range over the encoded keys of one partition: the key
+ * condition on the sort key becomes bounds on `rk` (begins_with on S or B
+ * is a prefix range of the bytes), so SQLite walks the primary key index.
+ * A Scan walks (h, hk, rk) order; a Scan segment is a contiguous range of
+ * the 32-bit `h`. Index reads walk the idx rows and fetch each item by its
+ * table key, then apply the index projection (so a KEYS_ONLY or INCLUDE
+ * index shows only what DynamoDB would have copied into it).
+ * ExclusiveStartKey becomes a row-value lower (or upper) bound that
+ * replaces the key condition's bound on that side.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/engine/engine_int.h"
+#include "ddb/model/value.h"
+
+#define Q_PAGE_BYTES (1024 * 1024)
+
+typedef enum q_select { Q_ALL, Q_PROJECTED, Q_SPECIFIC, Q_COUNT } q_select;
+
+typedef struct q_bound {
+    bool set;
+    bool incl;
+    buf_t v; /* encoded sort key value */
+} q_bound;
+
+/* One parsed Query or Scan request. */
+typedef struct q_ctx {
+    const ddb_table *t;
+    const ddb_index *ix; /* NULL when reading the table itself */
+    ddb_keydef hash;     /* key schema of what is read (table or index) */
+    ddb_keydef range;
+    bool is_query;
+    bool key_filter_ok; /* PartiQL: the filter may read the key attributes */
+    eng_key part;       /* Query: the partition (h, hk) */
+    q_bound lo, hi;     /* Query: bounds on rk from the key condition */
+    bool forward;
+    uint32_t seg_lo, seg_hi; /* Scan: range of h */
+    long long limit;         /* 0 when none */
+    ddb_cond *filter;
+    ddb_proj *proj;
+    q_select select;
+    bool consistent;
+    const char *cap_mode;
+    bool has_start;
+    eng_key start;      /* ExclusiveStartKey in the order read (index or table key) */
+    eng_key start_tkey; /* its table key, for index reads */
+} q_ctx;
+
+static void q_ctx_init(q_ctx *q)
+{
+    memset(q, 0, sizeof *q);
+    eng_key_init(&q->part);
+    eng_key_init(&q->start);
+    eng_key_init(&q->start_tkey);
+    buf_init(&q->lo.v);
+    buf_init(&q->hi.v);
+    q->forward = true;
+    q->seg_hi = UINT32_MAX;
+}
+
+static void q_ctx_free(eng *e, q_ctx *q)
+{
+    eng_key_free(&q->part);
+    eng_key_free(&q->start);
+    eng_key_free(&q->start_tkey);
+    buf_free(&q->lo.v);
+    buf_free(&q->hi.v);
+    ddb_cond_free(q->filter);
+    ddb_proj_free(q->proj);
+    if (q->t) eng_table_release(e, q->t);
+}
+
+/* memcmp order of two byte strings, the shorter first on a common prefix. */
+static int q_cmp(const void *a, size_t an, const void *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn;
+    int r = n ? memcmp(a, b, n) : 0;
+    if (r) return r;
+    return an < bn ? -1 : an > bn;
+}
+
+static bool q_in_bounds(const q_ctx *q, const buf_t *rk)
+{
+    if (q->lo.set) {
+        int r = q_cmp(rk->data, rk->len, q->lo.v.data, q->lo.v.len);
+        if (r < 0 || (r == 0 && !q->lo.incl)) return false;
+    }
+    if (q->hi.set) {
+        int r = q_cmp(rk->data, rk->len, q->hi.v.data, q->hi.v.len);
+        if (r > 0 || (r == 0 && !q->hi.incl)) return false;
+    }
+    return true;
+}
+
+static bool q_check_type(const json_t *av, char type, ddb_err *err)
+{
+    if (ddb_av_type_of(av) == ddb_av_type_from_name((char[]){type, 0})) return true;
+    ddb_err_set(err, DDB_E_VALIDATION,
+                "One or more parameter values were invalid: Condition parameter type does not "
+                "match schema type");
+    return false;
+}
+
+/* Turns the parsed key condition into the partition key and rk bounds. */
+static bool q_key_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
+{
+    if (!q_check_type(kc->hash_value, q->hash.type, err)) return false;
+    if (!ddb_key_encode(kc->hash_value, q->hash.type, &q->part.hk, err)) return false;
+    q->part.h = eng_hash(q->part.hk.data, q->part.hk.len);
+    if (kc->range_op == DDB_RANGE_NONE) return true;
+    if (kc->range_op == DDB_RANGE_BEGINS_WITH && ddb_av_type_of(kc->range_v1) == DDB_AV_N) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Invalid KeyConditionExpression: Incorrect operand type for operator or "
+                    "function; operator or function: begins_with, operand type: N");
+        return false;
+    }
+    if (!q_check_type(kc->range_v1, q->range.type, err)) return false;
+    if (kc->range_v2 && !q_check_type(kc->range_v2, q->range.type, err)) return false;
+    buf_t v1 = BUF_INIT;
+    if (!ddb_key_encode(kc->range_v1, q->range.type, &v1, err)) {
+        buf_free(&v1);
+        return false;
+    }
+    q_bound *lo = &q->lo, *hi = &q->hi;
+    switch (kc->range_op) {
+    case DDB_RANGE_EQ:
+        buf_append(&lo->v, v1.data, v1.len);
+        buf_append(&hi->v, v1.data, v1.len);
+        lo->set = hi->set = lo->incl = hi->incl = true;
+        break;
+    case DDB_RANGE_LT:
+    case DDB_RANGE_LE:
+        buf_append(&hi->v, v1.data, v1.len);
+        hi->set = true;
+        hi->incl = kc->range_op == DDB_RANGE_LE;
+        break;
+    case DDB_RANGE_GT:
+    case DDB_RANGE_GE:
+        buf_append(&lo->v, v1.data, v1.len);
+        lo->set = true;
+        lo->incl = kc->range_op == DDB_RANGE_GE;
+        break;
+    case DDB_RANGE_BETWEEN:
+        buf_append(&lo->v, v1.data, v1.len);
+        lo->set = lo->incl = true;
+        /* ddb_keycond_parse has checked that v1 <= v2 */
+        if (!ddb_key_encode(kc->range_v2, q->range.type, &hi->v, err)) break;
+        hi->set = hi->incl = true;
+        break;
+    case DDB_RANGE_BEGINS_WITH:
+        /* [prefix, successor of prefix): drop trailing 0xFF bytes and
+           increment the last; no upper bound if nothing is left. */
+        buf_append(&lo->v, v1.data, v1.len);
+        lo->set = lo->incl = true;
+        while (v1.len > 0 && (unsigned char)v1.data[v1.len - 1] == 0xFF)
+            v1.len--;
+        if (v1.len > 0) {
+            v1.data[v1.len - 1] = (char)((unsigned char)v1.data[v1.len - 1] + 1);
+            buf_append(&hi->v, v1.data, v1.len);
+            hi->set = true;
+            hi->incl = false;
+        }
+        break;
+    default:
+        break;
+    }
+    buf_free(&v1);
+    return err->code == DDB_OK;
+}
+
+static bool q_bad_start(ddb_err *err, const char *msg)
+{
+    ddb_err_set(err, DDB_E_VALIDATION, "%s", msg);
+    return false;
+}
+
+/* Validates ExclusiveStartKey (exactly the table key, plus the index key
+   for an index) and turns it into a position. */
+static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
+{
+    const char *names[4] = {q->t->hash.name, q->t->range.name, NULL, NULL};
+    if (q->ix) {
+        names[2] = q->ix->hash.name;
+        names[3] = q->ix->range.name;
+    }
+    size_t want = 0;
+    for (int i = 0; i < 4; i++) {
+        bool dup = !names[i];
+        for (int j = 0; j < i && !dup; j++)
+            dup = names[j] && strcmp(names[i], names[j]) == 0;
+        if (!dup) want++;
+    }
+    if (!json_is_object(esk) || json_object_size(esk) != want)
+        return q_bad_start(
+            err, "The provided starting key is invalid: The provided key element does not "
+                 "match the schema");
+    json_t *key = ddb_item_normalize(esk, err);
+    if (!key) return false;
+    json_t *tkey = json_object();
+    bool ok = true;
+    for (int i = 0; i < 4 && ok; i++) {
+        json_t *v = names[i] ? json_object_get(key, names[i]) : NULL;
+        if (names[i] && !v)
+            ok = q_bad_start(err, "The provided key element does not match the schema");
+        else if (v && i < 2)
+            json_object_set(tkey, names[i], v);
+    }
+    if (ok) ok = eng_key_from_key(q->t, tkey, &q->start_tkey, err);
+    if (ok && q->ix) {
+        ok = ddb_key_encode(json_object_get(key, q->ix->hash.name), q->ix->hash.type, &q->start.hk,
+                            err);
+        if (ok && q->ix->range.name)
+            ok = ddb_key_encode(json_object_get(key, q->ix->range.name), q->ix->range.type,
+                                &q->start.rk, err);
+        q->start.h = eng_hash(q->start.hk.data, q->start.hk.len);
+    } else if (ok) {
+        buf_append(&q->start.hk, q->start_tkey.hk.data, q->start_tkey.hk.len);
+        buf_append(&q->start.rk, q->start_tkey.rk.data, q->start_tkey.rk.len);
+        q->start.h = q->start_tkey.h;
+    }
+    if (ok && q->is_query &&
+        (q_cmp(q->start.hk.data, q->start.hk.len, q->part.hk.data, q->part.hk.len) != 0 ||
+         !q_in_bounds(q, &q->start.rk)))
+        ok = q_bad_start(err, "The provided starting key does not match the range key predicate");
+    /* a Scan segment continues only from a key of its own hash range */
+    if (ok && !q->is_query && (q->start.h < q->seg_lo || q->start.h > q->seg_hi))
+        ok = q_bad_start(err, "The provided Exclusive Start Key does not map to the provided "
+                              "Segment");
+    json_decref(tkey);
+    json_decref(key);
+    q->has_start = ok;
+    return ok;
+}
+
+static void q_bind_blob(sqlite3_stmt *st, int i, const buf_t *b)
+{
+    sqlite3_bind_blob(st, i, b->data ? b->data : "", (int)b->len, SQLITE_TRANSIENT);
+}
+
+/* Builds and binds the page's statement. Parameters are numbered so the
+   same SQL text (cached per connection) serves every request shape. */
+static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
+{
+    buf_t sql = BUF_INIT;
+    bool ix = q->ix != NULL;
+    buf_printf(&sql, "SELECT %s FROM %s WHERE tid = ?1%s", ix ? "th, thk, trk" : "item, size",
+               ix ? "idx" : "items", ix ? " AND ino = ?2" : "");
+    const char *tail = ix ? ", th, thk, trk" : "";
+    if (q->is_query) {
+        buf_puts(&sql, " AND h = ?3 AND hk = ?4");
+        /* the start position replaces the bound on its side */
+        if (q->lo.set && !(q->has_start && q->forward))
+            buf_printf(&sql, " AND rk %s ?5", q->lo.incl ? ">=" : ">");
+        if (q->hi.set && !(q->has_start && !q->forward))
+            buf_printf(&sql, " AND rk %s ?6", q->hi.incl ? "<=" : "<");
+        const char *op = q->forward ? ">" : "<";
+        if (q->has_start && ix)
+            buf_printf(&sql, " AND (rk, th, thk, trk) %s (?7, ?8, ?9, ?10)", op);
+        else if (q->has_start)
+            buf_printf(&sql, " AND rk %s ?7", op);
+        if (q->forward)
+            buf_printf(&sql, " ORDER BY rk%s", tail);
+        else if (ix)
+            buf_puts(&sql, " ORDER BY rk DESC, th DESC, thk DESC, trk DESC");
+        else
+            buf_puts(&sql, " ORDER BY rk DESC");
+    } else {
+        if (q->has_start && ix)
+            buf_puts(&sql, " AND (h, hk, rk, th, thk, trk) > (?5, ?6, ?7, ?8, ?9, ?10)");
+        else if (q->has_start)
+            buf_puts(&sql, " AND (h, hk, rk) > (?5, ?6, ?7)");
+        else
+            buf_puts(&sql, " AND h >= ?3");
+        buf_printf(&sql, " AND h <= ?4 ORDER BY h, hk, rk%s", tail);
+    }
+    sqlite3_stmt *st = eng_stmt(c, buf_cstr(&sql), err);
+    buf_free(&sql);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, q->t->tid);
+    if (ix) sqlite3_bind_int(st, 2, q->ix->ino);
+    if (q->is_query) {
+        sqlite3_bind_int64(st, 3, q->part.h);
+        q_bind_blob(st, 4, &q->part.hk);
+        if (q->lo.set && !(q->has_start && q->forward)) q_bind_blob(st, 5, &q->lo.v);
+        if (q->hi.set && !(q->has_start && !q->forward)) q_bind_blob(st, 6, &q->hi.v);
+        if (q->has_start) q_bind_blob(st, 7, &q->start.rk);
+    } else {
+        if (!q->has_start) sqlite3_bind_int64(st, 3, q->seg_lo);
+        sqlite3_bind_int64(st, 4, q->seg_hi);
+        if (q->has_start) {
+            sqlite3_bind_int64(st, 5, q->start.h);
+            q_bind_blob(st, 6, &q->start.hk);
+            q_bind_blob(st, 7, &q->start.rk);
+        }
+    }
+    if (q->has_start && ix) {
+        sqlite3_bind_int64(st, 8, q->start_tkey.h);
+        q_bind_blob(st, 9, &q->start_tkey.hk);
+        q_bind_blob(st, 10, &q->start_tkey.rk);
+    }
+    return st;
+}
+
+/* The attributes an index holds for `item`: its keys, the table keys and
+   the INCLUDE attributes (everything for ALL). */
+static json_t *q_index_project(const ddb_table *t, const ddb_index *ix, json_t *item)
+{
+    if (ix->projection == DDB_PROJECT_ALL) return json_incref(item);
+    json_t *out = json_object();
+    const char *keys[4] = {t->hash.name, t->range.name, ix->hash.name, ix->range.name};
+    for (int i = 0; i < 4; i++) {
+        json_t *v = keys[i] ? json_object_get(item, keys[i]) : NULL;
+        if (v) json_object_set(out, keys[i], v);
+    }
+    for (size_t i = 0; i < ix->n_include; i++) {
+        json_t *v = json_object_get(item, ix->include[i]);
+        if (v) json_object_set(out, ix->include[i], v);
+    }
+    return out;
+}
+
+static bool q_blob_key(sqlite3_stmt *st, int col, eng_key *k)
+{
+    k->h = (uint32_t)sqlite3_column_int64(st, col);
+    buf_reset(&k->hk);
+    buf_reset(&k->rk);
+    buf_append(&k->hk, sqlite3_column_blob(st, col + 1), (size_t)sqlite3_column_bytes(st, col + 1));
+    buf_append(&k->rk, sqlite3_column_blob(st, col + 2), (size_t)sqlite3_column_bytes(st, col + 2));
+    return true;
+}
+
+/* Loads the item of the current row: the item as the request sees it
+   (`*full`: the whole item; `*seen`: what the index holds) and its size. */
+static bool q_row_item(const q_ctx *q, eng_conn *c, sqlite3_stmt *st, json_t **full, json_t **seen,
+                       size_t *size, ddb_err *err)
+{
+    *full = *seen = NULL;
+    if (!q->ix) {
+        *full = eng_item_decode(sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
+        if (!*full) {
+            ddb_err_set(err, DDB_E_INTERNAL, "stored item is not valid JSON");
+            return false;
+        }
+        *seen = json_incref(*full);
+        *size = (size_t)sqlite3_column_int64(st, 1);
+        return true;
+    }
+    eng_key k;
+    eng_key_init(&k);
+    q_blob_key(st, 0, &k);
+    *full = eng_item_get(c, q->t, &k, err);
+    eng_key_free(&k);
+    if (!*full) return err->code == DDB_OK; /* index row without item: skip */
+    *seen = q_index_project(q->t, q->ix, *full);
+    *size = ddb_item_size(*seen);
+    /* a local index can fetch the rest of the item from the table */
+    if (!q->ix->global) {
+        json_decref(*seen);
+        *seen = json_incref(*full);
+    }
+    return true;
+}
+
+/* The item as returned under the request's Select. */
+static json_t *q_output(const q_ctx *q, json_t *full, json_t *seen)
+{
+    switch (q->select) {
+    case Q_ALL:
+        return json_incref(full);
+    case Q_PROJECTED:
+        return q->ix ? q_index_project(q->t, q->ix, full) : json_incref(full);
+    case Q_SPECIFIC:
+        return ddb_proj_apply(q->proj, seen);
+    default:
+        return NULL;
+    }
+}
+
+/* Reads one page (on the reader's snapshot) and builds the response. */
+static json_t *q_run(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    q_ctx *q = arg;
+    sqlite3_stmt *st = q_statement(q, c, err);
+    if (!st) return NULL;
+    json_t *items = json_array();
+    json_t *last = NULL;
+    long long count = 0, scanned = 0;
+    size_t bytes = 0;
+    bool early = false, failed = false;
+    int rc = SQLITE_DONE;
+    while (!early && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *full, *seen;
+        size_t size = 0;
+        if (!q_row_item(q, c, st, &full, &seen, &size, err)) {
+            failed = true;
+            break;
+        }
+        if (!full) continue;
+        scanned++;
+        bytes += size;
+        int pass = q->filter ? ddb_cond_eval(q->filter, seen, err) : 1;
+        if (pass < 0) {
+            json_decref(full);
+            json_decref(seen);
+            failed = true;
+            break;
+        }
+        if (pass) {
+            count++;
+            json_t *out = q_output(q, full, seen);
+            if (out) json_array_append_new(items, out);
+        }
+        json_decref(last);
+        last = json_incref(full);
+        json_decref(full);
+        json_decref(seen);
+        early = (q->limit > 0 && scanned >= q->limit) || bytes >= Q_PAGE_BYTES;
+    }
+    if (!failed && !early && rc != SQLITE_DONE) {
+        eng_sql_error(c, err);
+        failed = true;
+    }
+    sqlite3_reset(st);
+    if (failed) {
+        json_decref(items);
+        json_decref(last);
+        return NULL;
+    }
+    json_t *resp = json_object();
+    if (q->select != Q_COUNT) json_object_set(resp, "Items", items);
+    json_decref(items);
+    json_object_set_new(resp, "Count", json_integer(count));
+    json_object_set_new(resp, "ScannedCount", json_integer(scanned));
+    /* a Query of a table without a sort key reads at most one item */
+    bool single = q->is_query && !q->ix && !q->t->range.name;
+    if (early && last && !single)
+        json_object_set_new(resp, "LastEvaluatedKey",
+                            q->ix ? eng_index_key_json(q->t, q->ix, last)
+                                  : eng_key_json(q->t, last));
+    json_decref(last);
+    json_t *cap = eng_capacity_json(q->t, q->cap_mode, eng_read_units(bytes, q->consistent),
+                                    q->ix ? q->ix->name : NULL, false);
+    if (cap) json_object_set_new(resp, "ConsumedCapacity", cap);
+    return resp;
+}
+
+static bool q_reject_legacy(const json_t *req, const char *const *names, ddb_err *err)
+{
+    for (; *names; names++) {
+        if (json_object_get(req, *names)) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "The legacy parameter %s is not supported; use expressions instead",
+                        *names);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Select against ProjectionExpression and the index, as DynamoDB rules. */
+static bool q_parse_select(q_ctx *q, const json_t *req, ddb_err *err)
+{
+    const char *sel = NULL;
+    bool present = false;
+    if (!eng_param_str(req, "Select", &sel, &present, err)) return false;
+    if (!present)
+        q->select = q->proj ? Q_SPECIFIC : q->ix ? Q_PROJECTED : Q_ALL;
+    else if (strcmp(sel, "ALL_ATTRIBUTES") == 0)
+        q->select = Q_ALL;
+    else if (strcmp(sel, "ALL_PROJECTED_ATTRIBUTES") == 0)
+        q->select = Q_PROJECTED;
+    else if (strcmp(sel, "SPECIFIC_ATTRIBUTES") == 0)
+        q->select = Q_SPECIFIC;
+    else if (strcmp(sel, "COUNT") == 0)
+        q->select = Q_COUNT;
+    else
+        return q_bad_start(err, "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, "
+                                "or SPECIFIC_ATTRIBUTES");
+    if (q->select == Q_PROJECTED && !q->ix)
+        return q_bad_start(err, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using "
+                                "an IndexName");
+    static const char *const what[] = {[Q_ALL] = "ALL_ATTRIBUTES",
+                                       [Q_PROJECTED] = "ALL_PROJECTED_ATTRIBUTES",
+                                       [Q_COUNT] = "only the Count"};
+    if (q->proj && q->select != Q_SPECIFIC) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Cannot specify the ProjectionExpression when choosing to get %s",
+                    what[q->select]);
+        return false;
+    }
+    if (q->select == Q_SPECIFIC && !q->proj)
+        return q_bad_start(err, "Must specify the AttributesToGet or ProjectionExpression when "
+                                "choosing to get SPECIFIC_ATTRIBUTES");
+    if (q->select == Q_ALL && q->ix && q->ix->global && q->ix->projection != DDB_PROJECT_ALL) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is "
+                    "not supported for global secondary index %s because its projection type "
+                    "is not ALL",
+                    q->ix->name);
+        return false;
+    }
+    return true;
+}
+
+/* The parameters Query and Scan share, up to the expressions. */
+static bool q_parse_head(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
+{
+    const char *name, *index = NULL;
+    bool has_index = false;
+    if (!eng_check_table_name(req, &name, err)) return false;
+    if (!eng_param_str(req, "IndexName", &index, &has_index, err)) return false;
+    long long limit = 0;
+    bool has_limit = false;
+    if (!eng_param_int(req, "Limit", &limit, &has_limit, err)) return false;
+    if (has_limit && limit < 1) return q_bad_start(err, "Limit must be greater than or equal to 1");
+    q->limit = limit;
+    if (!eng_param_bool(req, "ConsistentRead", &q->consistent, err)) return false;
+    if (!eng_capacity_mode(req, &q->cap_mode, err)) return false;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c) return false;
+    q->t = eng_table_acquire(e, c, name, err);
+    if (!q->t) return false;
+    q->hash = q->t->hash;
+    q->range = q->t->range;
+    if (has_index) {
+        q->ix = ddb_table_find_index(q->t, index);
+        if (!q->ix) {
+            ddb_err_set(err, DDB_E_VALIDATION, "The table does not have the specified index: %s",
+                        index);
+            return false;
+        }
+        q->hash = q->ix->hash;
+        q->range = q->ix->range;
+        if (q->ix->global && q->consistent) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "Consistent reads are not supported on global secondary indexes");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* FilterExpression and ProjectionExpression, parsed against `attrs`. */
+static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, ddb_err *err)
+{
+    const char *text = NULL;
+    bool present = false;
+    if (!eng_param_str(req, "FilterExpression", &text, &present, err)) return false;
+    if (present && !(q->filter = ddb_cond_parse(text, attrs, "FilterExpression", err)))
+        return false;
+    /* A Query's filter may not read the key it queries by. */
+    const ddb_keydef *keys[2] = {&q->hash, &q->range};
+    for (int i = 0; q->is_query && !q->key_filter_ok && q->filter && i < 2; i++) {
+        if (keys[i]->name && ddb_cond_uses(q->filter, keys[i]->name)) {
+            ddb_err_set(
+                err, DDB_E_VALIDATION,
+                "Filter Expression can only contain non-primary key attributes: Primary key "
+                "attribute: %s",
+                keys[i]->name);
+            return false;
+        }
+    }
+    if (!eng_param_str(req, "ProjectionExpression", &text, &present, err)) return false;
+    if (present && !(q->proj = ddb_proj_parse(text, attrs, err))) return false;
+    return true;
+}
+
+/* Runs a parsed request: ExclusiveStartKey, then the page read. */
+static json_t *q_finish(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
+{
+    json_t *esk = json_object_get(req, "ExclusiveStartKey");
+    if (esk && !json_is_null(esk) && !q_start(q, esk, err)) return NULL;
+    return eng_read(e, q_run, q, err);
+}
+
+/* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
+static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
+{
+    static const char *const legacy[] = {"KeyConditions", "QueryFilter", "AttributesToGet",
+                                         "ConditionalOperator", NULL};
+    q_ctx q;
+    q_ctx_init(&q);
+    q.is_query = true;
+    q.key_filter_ok = key_filter_ok;
+    ddb_expr_attrs attrs;
+    bool attrs_ok = false;
+    ddb_keycond kc;
+    memset(&kc, 0, sizeof kc);
+    json_t *resp = NULL;
+    const char *kce = NULL;
+    bool has_kce = false;
+    if (!q_reject_legacy(req, legacy, err) || !q_parse_head(&q, e, req, err)) goto done;
+    if (!eng_param_bool(req, "ScanIndexForward", &q.forward, err)) goto done;
+    if (!eng_param_str(req, "KeyConditionExpression", &kce, &has_kce, err)) goto done;
+    if (!has_kce) {
+        q_bad_start(err, "Either the KeyConditions or KeyConditionExpression parameter must be "
+                         "specified in the request.");
+        goto done;
+    }
+    attrs_ok = ddb_expr_attrs_init(&attrs, json_object_get(req, "ExpressionAttributeNames"),
+                                   json_object_get(req, "ExpressionAttributeValues"), err);
+    if (!attrs_ok) goto done;
+    if (!ddb_keycond_parse(kce, &attrs, q.hash.name, q.range.name, &kc, err)) goto done;
+    if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
+        goto done;
+    if (!q_parse_select(&q, req, err) || !q_key_bounds(&q, &kc, err)) goto done;
+    resp = q_finish(&q, e, req, err);
+done:
+    ddb_keycond_free(&kc);
+    if (attrs_ok) ddb_expr_attrs_free(&attrs);
+    q_ctx_free(e, &q);
+    return resp;
+}
+
+json_t *eng_op_query(eng *e, json_t *req, ddb_err *err)
+{
+    return query(e, req, false, err);
+}
+
+json_t *eng_query_where(eng *e, json_t *req, ddb_err *err)
+{
+    return query(e, req, true, err);
+}
+
+/* Segment/TotalSegments: both or neither; segment i of n covers the i-th
+   n-th of the 32-bit hash space. */
+static bool q_parse_segment(q_ctx *q, const json_t *req, ddb_err *err)
+{
+    long long seg = 0, total = 0;
+    bool has_seg = false, has_total = false;
+    if (!eng_param_int(req, "Segment", &seg, &has_seg, err) ||
+        !eng_param_int(req, "TotalSegments", &total, &has_total, err))
+        return false;
+    if (has_seg && !has_total)
+        return q_bad_start(err, "If segment is specified, total segment must also be specified");
+    if (has_total && !has_seg)
+        return q_bad_start(err, "If total segments is specfied, a particular segment must also "
+                                "be specified for this request");
+    if (!has_seg) return true;
+    if (total < 1 || total > 1000000) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%lld' at 'totalSegments' failed to "
+                    "satisfy constraint: Member must have value %s",
+                    total,
+                    total < 1 ? "greater than or equal to 1" : "less than or equal to 1000000");
+        return false;
+    }
+    if (seg < 0 || seg >= total) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%lld' at 'segment' failed to satisfy "
+                    "constraint: Member must have value %s %lld",
+                    seg, seg < 0 ? "greater than or equal to" : "less than or equal to",
+                    seg < 0 ? 0LL : total - 1);
+        return false;
+    }
+    const unsigned long long space = 1ULL << 32;
+    q->seg_lo = (uint32_t)((unsigned long long)seg * space / (unsigned long long)total);
+    q->seg_hi = (uint32_t)((unsigned long long)(seg + 1) * space / (unsigned long long)total - 1);
+    return true;
+}
+
+json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err)
+{
+    static const char *const legacy[] = {"ScanFilter", "AttributesToGet", "ConditionalOperator",
+                                         NULL};
+    q_ctx q;
+    q_ctx_init(&q);
+    ddb_expr_attrs attrs;
+    bool attrs_ok = false;
+    json_t *resp = NULL;
+    if (!q_reject_legacy(req, legacy, err) || !q_parse_head(&q, e, req, err)) goto done;
+    if (!q_parse_segment(&q, req, err)) goto done;
+    json_t *names = json_object_get(req, "ExpressionAttributeNames");
+    json_t *values = json_object_get(req, "ExpressionAttributeValues");
+    bool any_expr =
+        json_object_get(req, "FilterExpression") || json_object_get(req, "ProjectionExpression");
+    if (!any_expr && (names || values)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "%s can only be specified when using expressions: FilterExpression is null",
+                    values ? "ExpressionAttributeValues" : "ExpressionAttributeNames");
+        goto done;
+    }
+    attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
+    if (!attrs_ok) goto done;
+    if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
+        goto done;
+    if (!q_parse_select(&q, req, err)) goto done;
+    resp = q_finish(&q, e, req, err);
+done:
+    if (attrs_ok) ddb_expr_attrs_free(&attrs);
+    q_ctx_free(e, &q);
+    return resp;
+}

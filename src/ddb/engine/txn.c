@@ -1,0 +1,351 @@
+/*
+ * txn: TransactWriteItems and TransactGetItems.
+ *
+ * TransactWriteItems prepares every action with the single-item write of
+ * write.c, then applies them all in one eng_write call. Every action is
+ * applied even after one failed, so that the TransactionCanceledException
+ * carries one reason per action ("None" for those that would have
+ * succeeded); returning NULL from the writer function then rolls the
+ * savepoint back, so nothing of the transaction is stored and no stream
+ * record is written. The engine is serial, so conflicts between
+ * transactions cannot happen. TransactGetItems reads every item in one
+ * read snapshot.
+ *
+ * Capacity: transactional reads and writes cost twice the units of the
+ * plain ones, as in DynamoDB.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/engine/engine_int.h"
+#include "ddb/model/value.h"
+
+#define TXN_MAX_ACTIONS 100
+
+static bool txn_fail(ddb_err *err, const char *msg)
+{
+    ddb_err_set(err, DDB_E_VALIDATION, "%s", msg);
+    return false;
+}
+
+/* TransactItems: an array of 1..100 objects. */
+static bool txn_items(const json_t *req, json_t **items, ddb_err *err)
+{
+    *items = json_object_get(req, "TransactItems");
+    if (!*items || json_is_null(*items))
+        return txn_fail(err, "1 validation error detected: Value null at 'transactItems' failed "
+                             "to satisfy constraint: Member must not be null");
+    if (!json_is_array(*items)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for TransactItems");
+        return false;
+    }
+    size_t n = json_array_size(*items);
+    if (n < 1 || n > TXN_MAX_ACTIONS) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value at 'transactItems' failed to satisfy "
+                    "constraint: Member must have length %s",
+                    n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
+        return false;
+    }
+    return true;
+}
+
+/* Whether action i touches the same item as an earlier one. */
+static bool txn_duplicate(const ddb_table *const *tables, const eng_key *const *keys, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (tables[j]->tid == tables[i]->tid && eng_key_same(keys[j], keys[i])) return true;
+    return false;
+}
+
+/* One ConsumedCapacity per table, in the order tables first appear. */
+static json_t *txn_capacity(const char *mode, const ddb_table *const *tables, const double *units,
+                            size_t n, bool write)
+{
+    json_t *caps = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = tables[j]->tid == tables[i]->tid;
+        if (seen) continue;
+        double sum = 0;
+        for (size_t j = i; j < n; j++)
+            if (tables[j]->tid == tables[i]->tid) sum += units[j];
+        json_t *cap = eng_capacity_json(tables[i], mode, sum, NULL, write);
+        if (cap) json_array_append_new(caps, cap);
+    }
+    return caps;
+}
+
+/* ---- TransactWriteItems ---- */
+
+typedef struct tw_ctx {
+    eng_write_req *w;
+    size_t n;
+    const char *cap_mode;
+} tw_ctx;
+
+static const char *const tw_kinds[] = {[ENG_PUT] = "Put",
+                                       [ENG_UPDATE] = "Update",
+                                       [ENG_DELETE] = "Delete",
+                                       [ENG_CHECK] = "ConditionCheck"};
+
+/* Prepares action i (exactly one of Put, Update, Delete, ConditionCheck). */
+static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_write_req *w,
+                       ddb_err *err)
+{
+    int kind = -1, found = 0;
+    for (int k = 0; k < 4; k++) {
+        if (json_object_get(action, tw_kinds[k])) {
+            kind = k;
+            found++;
+        }
+    }
+    if (found > 1)
+        return txn_fail(err, "TransactItems can only contain one of Check, Put, Update or Delete");
+    if (found == 0)
+        return txn_fail(err, "Invalid Request: TransactWriteRequest should contain Delete or Put "
+                             "or Update request");
+    json_t *body = json_object_get(action, tw_kinds[kind]);
+    if (!json_is_object(body)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s", tw_kinds[kind]);
+        return false;
+    }
+    if (kind == ENG_CHECK && !json_is_string(json_object_get(body, "ConditionExpression"))) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value null at "
+                    "'transactItems.%zu.member.conditionCheck.conditionExpression' failed to "
+                    "satisfy constraint: Member must not be null",
+                    i + 1);
+        return false;
+    }
+    if (json_object_get(body, "ReturnValues")) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ReturnValues is not supported in TransactWriteItems; use "
+                    "ReturnValuesOnConditionCheckFailure");
+        return false;
+    }
+    return eng_write_prepare(e, c, (eng_write_kind)kind, body, w, err);
+}
+
+/* The reason of one failed action, or NULL when err is not one that
+   cancels the transaction (then the whole call fails with err). */
+static json_t *tw_reason(const eng_write_req *w, ddb_err *err)
+{
+    json_t *r;
+    if (err->code == DDB_E_CONDITION) {
+        /* DynamoDB Local ends this message with a full stop for a failed
+           ConditionCheck, and only there; libraries compare the text. */
+        r = json_pack("{s:s, s:s}", "Code", "ConditionalCheckFailed", "Message",
+                      w->kind == ENG_CHECK ? "The conditional request failed."
+                                           : "The conditional request failed");
+        json_t *item = err->detail ? json_object_get(err->detail, "Item") : NULL;
+        if (!item && w->return_old_on_cond_fail) item = w->old_item;
+        if (item) json_object_set(r, "Item", item);
+    } else if (err->code == DDB_E_VALIDATION) {
+        r = json_pack("{s:s, s:s}", "Code", "ValidationError", "Message", err->message);
+    } else {
+        return NULL;
+    }
+    ddb_err_clear(err);
+    return r;
+}
+
+static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    tw_ctx *x = arg;
+    json_t *reasons = json_array();
+    bool cancelled = false;
+    for (size_t i = 0; i < x->n; i++) {
+        if (eng_write_apply(e, c, &x->w[i], err)) {
+            json_array_append_new(reasons, json_pack("{s:s}", "Code", "None"));
+            continue;
+        }
+        json_t *r = tw_reason(&x->w[i], err);
+        if (!r) {
+            json_decref(reasons);
+            return NULL;
+        }
+        json_array_append_new(reasons, r);
+        cancelled = true;
+    }
+    if (cancelled) {
+        buf_t m = BUF_INIT;
+        buf_puts(&m, "Transaction cancelled, please refer cancellation reasons for specific "
+                     "reasons [");
+        size_t i;
+        json_t *r;
+        json_array_foreach(reasons, i, r)
+        {
+            buf_printf(&m, "%s%s", i ? ", " : "", json_string_value(json_object_get(r, "Code")));
+        }
+        buf_putc(&m, ']');
+        ddb_err_set(err, DDB_E_TXN_CANCELED, "%s", buf_cstr(&m));
+        err->detail = json_pack("{s:o}", "CancellationReasons", reasons);
+        buf_free(&m);
+        return NULL;
+    }
+    json_decref(reasons);
+    json_t *resp = json_object();
+    if (x->cap_mode) {
+        const ddb_table **tables = calloc(x->n, sizeof *tables);
+        double *units = calloc(x->n, sizeof *units);
+        for (size_t i = 0; i < x->n; i++) {
+            tables[i] = x->w[i].t;
+            const json_t *probe = x->w[i].kind == ENG_CHECK ? x->w[i].old_item : NULL;
+            units[i] = 2 * (x->w[i].kind == ENG_CHECK
+                                ? eng_read_units(probe ? ddb_item_size(probe) : 0, true)
+                                : eng_write_change_units(tables[i], x->w[i].old_item,
+                                                         x->w[i].new_item, NULL));
+        }
+        json_t *caps = txn_capacity(x->cap_mode, tables, units, x->n, true);
+        json_object_set_new(resp, "ConsumedCapacity", caps);
+        free(tables);
+        free(units);
+    }
+    return resp;
+}
+
+json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
+{
+    json_t *items;
+    if (!txn_items(req, &items, err)) return NULL;
+    const char *token = NULL;
+    bool has_token = false;
+    if (!eng_param_str(req, "ClientRequestToken", &token, &has_token, err)) return NULL;
+    if (has_token && (strlen(token) < 1 || strlen(token) > 36)) {
+        txn_fail(err, "1 validation error detected: Value at 'clientRequestToken' failed to "
+                      "satisfy constraint: Member must have length less than or equal to 36");
+        return NULL;
+    }
+    size_t n = json_array_size(items);
+    tw_ctx x = {calloc(n, sizeof(eng_write_req)), 0, NULL};
+    const ddb_table **tables = calloc(n, sizeof *tables);
+    const eng_key **keys = calloc(n, sizeof *keys);
+    json_t *resp = NULL;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c || !eng_capacity_mode(req, &x.cap_mode, err)) goto done;
+    size_t i;
+    json_t *action;
+    json_array_foreach(items, i, action)
+    {
+        if (!tw_prepare(e, c, action, i, &x.w[x.n++], err)) goto done;
+        tables[i] = x.w[i].t;
+        keys[i] = &x.w[i].key;
+        if (txn_duplicate(tables, keys, i)) {
+            txn_fail(err, "Transaction request cannot include multiple operations on one item");
+            goto done;
+        }
+    }
+    resp = eng_write(e, tw_apply, &x, err);
+done:
+    for (size_t k = 0; k < x.n; k++)
+        eng_write_req_free(e, &x.w[k]);
+    free(x.w);
+    free(tables);
+    free(keys);
+    return resp;
+}
+
+/* ---- TransactGetItems ---- */
+
+typedef struct tg_get {
+    const ddb_table *t;
+    eng_key key;
+    ddb_proj *proj;
+} tg_get;
+
+typedef struct tg_ctx {
+    tg_get *g;
+    size_t n;
+    const char *cap_mode;
+} tg_ctx;
+
+static bool tg_prepare(eng *e, eng_conn *c, const json_t *action, tg_get *g, ddb_err *err)
+{
+    json_t *get = json_object_get(action, "Get");
+    if (!json_is_object(get))
+        return txn_fail(err, "1 validation error detected: Value null at 'transactItems' failed "
+                             "to satisfy constraint: Member must not be null");
+    const char *name;
+    if (!eng_check_table_name(get, &name, err)) return false;
+    if (!eng_param_projection(get, &g->proj, err)) return false;
+    if (!(g->t = eng_table_acquire(e, c, name, err))) return false;
+    json_t *key = json_object_get(get, "Key");
+    if (!json_is_object(key))
+        return txn_fail(err, "1 validation error detected: Value null at "
+                             "'transactItems.member.get.key' failed to satisfy constraint: "
+                             "Member must not be null");
+    return eng_key_from_key(g->t, key, &g->key, err);
+}
+
+static json_t *tg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    tg_ctx *x = arg;
+    json_t *responses = json_array();
+    const ddb_table **tables = calloc(x->n, sizeof *tables);
+    double *units = calloc(x->n, sizeof *units);
+    for (size_t i = 0; i < x->n; i++) {
+        tg_get *g = &x->g[i];
+        json_t *item = eng_item_get(c, g->t, &g->key, err);
+        if (!item && err->code != DDB_OK) {
+            json_decref(responses);
+            responses = NULL;
+            break;
+        }
+        tables[i] = g->t;
+        units[i] = 2 * eng_read_units(item ? ddb_item_size(item) : 0, true);
+        json_t *r = json_object();
+        if (item) json_object_set_new(r, "Item", g->proj ? ddb_proj_apply(g->proj, item) : item);
+        if (item && g->proj) json_decref(item);
+        json_array_append_new(responses, r);
+    }
+    json_t *resp = NULL;
+    if (responses) {
+        resp = json_pack("{s:o}", "Responses", responses);
+        if (x->cap_mode)
+            json_object_set_new(resp, "ConsumedCapacity",
+                                txn_capacity(x->cap_mode, tables, units, x->n, false));
+    }
+    free(tables);
+    free(units);
+    return resp;
+}
+
+json_t *eng_op_transact_get(eng *e, json_t *req, ddb_err *err)
+{
+    json_t *items;
+    if (!txn_items(req, &items, err)) return NULL;
+    size_t n = json_array_size(items);
+    tg_ctx x = {calloc(n, sizeof(tg_get)), 0, NULL};
+    const ddb_table **tables = calloc(n, sizeof *tables);
+    const eng_key **keys = calloc(n, sizeof *keys);
+    json_t *resp = NULL;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c || !eng_capacity_mode(req, &x.cap_mode, err)) goto done;
+    size_t i;
+    json_t *action;
+    json_array_foreach(items, i, action)
+    {
+        eng_key_init(&x.g[i].key);
+        x.n++;
+        if (!tg_prepare(e, c, action, &x.g[i], err)) goto done;
+        tables[i] = x.g[i].t;
+        keys[i] = &x.g[i].key;
+        if (txn_duplicate(tables, keys, i)) {
+            txn_fail(err, "Transaction request cannot include multiple operations on one item");
+            goto done;
+        }
+    }
+    resp = eng_read(e, tg_read, &x, err);
+done:
+    for (size_t k = 0; k < x.n; k++) {
+        if (x.g[k].t) eng_table_release(e, x.g[k].t);
+        eng_key_free(&x.g[k].key);
+        ddb_proj_free(x.g[k].proj);
+    }
+    free(x.g);
+    free(tables);
+    free(keys);
+    return resp;
+}

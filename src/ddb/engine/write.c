@@ -1,0 +1,489 @@
+/*
+ * write: the single-item write shared by PutItem, UpdateItem, DeleteItem,
+ * BatchWriteItem and TransactWriteItems, and the four single-item
+ * operations (PutItem, GetItem, DeleteItem, UpdateItem).
+ *
+ * A write is prepared on the caller's thread (eng_write_prepare: the
+ * request is parsed and validated into an eng_write_req that holds only
+ * immutable, self-contained pieces) and applied inside the group-commit
+ * batch (eng_write_apply: load the current item, check the condition, compute
+ * and store the new one). The operations add what their responses need:
+ * ReturnValues, ConsumedCapacity.
+ */
+#include "ddb/engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/model/value.h"
+
+static const char *const return_values_set[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
+                                                "UPDATED_NEW"};
+
+/* The string member `key` of `obj`; fails with SerializationException when
+   it is present but not a string. */
+static bool opt_string(const json_t *obj, const char *key, const char **out, ddb_err *err)
+{
+    const json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) return true;
+    if (!json_is_string(v)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "NUMBER_VALUE cannot be converted to String");
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+/* Refuses the legacy (pre-expression) parameters that cruddur does not implement. */
+static bool reject_legacy(const json_t *req, const char *const *names, const char *instead,
+                          ddb_err *err)
+{
+    for (; *names; names++) {
+        if (json_object_get(req, *names)) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "The legacy parameter %s is not supported; use %s instead", *names,
+                        instead);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * ReturnValues: one of DynamoDB's five values (else the enum message), and
+ * one the operation allows (else DynamoDB's "Return values set to invalid
+ * value"). The result is a static string.
+ */
+static bool parse_return_values(const json_t *req, eng_write_kind kind, const char **out,
+                                ddb_err *err)
+{
+    const char *s;
+    *out = "NONE";
+    if (!opt_string(req, "ReturnValues", &s, err)) return false;
+    if (!s) return true;
+    size_t i, n = sizeof return_values_set / sizeof return_values_set[0];
+    for (i = 0; i < n && strcmp(s, return_values_set[i]) != 0; i++) {
+    }
+    if (i == n) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%s' at 'returnValues' failed to "
+                    "satisfy constraint: Member must satisfy enum value set: [ALL_NEW, "
+                    "UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
+                    s);
+        return false;
+    }
+    bool allowed = kind == ENG_UPDATE || i <= 1; /* Put and Delete: NONE, ALL_OLD */
+    if (!allowed) {
+        ddb_err_set(err, DDB_E_VALIDATION, "Return values set to invalid value");
+        return false;
+    }
+    *out = return_values_set[i];
+    return true;
+}
+
+/* ReturnValuesOnConditionCheckFailure: NONE or ALL_OLD. */
+static bool parse_return_on_fail(const json_t *req, bool *out, ddb_err *err)
+{
+    const char *s;
+    *out = false;
+    if (!opt_string(req, "ReturnValuesOnConditionCheckFailure", &s, err)) return false;
+    if (!s || strcmp(s, "NONE") == 0) return true;
+    if (strcmp(s, "ALL_OLD") == 0) {
+        *out = true;
+        return true;
+    }
+    ddb_err_set(err, DDB_E_VALIDATION,
+                "1 validation error detected: Value '%s' at "
+                "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member "
+                "must satisfy enum value set: [ALL_OLD, NONE]",
+                s);
+    return false;
+}
+
+/* ReturnItemCollectionMetrics: accepted (SIZE or NONE) and otherwise ignored. */
+static bool check_collection_metrics(const json_t *req, ddb_err *err)
+{
+    const char *s;
+    if (!opt_string(req, "ReturnItemCollectionMetrics", &s, err)) return false;
+    if (!s || strcmp(s, "SIZE") == 0 || strcmp(s, "NONE") == 0) return true;
+    ddb_err_set(err, DDB_E_VALIDATION,
+                "1 validation error detected: Value '%s' at 'returnItemCollectionMetrics' "
+                "failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]",
+                s);
+    return false;
+}
+
+/*
+ * ExpressionAttributeNames/Values in a request that has no expression at
+ * all: DynamoDB's messages name the expressions that are missing.
+ */
+static bool check_attrs_need_expr(const json_t *req, const char *missing, ddb_err *err)
+{
+    if (json_object_get(req, "ExpressionAttributeNames")) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ExpressionAttributeNames can only be specified when using expressions");
+        return false;
+    }
+    if (json_object_get(req, "ExpressionAttributeValues")) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ExpressionAttributeValues can only be specified when using expressions: %s",
+                    missing);
+        return false;
+    }
+    return true;
+}
+
+/* A required object member (Item or Key), with DynamoDB's null message. */
+static const json_t *required_object(const json_t *req, const char *key, const char *wire,
+                                     ddb_err *err)
+{
+    const json_t *v = json_object_get(req, key);
+    if (!v || json_is_null(v)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value null at '%s' failed to satisfy "
+                    "constraint: Member must not be null",
+                    wire);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of structure or map found where not expected");
+        return NULL;
+    }
+    return v;
+}
+
+/* Item (Put) or Key (the others): normalised, keyed and checked into w. */
+static bool prepare_target(eng_write_kind kind, const json_t *req, eng_write_req *w, ddb_err *err)
+{
+    if (kind == ENG_PUT) {
+        const json_t *item = required_object(req, "Item", "item", err);
+        if (!item || !(w->item = ddb_item_normalize(item, err))) return false;
+        if (!eng_key_from_item(w->t, w->item, &w->key, err)) return false;
+        if (!eng_item_check(w->t, w->item, err)) return false;
+        w->key_json = eng_key_json(w->t, w->item);
+        return true;
+    }
+    const json_t *key = required_object(req, "Key", "key", err);
+    if (!key || !eng_key_from_key(w->t, key, &w->key, err)) return false;
+    w->key_json = ddb_item_normalize(key, err);
+    return w->key_json != NULL;
+}
+
+/* Refuses an update of a key attribute, as DynamoDB does. */
+static bool check_update_keys(const ddb_table *t, const ddb_update *u, ddb_err *err)
+{
+    const char *keys[] = {t->hash.name, t->range.name};
+    for (size_t i = 0; i < 2; i++) {
+        if (keys[i] && ddb_update_touches(u, keys[i])) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Cannot update attribute %s. "
+                        "This attribute is part of the key",
+                        keys[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ConditionExpression and UpdateExpression with their attribute maps. */
+static bool prepare_expressions(eng_write_kind kind, const json_t *req, eng_write_req *w,
+                                ddb_err *err)
+{
+    const char *cond, *upd = NULL;
+    if (!opt_string(req, "ConditionExpression", &cond, err)) return false;
+    if (kind == ENG_UPDATE && !opt_string(req, "UpdateExpression", &upd, err)) return false;
+    if (!cond && !upd)
+        return check_attrs_need_expr(req,
+                                     kind == ENG_UPDATE
+                                         ? "UpdateExpression and ConditionExpression are null"
+                                         : "ConditionExpression is null",
+                                     err);
+    ddb_expr_attrs a;
+    if (!ddb_expr_attrs_init(&a, json_object_get(req, "ExpressionAttributeNames"),
+                             json_object_get(req, "ExpressionAttributeValues"), err))
+        return false;
+    bool ok = true;
+    if (upd) ok = (w->update = ddb_update_parse(upd, &a, err)) != NULL;
+    if (ok && cond) ok = (w->cond = ddb_cond_parse(cond, &a, "ConditionExpression", err)) != NULL;
+    if (ok) ok = ddb_expr_attrs_check_unused(&a, err);
+    if (ok && w->update) ok = check_update_keys(w->t, w->update, err);
+    ddb_expr_attrs_free(&a);
+    return ok;
+}
+
+bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
+                       eng_write_req *w, ddb_err *err)
+{
+    static const char *const legacy_cond[] = {"Expected", "ConditionalOperator", NULL};
+    static const char *const legacy_update[] = {"AttributeUpdates", NULL};
+    memset(w, 0, sizeof *w);
+    w->kind = kind;
+    w->return_values = "NONE";
+    eng_key_init(&w->key);
+
+    const char *name;
+    if (!eng_check_table_name(req, &name, err)) return false;
+    if (!reject_legacy(req, legacy_cond, "ConditionExpression", err)) return false;
+    if (!reject_legacy(req, legacy_update, "UpdateExpression", err)) return false;
+    if (!parse_return_values(req, kind, &w->return_values, err)) return false;
+    if (!parse_return_on_fail(req, &w->return_old_on_cond_fail, err)) return false;
+    if (!check_collection_metrics(req, err)) return false;
+    if (!(w->t = eng_table_acquire(e, c, name, err))) return false;
+    return prepare_target(kind, req, w, err) && prepare_expressions(kind, req, w, err);
+}
+
+void eng_write_req_free(eng *e, eng_write_req *w)
+{
+    if (!w) return;
+    if (w->t) eng_table_release(e, w->t);
+    eng_key_free(&w->key);
+    json_decref(w->key_json);
+    json_decref(w->item);
+    ddb_cond_free(w->cond);
+    ddb_update_free(w->update);
+    json_decref(w->old_item);
+    json_decref(w->new_item);
+    memset(w, 0, sizeof *w);
+}
+
+#define SQL_TABLE_VERSION "SELECT version FROM tables WHERE tid = ?1"
+
+/*
+ * Makes sure w->t is the committed definition of the table: the write was
+ * prepared against a definition that an UpdateTable (new index, stream or
+ * TTL change) or a DeleteTable may have replaced since.
+ */
+static bool refresh_table(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
+{
+    sqlite3_stmt *st = eng_stmt(c, SQL_TABLE_VERSION, err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, w->t->tid);
+    int rc = sqlite3_step(st);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        eng_sql_error(c, err);
+        return false;
+    }
+    if (version < 0) {
+        ddb_err_set(err, DDB_E_NOT_FOUND, "Requested resource not found");
+        return false;
+    }
+    if (version == w->t->version) return true;
+    const ddb_table *t = eng_table_acquire(e, c, w->t->name, err);
+    if (!t) return false;
+    bool same = t->tid == w->t->tid;
+    eng_table_release(e, w->t);
+    w->t = t;
+    if (!same) {
+        ddb_err_set(err, DDB_E_NOT_FOUND, "Requested resource not found");
+        return false;
+    }
+    return w->kind != ENG_PUT || eng_item_check(t, w->item, err);
+}
+
+/* The item an update produces from `old` (or from the key alone). */
+static json_t *updated_item(const eng_write_req *w, const json_t *old, ddb_err *err)
+{
+    json_t *item = json_deep_copy(old ? old : w->key_json);
+    if (w->update && !ddb_update_apply(w->update, item, err)) {
+        json_decref(item);
+        return NULL;
+    }
+    if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Item size to update has exceeded the maximum allowed size");
+        json_decref(item);
+        return NULL;
+    }
+    if (!eng_item_check(w->t, item, err)) {
+        json_decref(item);
+        return NULL;
+    }
+    return item;
+}
+
+bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
+{
+    json_decref(w->old_item);
+    json_decref(w->new_item);
+    w->old_item = w->new_item = NULL;
+    if (!refresh_table(e, c, w, err)) return false;
+
+    ddb_err local = DDB_ERR_INIT;
+    w->old_item = eng_item_get(c, w->t, &w->key, &local);
+    if (!w->old_item && local.code != DDB_OK) {
+        ddb_err_move(err, &local);
+        return false;
+    }
+    if (w->cond) {
+        int r = ddb_cond_eval(w->cond, w->old_item, err);
+        if (r < 0) return false;
+        if (r == 0) {
+            ddb_err_set(err, DDB_E_CONDITION, "The conditional request failed");
+            if (w->return_old_on_cond_fail && w->old_item)
+                err->detail = json_pack("{s:O}", "Item", w->old_item);
+            return false;
+        }
+    }
+    switch (w->kind) {
+    case ENG_CHECK:
+        return true;
+    case ENG_PUT:
+        w->new_item = json_incref(w->item);
+        break;
+    case ENG_UPDATE:
+        if (!(w->new_item = updated_item(w, w->old_item, err))) return false;
+        break;
+    case ENG_DELETE:
+        break;
+    }
+    return eng_item_store(e, c, w->t, &w->key, w->old_item, w->new_item, NULL, err);
+}
+
+/* ---- the operations ---- */
+
+/* Runs a prepared write inside the write batch. */
+static json_t *apply_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    return eng_write_apply(e, c, arg, err) ? json_object() : NULL;
+}
+
+/*
+ * The Attributes member of a write's response for its ReturnValues, or NULL
+ * when there is nothing to return (no old item, nothing updated).
+ */
+static json_t *return_attributes(const eng_write_req *w)
+{
+    const char *rv = w->return_values;
+    json_t *out = NULL;
+    if (strcmp(rv, "ALL_OLD") == 0 && w->old_item) {
+        out = json_incref(w->old_item);
+    } else if (strcmp(rv, "ALL_NEW") == 0 && w->new_item) {
+        out = json_incref(w->new_item);
+    } else if (w->update && (strcmp(rv, "UPDATED_OLD") == 0 || strcmp(rv, "UPDATED_NEW") == 0)) {
+        const json_t *src = strcmp(rv, "UPDATED_OLD") == 0 ? w->old_item : w->new_item;
+        if (src) out = ddb_proj_apply(ddb_update_paths(w->update), src);
+    }
+    if (out && json_object_size(out) == 0) {
+        json_decref(out);
+        out = NULL;
+    }
+    return out;
+}
+
+/* PutItem, UpdateItem and DeleteItem: prepare, apply on the writer, answer. */
+static json_t *single_write(eng *e, eng_write_kind kind, json_t *req, ddb_err *err)
+{
+    const char *mode;
+    if (!eng_capacity_mode(req, &mode, err)) return NULL;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c) return NULL;
+    eng_write_req w;
+    json_t *res = NULL;
+    if (eng_write_prepare(e, c, kind, req, &w, err)) res = eng_write(e, apply_fn, &w, err);
+    if (res) {
+        json_t *attrs = return_attributes(&w);
+        if (attrs) json_object_set_new(res, "Attributes", attrs);
+        double *iu = w.t->n_indexes ? calloc(w.t->n_indexes, sizeof *iu) : NULL;
+        double tu = eng_write_change_units(w.t, w.old_item, w.new_item, iu);
+        json_t *cc = eng_capacity_split_json(w.t, mode, tu, iu);
+        if (cc) json_object_set_new(res, "ConsumedCapacity", cc);
+        free(iu);
+    }
+    eng_write_req_free(e, &w);
+    return res;
+}
+
+json_t *eng_op_put_item(eng *e, json_t *req, ddb_err *err)
+{
+    return single_write(e, ENG_PUT, req, err);
+}
+
+json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err)
+{
+    return single_write(e, ENG_UPDATE, req, err);
+}
+
+json_t *eng_op_delete_item(eng *e, json_t *req, ddb_err *err)
+{
+    return single_write(e, ENG_DELETE, req, err);
+}
+
+/* ---- GetItem ---- */
+
+typedef struct get_req {
+    const ddb_table *t;
+    eng_key key;
+    ddb_proj *proj;
+    bool consistent;
+    json_t *item; /* the stored item, filled by get_fn */
+} get_req;
+
+/* Parses GetItem's parameters on the caller's thread. */
+static bool get_prepare(eng *e, eng_conn *c, const json_t *req, get_req *g, ddb_err *err)
+{
+    static const char *const legacy[] = {"AttributesToGet", NULL};
+    const char *name, *proj;
+    if (!eng_check_table_name(req, &name, err)) return false;
+    if (!reject_legacy(req, legacy, "ProjectionExpression", err)) return false;
+    const json_t *cr = json_object_get(req, "ConsistentRead");
+    if (cr && !json_is_null(cr) && !json_is_boolean(cr)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "NUMBER_VALUE cannot be converted to Boolean");
+        return false;
+    }
+    g->consistent = json_is_true(cr);
+    if (!opt_string(req, "ProjectionExpression", &proj, err)) return false;
+    if (!(g->t = eng_table_acquire(e, c, name, err))) return false;
+    const json_t *key = required_object(req, "Key", "key", err);
+    if (!key || !eng_key_from_key(g->t, key, &g->key, err)) return false;
+    if (!proj) return check_attrs_need_expr(req, "ProjectionExpression is null", err);
+    ddb_expr_attrs a;
+    if (!ddb_expr_attrs_init(&a, json_object_get(req, "ExpressionAttributeNames"),
+                             json_object_get(req, "ExpressionAttributeValues"), err))
+        return false;
+    bool ok =
+        (g->proj = ddb_proj_parse(proj, &a, err)) != NULL && ddb_expr_attrs_check_unused(&a, err);
+    ddb_expr_attrs_free(&a);
+    return ok;
+}
+
+/* Loads the item inside the read snapshot. */
+static json_t *get_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    get_req *g = arg;
+    ddb_err local = DDB_ERR_INIT;
+    g->item = eng_item_get(c, g->t, &g->key, &local);
+    if (!g->item && local.code != DDB_OK) {
+        ddb_err_move(err, &local);
+        return NULL;
+    }
+    return json_object();
+}
+
+json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err)
+{
+    const char *mode;
+    if (!eng_capacity_mode(req, &mode, err)) return NULL;
+    eng_conn *c = eng_conn_get(e, err);
+    if (!c) return NULL;
+    get_req g = {0};
+    eng_key_init(&g.key);
+    json_t *res = NULL;
+    if (get_prepare(e, c, req, &g, err)) res = eng_read(e, get_fn, &g, err);
+    if (res) {
+        if (g.item)
+            json_object_set_new(res, "Item",
+                                g.proj ? ddb_proj_apply(g.proj, g.item) : json_incref(g.item));
+        double units = eng_read_units(g.item ? ddb_item_size(g.item) : 0, g.consistent);
+        json_t *cc = eng_capacity_json(g.t, mode, units, NULL, false);
+        if (cc) json_object_set_new(res, "ConsumedCapacity", cc);
+    }
+    json_decref(g.item);
+    ddb_proj_free(g.proj);
+    eng_key_free(&g.key);
+    if (g.t) eng_table_release(e, g.t);
+    return res;
+}

@@ -1,0 +1,200 @@
+/*
+ * expr_keycond: Query's KeyConditionExpression. It is parsed and checked as
+ * a condition, then reduced to DynamoDB's shape: an equality on the hash
+ * key, optionally AND one of = < <= > >= BETWEEN begins_with on the range
+ * key, with DynamoDB's messages for everything else. "x < :v" written as
+ * ":v > x" is turned around.
+ */
+#include "ddb/model/expr_int.h"
+
+#include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct key_term {
+    const expr_node *node;
+    const char *attr; /* the key attribute named */
+    ddb_range_op op;
+    const json_t *v1, *v2;
+} key_term;
+
+#define MAX_TERMS 8
+
+static bool key_fail(ddb_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool key_fail(ddb_err *err, const char *fmt, ...)
+{
+    char msg[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ddb_err_set(err, DDB_E_VALIDATION, "%s", msg);
+    return false;
+}
+
+static ddb_range_op range_op_of(int tok, bool flipped)
+{
+    switch (tok) {
+    case TK_EQ:
+        return DDB_RANGE_EQ;
+    case TK_LT:
+        return flipped ? DDB_RANGE_GT : DDB_RANGE_LT;
+    case TK_LE:
+        return flipped ? DDB_RANGE_GE : DDB_RANGE_LE;
+    case TK_GT:
+        return flipped ? DDB_RANGE_LT : DDB_RANGE_GT;
+    default:
+        return flipped ? DDB_RANGE_LE : DDB_RANGE_GE;
+    }
+}
+
+/* Checks one condition's operands and fills a term from it. */
+static bool make_term(const expr_node *n, key_term *t, ddb_err *err)
+{
+    const expr_node *path = NULL;
+    int paths = 0, at = -1;
+    for (int i = 0; i < n->nkids; i++) {
+        const expr_node *x = n->kids[i];
+        if (x->kind == EN_FUNC)
+            return key_fail(err, "KeyConditionExpressions cannot contain nested operations");
+        if (x->kind != EN_PATH) continue;
+        paths++;
+        path = x;
+        at = i;
+    }
+    if (paths > 1)
+        return key_fail(err, "Invalid condition in KeyConditionExpression: Multiple attribute "
+                             "names used in one condition");
+    if (paths == 0)
+        return key_fail(err, "Invalid condition in KeyConditionExpression: No key attribute "
+                             "specified");
+    if (n->kind != EN_CMP && at != 0) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Invalid condition in KeyConditionExpression: %s operator must have the key "
+                    "attribute as its first operand",
+                    n->kind == EN_BETWEEN ? "BETWEEN" : "begins_with");
+        return false;
+    }
+    if (path->path.n > 1) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Key attributes must be scalars; list random access '[]' and map lookup '.' "
+                    "are not allowed: Key: %s",
+                    path->path.el[0].name);
+        return false;
+    }
+    t->node = n;
+    t->attr = path->path.el[0].name;
+    if (n->kind == EN_CMP) {
+        t->op = range_op_of(n->op, at == 1);
+        t->v1 = n->kids[1 - at]->value;
+    } else {
+        t->op = n->kind == EN_BETWEEN ? DDB_RANGE_BETWEEN : DDB_RANGE_BEGINS_WITH;
+        t->v1 = n->kids[1]->value;
+        t->v2 = n->kind == EN_BETWEEN ? n->kids[2]->value : NULL;
+    }
+    return true;
+}
+
+/* Flattens the ANDs into terms, rejecting every other operator. */
+static bool collect(const expr_node *n, key_term *terms, int *nt, ddb_err *err)
+{
+    const char *bad = NULL;
+    switch (n->kind) {
+    case EN_AND:
+        for (int i = 0; i < n->nkids; i++)
+            if (!collect(n->kids[i], terms, nt, err)) return false;
+        return true;
+    case EN_OR:
+        bad = "OR";
+        break;
+    case EN_NOT:
+        bad = "NOT";
+        break;
+    case EN_IN:
+        bad = "IN";
+        break;
+    case EN_CMP:
+        bad = n->op == TK_NE ? "<>" : NULL;
+        break;
+    case EN_FUNC:
+        if (n->op == FN_ATTRIBUTE_EXISTS) bad = "attribute_exists";
+        if (n->op == FN_ATTRIBUTE_NOT_EXISTS) bad = "attribute_not_exists";
+        if (n->op == FN_ATTRIBUTE_TYPE) bad = "attribute_type";
+        if (n->op == FN_CONTAINS) bad = "contains";
+        break;
+    default:
+        break;
+    }
+    if (bad) {
+        ddb_err_set(err, DDB_E_VALIDATION, "Invalid operator used in KeyConditionExpression: %s",
+                    bad);
+        return false;
+    }
+    if (*nt >= MAX_TERMS)
+        return key_fail(err, "KeyConditionExpressions must only contain one condition per key");
+    return make_term(n, &terms[(*nt)++], err);
+}
+
+static bool reduce(const key_term *terms, int nt, const char *hash_attr, const char *range_attr,
+                   ddb_keycond *out, ddb_err *err)
+{
+    const key_term *hash = NULL, *range = NULL;
+    for (int i = 0; i < nt; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(terms[i].attr, terms[j].attr) == 0)
+                return key_fail(err,
+                                "KeyConditionExpressions must only contain one condition per key");
+    for (int i = 0; i < nt; i++) {
+        if (strcmp(terms[i].attr, hash_attr) != 0) continue;
+        if (terms[i].op != DDB_RANGE_EQ) return key_fail(err, "Query key condition not supported");
+        hash = &terms[i];
+    }
+    if (!hash) return key_fail(err, "Query condition missed key schema element: %s", hash_attr);
+    for (int i = 0; i < nt; i++) {
+        if (&terms[i] == hash) continue;
+        if (!range_attr) return key_fail(err, "Query key condition not supported");
+        if (strcmp(terms[i].attr, range_attr) != 0)
+            return key_fail(err, "Query condition missed key schema element: %s", range_attr);
+        range = &terms[i];
+    }
+    out->hash_value = json_incref((json_t *)hash->v1);
+    if (range) {
+        out->range_op = range->op;
+        out->range_v1 = json_incref((json_t *)range->v1);
+        out->range_v2 = range->v2 ? json_incref((json_t *)range->v2) : NULL;
+    }
+    return true;
+}
+
+bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
+                       const char *range_attr, ddb_keycond *out, ddb_err *err)
+{
+    expr_parser p;
+    expr_node *root = NULL;
+    key_term terms[MAX_TERMS];
+    int nt = 0;
+    memset(out, 0, sizeof *out);
+    memset(terms, 0, sizeof terms);
+    if (expr_lex(&p, text, "KeyConditionExpression", a, err)) root = expr_parse_condition(&p);
+    bool ok = root && expr_check_words(&p, root, CTX_CONDITION) &&
+              expr_check_tree(&p, root, CTX_CONDITION);
+    if (ok && root->kind == EN_FUNC && root->op == FN_SIZE)
+        ok = expr_fail(&p, "The function is not allowed to be used this way in an expression; "
+                           "function: size");
+    ok = ok && collect(root, terms, &nt, err) && reduce(terms, nt, hash_attr, range_attr, out, err);
+    expr_node_free(root);
+    expr_parser_free(&p);
+    if (!ok) ddb_keycond_free(out);
+    return ok;
+}
+
+void ddb_keycond_free(ddb_keycond *k)
+{
+    if (!k) return;
+    json_decref(k->hash_value);
+    json_decref(k->range_v1);
+    json_decref(k->range_v2);
+    memset(k, 0, sizeof *k);
+}

@@ -1,0 +1,67 @@
+/*
+ * expr_proj: projection expressions ("a, b.c, d[2]"). The paths go into a
+ * trie (expr_path.c), which rejects overlapping or conflicting paths and
+ * later copies the selected parts of an item, compacting projected list
+ * elements in index order as DynamoDB returns them.
+ */
+#include "ddb/model/expr_int.h"
+
+#include <stdlib.h>
+
+ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
+{
+    expr_parser p;
+    expr_node **paths = NULL;
+    size_t n = 0;
+    bool ok = expr_lex(&p, text, "ProjectionExpression", a, err);
+    while (ok) {
+        expr_node *x = expr_parse_path(&p);
+        if (!x) {
+            ok = false;
+            break;
+        }
+        expr_node **grown = realloc(paths, (n + 1) * sizeof *grown);
+        if (!grown) abort();
+        paths = grown;
+        paths[n++] = x;
+        if (p.toks[p.pos].kind == TK_COMMA) {
+            p.pos++;
+            continue;
+        }
+        if (p.toks[p.pos].kind != TK_EOF) ok = expr_syntax_error(&p, p.pos);
+        break;
+    }
+    for (size_t i = 0; ok && i < n; i++)
+        ok = expr_check_words(&p, paths[i], CTX_PROJECTION);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = expr_check_path(&p, paths[i]);
+    ddb_proj *proj = NULL;
+    if (ok) {
+        proj = calloc(1, sizeof *proj);
+        if (!proj) abort();
+        proj->trie = expr_trie_new();
+        for (size_t i = 0; ok && i < n; i++)
+            ok = expr_trie_add(proj->trie, &paths[i]->path, "ProjectionExpression", err);
+        if (!ok) {
+            ddb_proj_free(proj);
+            proj = NULL;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        expr_node_free(paths[i]);
+    free(paths);
+    expr_parser_free(&p);
+    return proj;
+}
+
+json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item)
+{
+    return expr_trie_project(p->trie, item);
+}
+
+void ddb_proj_free(ddb_proj *p)
+{
+    if (!p) return;
+    expr_trie_free(p->trie);
+    free(p);
+}
