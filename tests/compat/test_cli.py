@@ -51,3 +51,22 @@ def test_cli_round_trip(server, ddb):
         assert ddb.get_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"N": "3"}})["Item"]["v"] == {"S": "\u00e93"}
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_cli_partiql(server, ddb, make_table):
+    name = make_table("clipq")
+    t = '"%s"' % name
+    assert aws(server, "execute-statement", "--statement",
+               "INSERT INTO %s VALUE {'pk': 'a', 'sk': 'b', 'n': 1}" % t) == {"Items": []}
+    aws(server, "execute-statement", "--statement", "INSERT INTO %s VALUE {'pk': ?, 'sk': ?}" % t,
+        "--parameters", json.dumps([{"S": "a"}, {"S": "c"}]))
+    out = aws(server, "execute-statement", "--statement", "SELECT sk, n FROM %s WHERE pk = 'a'" % t)
+    assert out["Items"] == [{"sk": {"S": "b"}, "n": {"N": "1"}}, {"sk": {"S": "c"}}]
+    out = aws(server, "batch-execute-statement", "--statements", json.dumps([
+        {"Statement": "UPDATE %s SET n = n + 1 WHERE pk = 'a' AND sk = 'b'" % t},
+        {"Statement": "DELETE FROM %s WHERE pk = 'a' AND sk = 'c'" % t}]))
+    assert out["Responses"] == [{"TableName": name}, {"TableName": name}]
+    out = aws(server, "execute-transaction", "--transact-statements", json.dumps([
+        {"Statement": "SELECT n FROM %s WHERE pk = 'a' AND sk = 'b'" % t}]))
+    assert out["Responses"] == [{"Item": {"n": {"N": "2"}}}]
+    assert ddb.scan(TableName=name, Select="COUNT")["Count"] == 1

@@ -221,7 +221,7 @@ static json_t *run_read(eng *e, stmt_run *r, long long limit, const char *next_t
         if (!res) return NULL;
         json_t *items = json_array();
         json_t *item = json_object_get(res, "Item");
-        if (item) json_array_append(items, item);
+        if (item) json_array_append_new(items, pq_project(r->s, item));
         json_t *out = json_pack("{s:o}", "Items", items);
         json_t *cc = json_object_get(res, "ConsumedCapacity");
         if (cc) json_object_set(out, "ConsumedCapacity", cc);
@@ -256,7 +256,12 @@ static json_t *run_read(eng *e, stmt_run *r, long long limit, const char *next_t
             strip_prefix(err, "Invalid FilterExpression: ");
             goto fail;
         }
-        json_array_extend(items, json_object_get(res, "Items"));
+        size_t k;
+        json_t *item;
+        json_array_foreach(json_object_get(res, "Items"), k, item)
+        {
+            json_array_append_new(items, pq_project(r->s, item));
+        }
         capacity_add(&cap, json_object_get(res, "ConsumedCapacity"));
         json_t *lek = json_object_get(res, "LastEvaluatedKey");
         if (limit > 0) limit -= (long long)json_integer_value(json_object_get(res, "ScannedCount"));
@@ -651,6 +656,13 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
             json_array_append_new(actions, json_pack("{s:o}", "Get", get));
         }
         out = eng_op_transact_get(e, inner, err);
+        size_t k;
+        json_t *entry;
+        json_array_foreach(json_object_get(out, "Responses"), k, entry)
+        {
+            json_t *item = json_object_get(entry, "Item");
+            if (item && k < n) json_object_set_new(entry, "Item", pq_project(runs[k].s, item));
+        }
         goto done;
     }
     for (size_t i = 0; i < n; i++)

@@ -158,6 +158,12 @@ json_t *pq_value(const pq_node *n, const json_t *params, ddb_err *err);
 /* True when the node is a value (no attribute path anywhere inside). */
 bool pq_is_value(const pq_node *n);
 
+/* A SELECT's answer for one item: the item itself for `*`, else each
+   column's value under its last name (`SELECT m.b` answers {"b": ...};
+   `a[0]` keeps its index: {"a[0]": ...}), as DynamoDB Local 3.3.1 does.
+   New reference. */
+json_t *pq_project(const pq_stmt *s, const json_t *item);
+
 /* ---- planning (partiql_plan.c) ---- */
 
 /* What a statement runs as. */

@@ -446,6 +446,19 @@ static bool plan_select(const pq_stmt *s, const ddb_table *t, const pq_opts *o, 
     long h_at = find_eq(&tm, hash->name, &hv), in_at = h_at < 0 ? find_in(&tm, hash->name) : -1;
     if (o->consistent) json_object_set_new(req, "ConsistentRead", json_true());
 
+    if (s->order_by && !is_attr(s->order_by, hash->name) && !is_attr(s->order_by, range->name)) {
+        const pq_step *first = &s->order_by->path[0];
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Variable reference %s in ORDER BY clause must be part of the primary key",
+                    first->name ? first->name : "");
+        goto done;
+    }
+    if (s->order_by && h_at < 0 && in_at < 0) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Must have at least one non-optional hash key condition in WHERE clause when "
+                    "using ORDER BY clause.");
+        goto done;
+    }
     if (h_at < 0 && in_at < 0) { /* Scan */
         out->op = PQ_OP_SCAN;
         if (s->index) json_object_set_new(req, "IndexName", json_string(s->index));

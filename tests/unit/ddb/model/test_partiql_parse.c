@@ -230,6 +230,30 @@ static void test_values(void **state)
     }
 }
 
+static void test_project(void **state)
+{
+    const char *text = "SELECT a, m.b, m.l[1].x, top[0], nope.x, m.l[7] FROM t";
+    ddb_err err = DDB_ERR_INIT;
+    pq_stmt *s = pq_parse(text, strlen(text), &err);
+    assert_non_null(s);
+    json_t *item =
+        tu_json("{\"a\": {\"S\": \"1\"}, \"top\": {\"L\": [{\"N\": \"7\"}]},"
+                " \"m\": {\"M\": {\"b\": {\"BOOL\": true},"
+                "  \"l\": {\"L\": [{\"N\": \"0\"}, {\"M\": {\"x\": {\"N\": \"2\"}}}]}}}}");
+    json_t *got = pq_project(s, item);
+    tu_assert_json_eq(got, "{\"a\": {\"S\": \"1\"}, \"b\": {\"BOOL\": true},"
+                           " \"l[1]\": {\"M\": {\"x\": {\"N\": \"2\"}}},"
+                           " \"top[0]\": {\"N\": \"7\"}}");
+    json_decref(got);
+    pq_free(s);
+    s = pq_parse("SELECT * FROM t", 15, &err);
+    got = pq_project(s, item);
+    assert_ptr_equal(got, item);
+    json_decref(got);
+    json_decref(item);
+    pq_free(s);
+}
+
 /* ---- plans ---- */
 
 static ddb_table *table(void)
@@ -300,6 +324,11 @@ static const plan_case plan_cases[] = {
      NULL},
     {"SELECT * FROM tab WHERE pk = 1", NULL, PQ_OP_GET, NULL,
      "Key attribute's data type should match its data type in table's schema: Key pk"},
+    {"SELECT * FROM tab WHERE pk = 'a' ORDER BY v", NULL, PQ_OP_GET, NULL,
+     "Variable reference v in ORDER BY clause must be part of the primary key"},
+    {"SELECT * FROM tab WHERE v = 'a' ORDER BY sk", NULL, PQ_OP_GET, NULL,
+     "Must have at least one non-optional hash key condition in WHERE clause when using ORDER "
+     "BY clause."},
     {"SELECT * FROM \"tab\".\"nope\"", NULL, PQ_OP_GET, NULL,
      "The table does not have the specified index: nope"},
     {"INSERT INTO tab VALUE {'pk': 'a', 'sk': 1, 'v': ?}", "[{\"S\": \"x\"}]", PQ_OP_PUT,
@@ -398,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_parse_tree),
         cmocka_unit_test(test_parse_depth_is_limited),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_project),
         cmocka_unit_test(test_plans),
         cmocka_unit_test(test_plan_query_in_keys),
     };
