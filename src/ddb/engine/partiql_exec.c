@@ -545,14 +545,11 @@ static void txn_reasons(const stmt_run *runs, size_t n, ddb_err *err)
     for (size_t i = 0; i < json_array_size(reasons) && i < n; i++) {
         json_t *r = json_array_get(reasons, i);
         const char *code = json_string_value(json_object_get(r, "Code"));
-        bool failed = code && !strcmp(code, "ConditionalCheckFailed");
-        if (failed && runs[i].plan.op == PQ_OP_PUT) {
+        if (code && !strcmp(code, "ConditionalCheckFailed") && runs[i].plan.op == PQ_OP_PUT) {
             json_object_clear(r);
             json_object_set_new(r, "Code", json_string("ValidationError"));
             json_object_set_new(r, "Message", json_string("Duplicate primary key exists in table"));
             code = "ValidationError";
-        } else if (failed && runs[i].plan.op == PQ_OP_CHECK) {
-            json_object_set_new(r, "Message", json_string("The conditional request failed."));
         }
         buf_printf(&m, "%s%s", i ? ", " : "", code ? code : "None");
     }
