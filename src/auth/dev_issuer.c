@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/private_fs.h"
 #include "base/uuid.h"
 
 #include <errno.h>
@@ -78,6 +79,11 @@ static bool key_create(const char *path, auth_error_t *err)
     buf_printf(&tmp, "%s.%s.tmp", path, rnd);
     bool ok = false;
     int fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 && fchmod(fd, 0600) != 0) { /* exactly 0600, whatever the umask */
+        close(fd);
+        unlink(tmp.data);
+        fd = -1;
+    }
     if (fd < 0) {
         auth_err_set(err, AUTH_ERR_IO, "cannot create %s: %s", tmp.data, strerror(errno));
     } else {
@@ -182,9 +188,9 @@ auth_dev_issuer_t *auth_dev_issuer_open(const char *data_dir, const char *backen
     if (!iss) return NULL;
     /* With the store and the users elsewhere (a DynamoDB endpoint, PostgreSQL),
        nothing else has created the data folder. */
-    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
-        auth_err_set(err, AUTH_ERR_IO, "cannot create data folder %s: %s", data_dir,
-                     strerror(errno));
+    int rc = private_fs_mkdirs(data_dir);
+    if (rc) {
+        auth_err_set(err, AUTH_ERR_IO, "cannot create data folder %s: %s", data_dir, strerror(rc));
         free(iss);
         return NULL;
     }

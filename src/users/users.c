@@ -11,6 +11,7 @@
 #include "users/users_int.h"
 
 #include "base/log.h"
+#include "base/private_fs.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -235,13 +236,22 @@ users_status_t users_open(const char *data_dir, users_db_t **out, users_error_t 
     const char *url = getenv("CONNECTION_URL");
     if (url && *url) return users_open_postgres(url, out, err);
     if (!data_dir) return users_open_sqlite(NULL, out, err);
-    if (mkdir(data_dir, 0755) != 0 && errno != EEXIST) {
+    /* Owner-only folder and file; SQLite gives -wal and -shm the file's mode. */
+    int rc = private_fs_mkdirs(data_dir);
+    if (rc) {
         *out = NULL;
         return users_fail(err, USERS_ERROR, "cannot create data folder %s: %s", data_dir,
-                          strerror(errno));
+                          strerror(rc));
     }
     char *path = NULL;
     if (asprintf(&path, "%s/%s", data_dir, USERS_SQLITE_FILE) < 0) abort();
+    if ((rc = private_fs_create_file(path)) != 0) {
+        users_status_t st =
+            users_fail(err, USERS_ERROR, "cannot create %s: %s", path, strerror(rc));
+        free(path);
+        *out = NULL;
+        return st;
+    }
     users_status_t st = users_open_sqlite(path, out, err);
     free(path);
     return st;

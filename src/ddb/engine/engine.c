@@ -29,6 +29,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/private_fs.h"
 #include "base/uuid.h"
 
 #define ENG_BUSY_TIMEOUT_US (10LL * 1000000)
@@ -518,27 +519,20 @@ static const ddb_store_ops eng_store_ops = {
     .close = store_close,
 };
 
-/* mkdir -p */
-static bool make_dirs(const char *dir, ddb_err *err)
+/* The data folder and the database file, private to their owner
+   (base/private_fs.h): SQLite gives -wal and -shm the database's mode. */
+static bool make_private(const char *dir, const char *db_path, ddb_err *err)
 {
-    char *p = strdup(dir);
-    if (!p) abort();
-    bool ok = true;
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0') continue;
-        char saved = *s;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-            ddb_err_set(err, DDB_E_INTERNAL, "cannot create data directory %s: %s", p,
-                        strerror(errno));
-            ok = false;
-            break;
-        }
-        *s = saved;
-        if (!saved) break;
+    int rc = private_fs_mkdirs(dir);
+    if (rc) {
+        ddb_err_set(err, DDB_E_INTERNAL, "cannot create data directory %s: %s", dir, strerror(rc));
+        return false;
     }
-    free(p);
-    return ok;
+    if ((rc = private_fs_create_file(db_path)) != 0) {
+        ddb_err_set(err, DDB_E_INTERNAL, "cannot create %s: %s", db_path, strerror(rc));
+        return false;
+    }
+    return true;
 }
 
 static void cond_init_monotonic(pthread_cond_t *cv)
@@ -580,7 +574,6 @@ ddb_store *ddb_embedded_open(const ddb_embedded_options *opt, ddb_err *err)
         ddb_err_set(err, DDB_E_VALIDATION, "embedded store: a data directory is required");
         return NULL;
     }
-    if (!opt->in_memory && !make_dirs(opt->dir, err)) return NULL;
     eng *e = calloc(1, sizeof *e);
     if (!e) abort();
     e->store.ops = &eng_store_ops;
@@ -609,6 +602,10 @@ ddb_store *ddb_embedded_open(const ddb_embedded_options *opt, ddb_err *err)
         buf_printf(&path, "%s/ddb.sqlite", opt->dir);
     }
     e->db_path = buf_detach(&path);
+    if (!e->in_memory && !make_private(opt->dir, e->db_path, err)) {
+        store_close(&e->store);
+        return NULL;
+    }
 
     if (!db_init(e, err) || !(e->writer = eng_writer_start(e, err))) {
         store_close(&e->store);
