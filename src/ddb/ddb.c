@@ -23,6 +23,7 @@ static const struct {
     [DDB_E_DUPLICATE_ITEM] = {"DuplicateItemException", 400},
     [DDB_E_TXN_CANCELED] = {"TransactionCanceledException", 400},
     [DDB_E_TXN_CONFLICT] = {"TransactionConflictException", 400},
+    [DDB_E_IDEMPOTENT_MISMATCH] = {"IdempotentParameterMismatchException", 400},
     [DDB_E_COLLECTION_SIZE] = {"ItemCollectionSizeLimitExceededException", 400},
     [DDB_E_SERIALIZATION] = {"SerializationException", 400},
     [DDB_E_UNKNOWN_OP] = {"UnknownOperationException", 400},

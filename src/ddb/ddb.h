@@ -27,23 +27,24 @@
 /* Machine codes for the errors DynamoDB defines (and a few of the client's). */
 typedef enum ddb_code {
     DDB_OK = 0,
-    DDB_E_VALIDATION,       /* ValidationException */
-    DDB_E_NOT_FOUND,        /* ResourceNotFoundException */
-    DDB_E_IN_USE,           /* ResourceInUseException */
-    DDB_E_CONDITION,        /* ConditionalCheckFailedException */
-    DDB_E_DUPLICATE_ITEM,   /* DuplicateItemException (PartiQL INSERT) */
-    DDB_E_TXN_CANCELED,     /* TransactionCanceledException */
-    DDB_E_TXN_CONFLICT,     /* TransactionConflictException */
-    DDB_E_COLLECTION_SIZE,  /* ItemCollectionSizeLimitExceededException */
-    DDB_E_SERIALIZATION,    /* SerializationException */
-    DDB_E_UNKNOWN_OP,       /* UnknownOperationException */
-    DDB_E_LIMIT_EXCEEDED,   /* LimitExceededException */
-    DDB_E_EXPIRED_ITERATOR, /* ExpiredIteratorException (streams) */
-    DDB_E_TRIMMED,          /* TrimmedDataAccessException (streams) */
-    DDB_E_THROTTLED,        /* ThrottlingException / ProvisionedThroughputExceededException */
-    DDB_E_AUTH,             /* signature / credential errors */
-    DDB_E_UNAVAILABLE,      /* endpoint unreachable (client side) */
-    DDB_E_INTERNAL,         /* InternalServerError: never expected */
+    DDB_E_VALIDATION,          /* ValidationException */
+    DDB_E_NOT_FOUND,           /* ResourceNotFoundException */
+    DDB_E_IN_USE,              /* ResourceInUseException */
+    DDB_E_CONDITION,           /* ConditionalCheckFailedException */
+    DDB_E_DUPLICATE_ITEM,      /* DuplicateItemException (PartiQL INSERT) */
+    DDB_E_TXN_CANCELED,        /* TransactionCanceledException */
+    DDB_E_TXN_CONFLICT,        /* TransactionConflictException */
+    DDB_E_IDEMPOTENT_MISMATCH, /* IdempotentParameterMismatchException */
+    DDB_E_COLLECTION_SIZE,     /* ItemCollectionSizeLimitExceededException */
+    DDB_E_SERIALIZATION,       /* SerializationException */
+    DDB_E_UNKNOWN_OP,          /* UnknownOperationException */
+    DDB_E_LIMIT_EXCEEDED,      /* LimitExceededException */
+    DDB_E_EXPIRED_ITERATOR,    /* ExpiredIteratorException (streams) */
+    DDB_E_TRIMMED,             /* TrimmedDataAccessException (streams) */
+    DDB_E_THROTTLED,           /* ThrottlingException / ProvisionedThroughputExceededException */
+    DDB_E_AUTH,                /* signature / credential errors */
+    DDB_E_UNAVAILABLE,         /* endpoint unreachable (client side) */
+    DDB_E_INTERNAL,            /* InternalServerError: never expected */
 } ddb_code;
 
 typedef struct ddb_err {

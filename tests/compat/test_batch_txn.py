@@ -1,6 +1,8 @@
 """BatchWriteItem, BatchGetItem, TransactWriteItems and TransactGetItems:
 limits, duplicates, unprocessed maps, all-or-nothing and cancellation
 reasons."""
+import re
+
 import pytest
 from compatlib import error_of, expect_error, expect_error_ddb
 from conftest import documented_only
@@ -154,3 +156,49 @@ def test_transact_get(ddb, table, make_table):
     expect_error("ValidationException", "Transaction request cannot include multiple operations on one item",
                  ddb.transact_get_items, TransactItems=[{"Get": {"TableName": table, "Key": key(1)}},
                                                         {"Get": {"TableName": table, "Key": key(1)}}])
+
+
+def test_transact_write_client_request_token(server, ddb, table):
+    # A repeat with the same ClientRequestToken and TransactItems (an SDK
+    # retry after a lost answer) changes nothing; the same token with other
+    # TransactItems is refused; a cancelled transaction leaves its token unused.
+    def add(token, by, **kw):
+        return ddb.transact_write_items(ClientRequestToken=token, TransactItems=[
+            {"Update": {"TableName": table, "Key": key(1), "UpdateExpression": "ADD n :by",
+                        "ConditionExpression": "attribute_not_exists(stop)",
+                        "ExpressionAttributeValues": {":by": {"N": str(by)}}}}], **kw)
+
+    token = "tok-" + server.name
+    add(token, 1)
+    add(token, 1)
+    assert ddb.get_item(TableName=table, Key=key(1))["Item"]["n"] == {"N": "1"}
+    # Other members than TransactItems do not count; the repeat's capacity
+    # is that of reading the item (2 units for a transactional read <= 4 KB).
+    out = add(token, 1, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 2.0}]
+    code, _, _ = error_of(add, token, 2)
+    assert code == "IdempotentParameterMismatchException"
+    assert ddb.get_item(TableName=table, Key=key(1))["Item"]["n"] == {"N": "1"}
+
+    ddb.put_item(TableName=table, Item=dict(key(1), n={"N": "1"}, stop={"BOOL": True}))
+    code, _, _ = error_of(add, token + "-2", 5)
+    assert code == "TransactionCanceledException"
+    ddb.put_item(TableName=table, Item=dict(key(1), n={"N": "1"}))
+    add(token + "-2", 5)
+    add(token + "-2", 5)
+    assert ddb.get_item(TableName=table, Key=key(1))["Item"]["n"] == {"N": "6"}
+    expect_error("ValidationException",
+                 re.compile("at 'clientRequestToken' failed to satisfy constraint: Member must have length less "
+                            "than or equal to 36$"),
+                 add, "x" * 37, 1)
+
+
+def test_transact_write_empty_client_request_token(server, raw, table):
+    documented_only(server, "the API reference gives ClientRequestToken a length of 1 to 36; "
+                            "DynamoDB Local 3.3.1 accepts an empty one")
+    # (raw JSON: botocore checks the minimum length itself.)
+    st, _, out = raw("TransactWriteItems", {"ClientRequestToken": "", "TransactItems": [
+        {"Put": {"TableName": table, "Item": key(1)}}]})
+    assert st == 400 and out["__type"].endswith("#ValidationException")
+    assert out["message"] == ("1 validation error detected: Value '' at 'clientRequestToken' failed to "
+                              "satisfy constraint: Member must have length greater than or equal to 1")

@@ -55,7 +55,10 @@
     "CREATE TABLE IF NOT EXISTS stream_records("                                                   \
     " seq INTEGER PRIMARY KEY AUTOINCREMENT, sid INTEGER NOT NULL,"                                \
     " created_us INTEGER NOT NULL, record TEXT NOT NULL);"                                         \
-    "CREATE INDEX IF NOT EXISTS stream_records_sid ON stream_records(sid, seq);"
+    "CREATE INDEX IF NOT EXISTS stream_records_sid ON stream_records(sid, seq);"                   \
+    "CREATE TABLE IF NOT EXISTS txn_tokens("                                                       \
+    " token TEXT PRIMARY KEY, digest TEXT NOT NULL, created_us INTEGER NOT NULL) WITHOUT ROWID;"   \
+    "CREATE INDEX IF NOT EXISTS txn_tokens_created ON txn_tokens(created_us);"
 
 #define ENG_STREAM_RETENTION_US (24LL * 3600 * 1000000)
 
@@ -262,6 +265,23 @@ bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *ol
                        const json_t *new_item, const eng_origin *origin, ddb_err *err);
 /* Deletes records older than 24 hours. */
 bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
+
+/* ---- ClientRequestToken of TransactWriteItems (txn_token.c) ---- */
+
+#define ENG_TOKEN_WINDOW_US (10LL * 60 * 1000000) /* DynamoDB's 10 minutes */
+#define ENG_TOKEN_DIGEST_LEN 65                   /* SHA-256 in hex, NUL */
+
+/* The digest that tells whether a repeat carries the same TransactItems. */
+bool eng_txn_token_digest(const json_t *items, char out[ENG_TOKEN_DIGEST_LEN]);
+/* Inside the write: *replay when `token` was recorded with `digest` within
+   the window; IdempotentParameterMismatchException when with another
+   digest; neither when unknown or expired. */
+bool eng_txn_token_check(eng_conn *c, const char *token, const char *digest, int64_t now_us,
+                         bool *replay, ddb_err *err);
+/* Inside the write of a transaction that succeeded: records the token and
+   forgets those older than the window. */
+bool eng_txn_token_record(eng_conn *c, const char *token, const char *digest, int64_t now_us,
+                          ddb_err *err);
 
 /* ---- TTL ---- */
 long eng_ttl_sweep(eng *e, int64_t now_s, ddb_err *err);

@@ -8,7 +8,8 @@
  * succeeded); returning NULL from the writer function then rolls the
  * savepoint back, so nothing of the transaction is stored and no stream
  * record is written. The engine is serial, so conflicts between
- * transactions cannot happen. TransactGetItems reads every item in one
+ * transactions cannot happen. A ClientRequestToken makes a repeat within
+ * 10 minutes a no-op (engine/txn_token.c). TransactGetItems reads every item in one
  * read snapshot.
  *
  * Capacity: transactional reads and writes cost twice the units of the
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "ddb/engine/engine_int.h"
 #include "ddb/model/value.h"
 
@@ -83,6 +85,9 @@ typedef struct tw_ctx {
     eng_write_req *w;
     size_t n;
     const char *cap_mode;
+    const char *token; /* ClientRequestToken or NULL */
+    char digest[ENG_TOKEN_DIGEST_LEN];
+    int64_t now_us;
 } tw_ctx;
 
 static const char *const tw_kinds[] = {[ENG_PUT] = "Put",
@@ -151,9 +156,42 @@ static json_t *tw_reason(const eng_write_req *w, ddb_err *err)
     return r;
 }
 
+/* The answer to a repeat of a transaction already applied: nothing changes;
+   ConsumedCapacity counts reading the items, as DynamoDB documents. */
+static json_t *tw_replay(eng_conn *c, tw_ctx *x, ddb_err *err)
+{
+    json_t *resp = json_object();
+    if (!x->cap_mode) return resp;
+    const ddb_table **tables = calloc(x->n, sizeof *tables);
+    double *units = calloc(x->n, sizeof *units);
+    bool ok = true;
+    for (size_t i = 0; i < x->n && ok; i++) {
+        tables[i] = x->w[i].t;
+        json_t *item = eng_item_get(c, x->w[i].t, &x->w[i].key, err);
+        ok = item || err->code == DDB_OK;
+        units[i] = 2 * eng_read_units(item ? ddb_item_size(item) : 0, true);
+        json_decref(item);
+    }
+    if (ok)
+        json_object_set_new(resp, "ConsumedCapacity",
+                            txn_capacity(x->cap_mode, tables, units, x->n, false));
+    free(tables);
+    free(units);
+    if (!ok) {
+        json_decref(resp);
+        return NULL;
+    }
+    return resp;
+}
+
 static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
 {
     tw_ctx *x = arg;
+    if (x->token) {
+        bool replay = false;
+        if (!eng_txn_token_check(c, x->token, x->digest, x->now_us, &replay, err)) return NULL;
+        if (replay) return tw_replay(c, x, err);
+    }
     json_t *reasons = json_array();
     bool cancelled = false;
     for (size_t i = 0; i < x->n; i++) {
@@ -186,6 +224,7 @@ static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
         return NULL;
     }
     json_decref(reasons);
+    if (x->token && !eng_txn_token_record(c, x->token, x->digest, x->now_us, err)) return NULL;
     json_t *resp = json_object();
     if (x->cap_mode) {
         const ddb_table **tables = calloc(x->n, sizeof *tables);
@@ -214,12 +253,20 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
     bool has_token = false;
     if (!eng_param_str(req, "ClientRequestToken", &token, &has_token, err)) return NULL;
     if (has_token && (strlen(token) < 1 || strlen(token) > 36)) {
-        txn_fail(err, "1 validation error detected: Value at 'clientRequestToken' failed to "
-                      "satisfy constraint: Member must have length less than or equal to 36");
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%s' at 'clientRequestToken' failed to "
+                    "satisfy constraint: Member must have length %s",
+                    token, *token ? "less than or equal to 36" : "greater than or equal to 1");
         return NULL;
     }
     size_t n = json_array_size(items);
-    tw_ctx x = {calloc(n, sizeof(eng_write_req)), 0, NULL};
+    tw_ctx x = {calloc(n, sizeof(eng_write_req)), 0, NULL, has_token ? token : NULL, "", 0};
+    if (x.token && !eng_txn_token_digest(items, x.digest)) {
+        ddb_err_set(err, DDB_E_INTERNAL, "could not digest TransactItems");
+        free(x.w);
+        return NULL;
+    }
+    x.now_us = clock_now_us();
     const ddb_table **tables = calloc(n, sizeof *tables);
     const eng_key **keys = calloc(n, sizeof *keys);
     json_t *resp = NULL;
