@@ -341,3 +341,57 @@ def test_describe_limits(ddb):
     out.pop("ResponseMetadata")
     assert out == {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
                    "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
+
+
+def test_table_arn_as_table_name(ddb, make_table):
+    # DynamoDB takes a table's ARN wherever it takes TableName; DynamoDB Local
+    # 3.3.1 does on these operations (not CreateTable), whatever the ARN's
+    # region and account, and keys BatchGetItem's Responses by the name.
+    name = make_table("arn", KeySchema=[KEYS[0]],
+                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    k = {"pk": {"S": "a"}}
+    assert ddb.describe_table(TableName=arn)["Table"]["TableName"] == name
+    ddb.put_item(TableName=arn, Item=k)
+    assert ddb.get_item(TableName=arn, Key=k)["Item"] == k
+    ddb.update_item(TableName=arn, Key=k, UpdateExpression="SET x = :v", ExpressionAttributeValues={":v": {"N": "1"}})
+    item = dict(k, x={"N": "1"})
+    assert ddb.query(TableName=arn, KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": {"S": "a"}})["Items"] == [item]
+    assert ddb.scan(TableName=arn)["Items"] == [item]
+    out = ddb.batch_get_item(RequestItems={arn: {"Keys": [k]}})
+    assert out["Responses"] == {name: [item]}
+    assert ddb.batch_write_item(RequestItems={arn: [{"PutRequest": {"Item": dict(k, y={"S": "b"})}}]})[
+        "UnprocessedItems"] == {}
+    assert ddb.get_item(TableName=name, Key=k)["Item"] == dict(k, y={"S": "b"})
+    elsewhere = arn.split(":")
+    elsewhere[3], elsewhere[4] = "eu-west-3", "123456789012"
+    assert ddb.describe_table(TableName=":".join(elsewhere))["Table"]["TableName"] == name
+    ddb.update_time_to_live(TableName=arn, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+    assert ddb.describe_time_to_live(TableName=arn)["TimeToLiveDescription"]["AttributeName"] == "ttl"
+    ddb.update_table(TableName=arn, BillingMode="PAY_PER_REQUEST")
+    ddb.delete_item(TableName=arn, Key=k)
+    assert "Item" not in ddb.get_item(TableName=name, Key=k)
+    code, _, _ = error_of(ddb.describe_table, TableName=arn + "/index/x")
+    assert code == "ValidationException"
+    code, _, _ = error_of(ddb.describe_table, TableName=arn.replace(":table/", ":table/nope-"))
+    assert code == "ResourceNotFoundException"
+    code, _, _ = error_of(ddb.create_table, TableName=arn.replace(":table/", ":table/new-"), KeySchema=[KEYS[0]],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST")
+    assert code == "ValidationException"
+    ddb.delete_table(TableName=arn)
+    code, _, _ = error_of(ddb.describe_table, TableName=name)
+    assert code == "ResourceNotFoundException"
+
+
+def test_table_arn_in_transactions(server, ddb, make_table):
+    documented_only(server, "DynamoDB takes a table ARN as TableName in TransactWriteItems and "
+                            "TransactGetItems too; DynamoDB Local 3.3.1 answers ResourceNotFoundException")
+    name = make_table("arnt", KeySchema=[KEYS[0]],
+                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    k = {"pk": {"S": "a"}}
+    ddb.transact_write_items(TransactItems=[{"Put": {"TableName": arn, "Item": k}}])
+    out = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": arn, "Key": k}}])
+    assert out["Responses"] == [{"Item": k}]

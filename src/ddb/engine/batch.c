@@ -256,11 +256,11 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
     if (!eng_param_bool(spec, "ConsistentRead", &bt->consistent, err) ||
         !eng_param_projection(spec, &bt->proj, err))
         return false;
-    json_t *probe = json_pack("{s:s}", "TableName", name);
-    const char *checked;
-    bool ok = eng_check_table_name(probe, &checked, err);
-    json_decref(probe);
-    if (!ok || !(bt->t = eng_table_acquire(e, c, name, err))) return false;
+    /* Responses are keyed by the table's name also when the request named
+       it by its ARN, as in DynamoDB Local. */
+    if (!eng_table_name_resolve(name, &bt->name, err) ||
+        !(bt->t = eng_table_acquire(e, c, bt->name, err)))
+        return false;
     bt->keys = calloc(json_array_size(keys), sizeof *bt->keys);
     bt->key_json = calloc(json_array_size(keys), sizeof *bt->key_json);
     size_t i;

@@ -99,8 +99,12 @@ json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err);
    updated or deleted meanwhile. */
 const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_err *err);
 void eng_table_release(eng *e, const ddb_table *t);
-/* Validates a TableName parameter (3..255 chars of [a-zA-Z0-9_.-]). */
+/* Validates a TableName parameter (3..255 chars of [a-zA-Z0-9_.-], or a
+   table ARN holding such a name); *name points into the request's string. */
 bool eng_check_table_name(const json_t *req, const char **name, ddb_err *err);
+/* The same for a name given as a C string (BatchGetItem/BatchWriteItem's
+   RequestItems keys): *name is `s` or the part of it after "table/". */
+bool eng_table_name_resolve(const char *s, const char **name, ddb_err *err);
 
 /* ---- keys and items ---- */
 

@@ -204,6 +204,45 @@ static bool name_invalid(ddb_err *err, const char *name, const char *constraint)
     return false;
 }
 
+/* The table name inside a table ARN, `arn:PARTITION:dynamodb:REGION:ACCOUNT:
+   table/NAME`, or NULL when `s` is not one. Region and account are not
+   compared with the store's, as DynamoDB Local does not (its own ARNs say
+   region "ddblocal"): an ARN copied from either server names the table. */
+static const char *arn_table_name(const char *s)
+{
+    if (strncmp(s, "arn:", 4) != 0) return NULL;
+    const char *p = s + 4;
+    for (int field = 0; field < 4; field++) { /* partition, service, region, account */
+        const char *colon = strchr(p, ':');
+        if (!colon || (field == 1 && strncmp(p, "dynamodb:", 9) != 0)) return NULL;
+        p = colon + 1;
+    }
+    return strncmp(p, "table/", 6) == 0 ? p + 6 : NULL;
+}
+
+bool eng_table_name_resolve(const char *s, const char **name, ddb_err *err)
+{
+    const char *value = s; /* messages quote what the client sent */
+    const char *in_arn = arn_table_name(s);
+    if (in_arn) {
+        if (strlen(s) > 1024)
+            return name_invalid(err, value, "have length less than or equal to 1024");
+        s = in_arn;
+    }
+    size_t n = strlen(s);
+    if (n < 3) return name_invalid(err, value, "have length greater than or equal to 3");
+    if (n > 255) return name_invalid(err, value, "have length less than or equal to 255");
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+        if (!ok)
+            return name_invalid(err, value, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    *name = s;
+    return true;
+}
+
 bool eng_check_table_name(const json_t *req, const char **name, ddb_err *err)
 {
     const json_t *v = json_object_get(req, "TableName");
@@ -218,15 +257,7 @@ bool eng_check_table_name(const json_t *req, const char **name, ddb_err *err)
         return false;
     }
     const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (n < 3) return name_invalid(err, s, "have length greater than or equal to 3");
-    if (n > 255) return name_invalid(err, s, "have length less than or equal to 255");
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
-        if (!ok) return name_invalid(err, s, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    }
-    *name = s;
-    return true;
+    if (strlen(s) != json_string_length(v))
+        return name_invalid(err, s, "satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    return eng_table_name_resolve(s, name, err);
 }

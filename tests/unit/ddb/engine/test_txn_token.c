@@ -82,8 +82,10 @@ static void test_token_is_idempotent_durable_and_expires(void **state)
     rt_ok(s, "PutItem",
           rt_json("{'TableName': 'cnt', 'Item': {'id': {'S': 'c'}, 'n': {'N': '1'}, 'stop': "
                   "{'BOOL': true}}}"));
-    json_decref(rt_fail(s, "TransactWriteItems", add("t2", 5), "TransactionCanceledException", NULL));
-    rt_ok(s, "PutItem", rt_json("{'TableName': 'cnt', 'Item': {'id': {'S': 'c'}, 'n': {'N': '1'}}}"));
+    json_decref(
+        rt_fail(s, "TransactWriteItems", add("t2", 5), "TransactionCanceledException", NULL));
+    rt_ok(s, "PutItem",
+          rt_json("{'TableName': 'cnt', 'Item': {'id': {'S': 'c'}, 'n': {'N': '1'}}}"));
     rt_ok(s, "TransactWriteItems", add("t2", 5));
     assert_count(s, "6");
 
