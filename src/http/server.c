@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 
+#include <stdarg.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages (malformed requests, resource limits) go
+   through the log, which escapes what came from the client. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    log_vmsg(LOG_WARN, fmt, ap);
+}
+
 http_server *http_server_start(const http_config *cfg, http_handler handler, void *ctx,
                                char *errbuf, size_t errlen)
 {
@@ -266,9 +274,10 @@ http_server *http_server_start(const http_config *cfg, http_handler handler, voi
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_END);
+        on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, max_conn,
+        MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(errbuf, errlen, "cannot serve on %s:%u: libmicrohttpd failed to start", host,
                  s->port);
