@@ -70,6 +70,33 @@ def test_list_and_describe_stream(server, ddb, streams, make_table):
     assert re.fullmatch(r"arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table/%s/stream/.+" % re.escape(t), arn)
 
 
+def test_describe_stream_shard_filter(ddb, streams, raw, make_table):
+    # ShardFilter CHILD_SHARDS lists the children of a shard: none for a
+    # shard that has not split (boto3 1.26 predates it: raw JSON).
+    t = stream_table(make_table, "KEYS_ONLY")
+    arn, desc = shard_of(ddb, streams, t)
+    shard = desc["Shards"][0]["ShardId"]
+
+    def describe(f):
+        return raw("DynamoDBStreams_20120810.DescribeStream", {"StreamArn": arn, "ShardFilter": f})
+
+    for f in ({"Type": "CHILD_SHARDS", "ShardId": shard}, {"Type": "CHILD_SHARDS"}):
+        st, _, out = describe(f)
+        assert st == 200, out
+        assert out["StreamDescription"]["Shards"] == []
+        assert out["StreamDescription"]["StreamArn"] == arn
+    st, _, out = describe({"ShardId": shard})
+    assert st == 400 and out["__type"].endswith("#ValidationException")
+    assert (out.get("message") or out.get("Message")) == (
+        "1 validation error detected: Value 'null' at 'shardFilter.type' failed to satisfy constraint: "
+        "Member must be CHILD_SHARDS")
+    st, _, out = describe({"Type": "CHILD_SHARDS", "ShardId": "shardId-short"})
+    assert st == 400 and out["__type"].endswith("#ValidationException")
+    assert (out.get("message") or out.get("Message")) == (
+        "1 validation error detected: Value 'shardId-short' at 'shardFilter.shardId' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 28")
+
+
 def test_record_shapes_new_and_old(server, ddb, streams, make_table):
     t = stream_table(make_table, "NEW_AND_OLD_IMAGES")
     write_history(ddb, t)

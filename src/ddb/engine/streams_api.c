@@ -4,7 +4,8 @@
  * `stream_records` tables that stream_log.c writes.
  *
  * Each stream has exactly one shard, named from the stream's creation time
- * and id ("shardId-<20-digit creation µs>-<8 hex>"). A record's
+ * and id ("shardId-<20-digit creation µs>-<8 hex>"); it never splits, so
+ * DescribeStream's ShardFilter CHILD_SHARDS always finds none. A record's
  * SequenceNumber is its `seq` as a 21-digit zero-padded decimal and its
  * eventID is derived from (sid, seq), so both are stable across reads.
  *
@@ -247,7 +248,42 @@ json_t *eng_op_list_streams(eng *e, json_t *req, ddb_err *err)
 typedef struct ds_args {
     const char *arn;
     const char *start_shard;
+    bool child_shards; /* ShardFilter CHILD_SHARDS: only the children of a shard */
 } ds_args;
+
+/* ShardFilter: {"Type": "CHILD_SHARDS", "ShardId": parent}. A stream here
+   has one shard that never splits, so no shard has children. */
+static bool ds_shard_filter(const json_t *req, ds_args *a, ddb_err *err)
+{
+    const json_t *f = json_object_get(req, "ShardFilter");
+    if (!f || json_is_null(f)) return true;
+    if (!json_is_object(f)) {
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for ShardFilter");
+        return false;
+    }
+    const char *type = NULL, *parent = NULL;
+    bool has_parent = false;
+    if (!eng_param_str(f, "Type", &type, NULL, err) ||
+        !eng_param_str(f, "ShardId", &parent, &has_parent, err))
+        return false;
+    if (!type || strcmp(type, "CHILD_SHARDS") != 0) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%s' at 'shardFilter.type' failed to "
+                    "satisfy constraint: Member must be CHILD_SHARDS",
+                    type ? type : "null");
+        return false;
+    }
+    size_t n = has_parent ? strlen(parent) : 28;
+    if (n < 28 || n > 65) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%s' at 'shardFilter.shardId' failed to "
+                    "satisfy constraint: Member must have length %s",
+                    parent, n < 28 ? "greater than or equal to 28" : "less than or equal to 65");
+        return false;
+    }
+    a->child_shards = true;
+    return true;
+}
 
 static json_t *ds_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
 {
@@ -273,7 +309,7 @@ static json_t *ds_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
         json_object_set_new(range, "EndingSequenceNumber", json_string(seq));
     }
     json_t *shards = json_array();
-    if (!a->start_shard || strcmp(a->start_shard, shard) != 0)
+    if (!a->child_shards && (!a->start_shard || strcmp(a->start_shard, shard) != 0))
         json_array_append_new(
             shards, json_pack("{s:s, s:o}", "ShardId", shard, "SequenceNumberRange", range));
     else
@@ -293,12 +329,12 @@ static json_t *ds_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
 
 json_t *eng_op_describe_stream(eng *e, json_t *req, ddb_err *err)
 {
-    ds_args a = {NULL, NULL};
+    ds_args a = {NULL, NULL, false};
     long long limit;
     bool has_arn = false;
     if (!eng_param_str(req, "StreamArn", &a.arn, &has_arn, err) ||
         !eng_param_str(req, "ExclusiveStartShardId", &a.start_shard, NULL, err) ||
-        !st_limit(req, 100, &limit, err))
+        !st_limit(req, 100, &limit, err) || !ds_shard_filter(req, &a, err))
         return NULL;
     if (!has_arn) {
         st_validation(err, "1 validation error detected: Value null at 'streamArn' failed to "
