@@ -395,3 +395,26 @@ def test_table_arn_in_transactions(server, ddb, make_table):
     ddb.transact_write_items(TransactItems=[{"Put": {"TableName": arn, "Item": k}}])
     out = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": arn, "Key": k}}])
     assert out["Responses"] == [{"Item": k}]
+
+
+def test_attribute_definition_that_no_key_uses(ddb, make_table):
+    # DynamoDB Local counts the AttributeDefinitions a table may have as its
+    # key attributes, plus the LSI keys and the GSI keys that are not the
+    # table's, each kind on its own: an attribute keyed by an LSI and a GSI
+    # counts twice and leaves room for one definition no key uses.
+    def create(extra):
+        return make_table("adef", AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "l", "AttributeType": "S"}] + [{"AttributeName": x, "AttributeType": "N"} for x in extra],
+            LocalSecondaryIndexes=[{"IndexName": "by-l", "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            GlobalSecondaryIndexes=[{"IndexName": "g-l", "KeySchema": [{"AttributeName": "l", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+
+    name = create(["zz"])
+    defs = ddb.describe_table(TableName=name)["Table"]["AttributeDefinitions"]
+    assert {d["AttributeName"] for d in defs} == {"pk", "sk", "l", "zz"}
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"S": "b"}, "l": {"S": "c"}, "zz": {"S": "text"}})
+    code, _, _ = error_of(create, ["zz", "yy"])
+    assert code == "ValidationException"

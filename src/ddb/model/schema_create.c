@@ -438,29 +438,42 @@ bool sch_tags_merge(json_t *into, const json_t *tags, ddb_err *err)
 }
 
 /* Counts the distinct key attribute names of the table and its indexes. */
-static size_t count_key_attrs(const json_t *def)
+/*
+ * How many AttributeDefinitions a table may have, counted as DynamoDB Local
+ * 3.3.1 counts them: its own key attributes, plus the LSI key attributes
+ * that are not the table's, plus the GSI key attributes that are not the
+ * table's, each kind counted on its own. An attribute keyed by both an LSI
+ * and a GSI therefore counts twice, which leaves room for one definition
+ * that no key uses (libraries' tables rely on DynamoDB Local accepting
+ * that). Every key attribute must be defined (sch_key_schema checks), so
+ * more definitions than this always include one that no key uses.
+ */
+static size_t allowed_attr_defs(const json_t *def)
 {
-    json_t *seen = json_object();
-    const json_t *lists[3] = {NULL, json_object_get(def, "GlobalSecondaryIndexes"),
-                              json_object_get(def, "LocalSecondaryIndexes")};
-    size_t i, j;
-    json_t *e;
-    json_array_foreach(json_object_get(def, "KeySchema"), i, e)
-    {
-        json_object_set_new(seen, sch_str(e, "AttributeName"), json_true());
-    }
-    for (size_t l = 1; l < 3; l++) {
-        json_t *ix;
+    const json_t *table_keys = json_object_get(def, "KeySchema");
+    const json_t *lists[2] = {json_object_get(def, "LocalSecondaryIndexes"),
+                              json_object_get(def, "GlobalSecondaryIndexes")};
+    size_t n = json_array_size(table_keys);
+    for (size_t l = 0; l < 2; l++) {
+        json_t *seen = json_object();
+        size_t i, j, k;
+        json_t *ix, *e, *te;
         json_array_foreach(lists[l], i, ix)
         {
             json_array_foreach(json_object_get(ix, "KeySchema"), j, e)
             {
-                json_object_set_new(seen, sch_str(e, "AttributeName"), json_true());
+                const char *name = sch_str(e, "AttributeName");
+                bool table_key = false;
+                json_array_foreach(table_keys, k, te)
+                {
+                    table_key = table_key || strcmp(sch_str(te, "AttributeName"), name) == 0;
+                }
+                if (!table_key) json_object_set_new(seen, name, json_true());
             }
         }
+        n += json_object_size(seen);
+        json_decref(seen);
     }
-    size_t n = json_object_size(seen);
-    json_decref(seen);
     return n;
 }
 
@@ -666,7 +679,7 @@ static json_t *create_def(const json_t *req, int64_t now_us, ddb_err *err)
                     SCH_MAX_PROJECTED, count_projected(def));
         goto fail;
     }
-    if (count_key_attrs(def) != json_array_size(defs)) {
+    if (json_array_size(defs) > allowed_attr_defs(def)) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "One or more parameter values were invalid: Number of attributes in KeySchema "
                     "does not exactly match number of attributes defined in AttributeDefinitions");
