@@ -11,6 +11,7 @@
  */
 #include "http/serve_cmd.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,9 @@ static void usage(FILE *out)
             "\n"
             "  --port N       port (0 picks a free one; the chosen one is printed as\n"
             "                 `cruddur serve: listening on http://HOST:PORT`); default 4567\n"
-            "  --host ADDR    IPv4 address to listen on; default 127.0.0.1\n"
+            "  --host ADDR    IPv4 address to listen on; default 127.0.0.1 (this machine\n"
+            "                 only). 0.0.0.0 listens on every interface; without Cognito,\n"
+            "                 anyone who reaches it can sign in as anyone (a warning says so)\n"
             "  --data DIR     data folder (default $CRUDDUR_DATA or ./data): the store, the\n"
             "                 users (unless CONNECTION_URL names a PostgreSQL server) and the\n"
             "                 dev issuer's key\n"
@@ -336,6 +339,14 @@ static void app_close(app *a)
     api_ctx_free_owned(&a->api);
 }
 
+/* True for an IPv4 address in 127.0.0.0/8 (the host was checked by the
+   server already). */
+static bool is_loopback(const char *host)
+{
+    struct in_addr addr;
+    return inet_pton(AF_INET, host, &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
+}
+
 int serve_cmd_main(int argc, char **argv)
 {
     /* Before anything starts a thread: a SIGTERM during start-up waits for
@@ -362,6 +373,12 @@ int serve_cmd_main(int argc, char **argv)
     log_info("serve: listening on http://%s:%u (%s, users: %s, fanout %s)", host,
              http_server_port(srv), o.in_memory ? "in memory" : o.data, users_driver_name(a.users),
              o.fanout ? "on" : "off");
+    if (a.dev && !is_loopback(host))
+        log_warn("serve: dev identity mode on %s, which is not a loopback address: anyone who can "
+                 "reach it can sign in as any user (POST /api/dev/signin). Configure Cognito "
+                 "(AWS_COGNITO_USER_POOL_ID, AWS_COGNITO_USER_POOL_CLIENT_ID) or listen on "
+                 "127.0.0.1",
+                 host);
     http_wait_for_shutdown_signal();
     http_server_stop(srv);
     if (a.consumer) {
