@@ -76,6 +76,12 @@ bool pq_lex(const char *text, size_t len, pq_toks *out, ddb_err *err)
 {
     static const char *const pairs[] = {"<=", ">=", "<>", "!=", "<<", ">>", "||"};
     memset(out, 0, sizeof *out);
+    /* Statements arrive in JSON, so as UTF-8; anything else (only a direct
+       caller can pass it) is refused rather than split into names that no
+       JSON document could hold. */
+    json_t *utf8 = json_stringn(text, len);
+    if (!utf8) return not_well_formed(text, 0, err);
+    json_decref(utf8);
     size_t cap = 0, i = 0, line_start = 0;
     int line = 1;
     while (i < len) {

@@ -69,6 +69,21 @@ static void test_lex_refuses_unterminated(void **state)
     }
 }
 
+/* Only a direct caller can pass bytes that are no UTF-8 (requests are
+   JSON); they are refused before any name is made of them. Found by
+   fuzz_partiql (fuzz/regressions/partiql/invalid-utf8-in-quoted-name). */
+static void test_lex_refuses_invalid_utf8(void **state)
+{
+    const char text[] = "SELECT \"a\xcd\xff\" FROM t";
+    pq_toks t;
+    ddb_err err = DDB_ERR_INIT;
+    assert_false(pq_lex(text, sizeof text - 1, &t, &err));
+    assert_string_equal(err.message, "Statement wasn't well formed, can't be processed: ");
+    ddb_err_clear(&err);
+    assert_null(pq_parse(text, sizeof text - 1, &err));
+    ddb_err_clear(&err);
+}
+
 /* ---- parser ---- */
 
 typedef struct parse_case {
@@ -423,6 +438,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lex_tokens_and_positions),
         cmocka_unit_test(test_lex_refuses_unterminated),
+        cmocka_unit_test(test_lex_refuses_invalid_utf8),
         cmocka_unit_test(test_parse_forms_and_errors),
         cmocka_unit_test(test_parse_tree),
         cmocka_unit_test(test_parse_depth_is_limited),
