@@ -40,6 +40,7 @@ static const route routes[] = {
     {"GET", "/api/message_groups", api_list_groups, ROUTE_AUTH},
     {"GET", "/api/messages/{}", api_list_messages, ROUTE_AUTH},
     {"POST", "/api/messages", api_post_message, ROUTE_AUTH},
+    {"POST", "/api/message_groups/{}/read", api_mark_read, ROUTE_AUTH},
     {"GET", "/api/users/@{}/short", api_user_short, 0},
     {"POST", "/api/dev/signin", api_dev_signin, ROUTE_DEV},
     {"GET", "/api/config", api_config, 0},

@@ -39,6 +39,7 @@ bool api_opt_string(const json_t *body, const char *name, const char **out, http
 void api_list_groups(api_call *call, http_response *res);
 void api_list_messages(api_call *call, http_response *res);
 void api_post_message(api_call *call, http_response *res);
+void api_mark_read(api_call *call, http_response *res);
 void api_user_short(api_call *call, http_response *res);
 void api_dev_signin(api_call *call, http_response *res);
 void api_dev_jwks(api_call *call, http_response *res);

@@ -133,6 +133,37 @@ void api_post_message(api_call *call, http_response *res)
     json_decref(body);
 }
 
+/*
+ * POST /api/message_groups/<uuid>/read [{"created_at": newest message seen}]:
+ * moves the caller's read position forward (now, without a body); 404
+ * unless the caller is a member, as for reading the messages.
+ */
+void api_mark_read(api_call *call, http_response *res)
+{
+    const char *upto = NULL;
+    json_t *body = NULL;
+    if (call->req->body_len > 0) {
+        body = api_body_object(call, res);
+        if (!body) return;
+        if (!api_opt_string(body, "created_at", &upto, res)) {
+            json_decref(body);
+            return;
+        }
+    }
+    msg_err err = {0};
+    char read_at[40];
+    if (msg_mark_read(call->api->msg, &call->me, call->param, upto, read_at, &err)) {
+        json_t *out =
+            json_pack("{s:s, s:s}", "message_group_uuid", call->param, "read_at", read_at);
+        http_response_json(res, 200, out);
+        json_decref(out);
+    } else {
+        api_msg_error(res, &err);
+    }
+    msg_err_clear(&err);
+    json_decref(body);
+}
+
 void api_user_short(api_call *call, http_response *res)
 {
     users_user_t *u = NULL;

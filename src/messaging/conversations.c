@@ -119,7 +119,7 @@ static json_t *query_page(msg_service *svc, const char *pk, const char *before, 
  * object per entry and encoding it was a third of GET /api/messages'
  * CPU (malloc and jansson), for text that is only ever sent.
  */
-static void entry_append(buf_t *b, const json_t *item, const char *uuid_attr)
+static void entry_append(buf_t *b, const json_t *item, const char *uuid_attr, int unread)
 {
     const char *const fields[][2] = {{"uuid", uuid_attr},
                                      {"display_name", "user_display_name"},
@@ -133,18 +133,21 @@ static void entry_append(buf_t *b, const json_t *item, const char *uuid_attr)
         buf_puts(b, "\":");
         json_out_append(b, msg_item_sval(item, fields[i][1])); /* NULL: null */
     }
+    if (unread >= 0) buf_printf(b, ",\"unread\":%d", unread);
     buf_putc(b, '}');
 }
 
 /* Appends the entries of a page of items as a JSON array, in storage order
-   or reversed. */
-static void page_append(buf_t *b, const json_t *items, const char *uuid_attr, bool reversed)
+   or reversed, with the unread counts when `unread` is not NULL. */
+static void page_append(buf_t *b, const json_t *items, const char *uuid_attr, bool reversed,
+                        const int *unread)
 {
     size_t n = json_array_size(items);
     buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
         if (i) buf_putc(b, ',');
-        entry_append(b, json_array_get(items, reversed ? n - 1 - i : i), uuid_attr);
+        size_t k = reversed ? n - 1 - i : i;
+        entry_append(b, json_array_get(items, k), uuid_attr, unread ? unread[k] : -1);
     }
     buf_putc(b, ']');
 }
@@ -156,16 +159,24 @@ bool msg_list_groups(msg_service *svc, const msg_user *me, const char *before, b
     snprintf(pk, sizeof pk, "GRP#%s", me->uuid);
     json_t *items = query_page(svc, pk, before, next_cursor, err);
     if (!items) return false;
-    page_append(out, items, "message_group_uuid", false);
+    int *unread = calloc(json_array_size(items) + 1, sizeof *unread);
+    if (!unread) abort();
+    bool ok = msg_unread_counts(svc, me, items, unread, err);
+    if (ok) page_append(out, items, "message_group_uuid", false, unread);
+    free(unread);
     json_decref(items);
-    return true;
+    if (!ok) {
+        free(*next_cursor);
+        *next_cursor = NULL;
+    }
+    return ok;
 }
 
 /* True when `me` has a group item for the conversation. A passed check is
    remembered for a while (svc->members): the API checks it on every read
    of a conversation, and the web UI polls. */
-static bool is_member(msg_service *svc, const msg_user *me, const char *group, bool *member,
-                      msg_err *err)
+bool msg_is_member(msg_service *svc, const msg_user *me, const char *group, bool *member,
+                   msg_err *err)
 {
     *member = false;
     if (!uuid_is_valid(group)) return true; /* no such conversation */
@@ -196,7 +207,7 @@ bool msg_list_messages(msg_service *svc, const msg_user *me, const char *group_u
                        const char *before, buf_t *out, char **next_cursor, msg_err *err)
 {
     bool member;
-    if (!is_member(svc, me, group_uuid, &member, err)) return false;
+    if (!msg_is_member(svc, me, group_uuid, &member, err)) return false;
     if (!member) {
         msg_fail(err, MSG_NOT_FOUND, "no such conversation");
         return false;
@@ -205,7 +216,7 @@ bool msg_list_messages(msg_service *svc, const msg_user *me, const char *group_u
     snprintf(pk, sizeof pk, "MSG#%s", group_uuid);
     json_t *items = query_page(svc, pk, before, next_cursor, err);
     if (!items) return false;
-    page_append(out, items, "message_uuid", true); /* oldest first */
+    page_append(out, items, "message_uuid", true, NULL); /* oldest first */
     json_decref(items);
     return true;
 }
@@ -254,7 +265,7 @@ json_t *msg_append(msg_service *svc, const msg_user *me, const char *group_uuid,
 {
     if (!msg_validate_text(text, err)) return NULL;
     bool member;
-    if (!is_member(svc, me, group_uuid, &member, err)) return NULL;
+    if (!msg_is_member(svc, me, group_uuid, &member, err)) return NULL;
     if (!member) {
         msg_fail(err, MSG_NOT_FOUND, "no such conversation");
         return NULL;

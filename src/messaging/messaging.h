@@ -64,11 +64,22 @@ json_t *msg_table_definition(const char *table);
  * for the first page; `*next_cursor` is set (caller frees) when older
  * items exist.
  */
+/* Conversations newest first, each with `unread`: messages from others
+   after `me`'s read position (unread.c), at most 100. */
 bool msg_list_groups(msg_service *svc, const msg_user *me, const char *before, buf_t *out,
                      char **next_cursor, msg_err *err);
 /* Messages oldest first; MSG_NOT_FOUND unless `me` is a member. */
 bool msg_list_messages(msg_service *svc, const msg_user *me, const char *group_uuid,
                        const char *before, buf_t *out, char **next_cursor, msg_err *err);
+
+/*
+ * Moves `me`'s read position in a conversation forward to `upto` (the
+ * created_at of the newest message seen; NULL: now). MSG_NOT_FOUND unless
+ * `me` is a member, MSG_BAD_REQUEST when `upto` is not a timestamp. A
+ * position is never moved back; `read_at` gets the one kept.
+ */
+bool msg_mark_read(msg_service *svc, const msg_user *me, const char *group_uuid, const char *upto,
+                   char read_at[40], msg_err *err);
 
 /* Appends to a conversation `me` belongs to (else MSG_NOT_FOUND). */
 json_t *msg_append(msg_service *svc, const msg_user *me, const char *group_uuid, const char *text,

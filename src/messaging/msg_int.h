@@ -24,6 +24,8 @@ struct msg_service {
 #define MSG_MEMBERS_CAPACITY 16384
 
 #define MSG_GSI_NAME "message-group-sk-index"
+#define MSG_READ_PREFIX "READ#" /* pk of a member's read positions (unread.c) */
+#define MSG_UNREAD_CAP 100      /* unread counts stop here: 100 means 100 or more */
 
 /* Fills err (MSG_STORE, or MSG_INVALID/MSG_NOT_FOUND as given) and returns false. */
 bool msg_fail(msg_err *err, msg_status status, const char *fmt, ...)
@@ -49,6 +51,15 @@ json_t *msg_group_item(const char *owner_uuid, const msg_user *other, const char
 /* Message item of `sender` in `group`. */
 json_t *msg_message_item(const char *group, const char *sk, const char *message_uuid,
                          const msg_user *sender, const char *text);
+
+/* True in *member when `me` has a group item for the conversation (a passed
+   check is remembered for a while); false on a store error. */
+bool msg_is_member(msg_service *svc, const msg_user *me, const char *group, bool *member,
+                   msg_err *err);
+/* The unread count of each group item of `items` (a page of the list) into
+   counts[i]; false on a store error. */
+bool msg_unread_counts(msg_service *svc, const msg_user *me, const json_t *items, int *counts,
+                       msg_err *err);
 
 /* Every group item of a conversation (GSI query, all pages): a new array of
    items, or NULL on store error. */

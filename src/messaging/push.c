@@ -163,6 +163,16 @@ static void on_group(msg_push *p, const char *id, const json_t *img)
     json_decref(data);
 }
 
+/* A read position moved: to its member (their other tabs clear the count). */
+static void on_read(msg_push *p, const char *id, const json_t *img)
+{
+    const char *member = msg_item_str(img, "pk") + strlen(MSG_READ_PREFIX);
+    json_t *data = json_pack("{s:s?, s:s?}", "message_group_uuid", msg_item_str(img, "sk"),
+                             "read_at", msg_item_str(img, "read_at"));
+    if (data) emit(p, id, "read", member, data);
+    json_decref(data);
+}
+
 void msg_push_records(msg_push *p, const json_t *records)
 {
     size_t i;
@@ -179,5 +189,7 @@ void msg_push_records(msg_push *p, const json_t *records)
             on_message(p, id, img);
         else if (!strncmp(pk, "GRP#", 4))
             on_group(p, id, img);
+        else if (!strncmp(pk, MSG_READ_PREFIX, strlen(MSG_READ_PREFIX)))
+            on_read(p, id, img);
     }
 }

@@ -9,6 +9,8 @@
  *   group    a row of a user's conversation list was written (GRP# INSERT
  *            or MODIFY), for its owner: {uuid, handle, display_name,
  *            message, created_at}, the shape of GET /api/message_groups
+ *   read     a user's read position moved (POST /api/message_groups/<uuid>/
+ *            read), for that user: {message_group_uuid, read_at}
  *
  * Members are the owners of the conversation's group items (found through
  * the GSI, remembered while they last), plus the sender, so that the
@@ -30,7 +32,7 @@
 
 typedef struct msg_event {
     const char *id;   /* the stream record's sequence number */
-    const char *type; /* "message" or "group" */
+    const char *type; /* "message", "group" or "read" */
     const char *user; /* uuid of the user it is for */
     const char *data; /* JSON text (one line) */
 } msg_event;

@@ -121,3 +121,41 @@ test("while the stream is down the page polls, and stops when it is back", async
   await bayko.waitForTimeout(3000);
   assert.ok(polls.n <= after + 2, `polling stopped (${polls.n - after} more requests)`);
 });
+
+test("unread counts show in the list and the tab title, and clear when read", async () => {
+  await bayko.goto(`/messages/${seeded}`); // read it all first
+  await bayko.locator("li.message").first().waitFor();
+  await bayko.waitForFunction(() => !document.title.startsWith("("));
+  await bayko.goto("/messages");
+  await streamLive(bayko);
+  const row = bayko.locator(`li.group[data-uuid="${seeded}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator('[data-testid="unread"]').count(), 0);
+
+  await andrew.goto(`/messages/${seeded}`);
+  for (const text of ["Are you there?", "The permits are ready."]) {
+    await composerBox(andrew).fill(text);
+    await andrew.getByRole("button", { name: "Message", exact: true }).click();
+    await andrew.locator("li.message", { hasText: text }).waitFor();
+  }
+  await row.locator('[data-testid="unread"]', { hasText: "2" }).waitFor();
+  assert.match(await row.getAttribute("class"), /unread/);
+  await bayko.waitForFunction(() => document.title.startsWith("(2) "));
+  await shot(bayko, "unread-desktop");
+
+  // Kept by the server: a reload shows the same count.
+  await bayko.reload();
+  await row.locator('[data-testid="unread"]', { hasText: "2" }).waitFor();
+  assert.match(await bayko.title(), /^\(2\) /);
+
+  // Reading it clears the count, here and after a reload.
+  await row.locator("a").click();
+  await bayko.locator("li.message", { hasText: "The permits are ready." }).waitFor();
+  await bayko.waitForFunction(() => !document.title.startsWith("("));
+  await row.locator('[data-testid="unread"]').waitFor({ state: "detached" });
+  await bayko.goto("/messages");
+  await row.waitFor();
+  await streamLive(bayko);
+  assert.equal(await row.locator('[data-testid="unread"]').count(), 0);
+  assert.doesNotMatch(await bayko.title(), /^\(/);
+});

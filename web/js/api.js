@@ -111,6 +111,11 @@ export const listMessages = (groupUuid, before, opts) =>
 export const sendToGroup = (groupUuid, message) =>
   request("POST", "/api/messages", { message, message_group_uuid: groupUuid });
 
+/** Moves my read position in a conversation to a message's created_at. */
+export const markRead = (groupUuid, createdAt) =>
+  request("POST", `/api/message_groups/${encodeURIComponent(groupUuid)}/read`,
+    createdAt ? { created_at: createdAt } : undefined);
+
 /** Starts (or continues) the conversation with a handle. */
 export const sendToHandle = (handle, message) =>
   request("POST", "/api/messages", { message, handle });

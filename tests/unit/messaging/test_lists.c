@@ -89,6 +89,8 @@ static void test_groups_in_the_api_shape(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "uuid")), x->group);
     assert_string_equal(json_string_value(json_object_get(e, "handle")), "andrewbrown");
     assert_string_equal(json_string_value(json_object_get(e, "display_name")), "Andrew Brown");
+    assert_true(json_is_integer(json_object_get(e, "unread"))); /* last, after created_at */
+    assert_int_equal(json_object_size(e), 6);
     json_decref(list);
     buf_free(&b);
 

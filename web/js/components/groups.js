@@ -1,9 +1,11 @@
 // groups: the list of my conversations (newest first): the other user's
-// name and @handle, the last message and its time. It can page back
+// name and @handle, the last message and its time, and how many messages
+// are unread (bold row, a count; their sum leads the tab's title). It can page back
 // through the API's cursor, refresh itself, and move a conversation to
 // the top when a message is sent or arrives.
 import { describeError, listGroups } from "../api.js";
 import { h, replace } from "../dom.js";
+import { setUnread } from "../title.js";
 import { parseTimestamp, timeElement } from "../time.js";
 
 /** Orders group rows newest first by their timestamp. */
@@ -43,6 +45,9 @@ export class GroupsPanel {
     const seen = new Set(fresh.map((g) => g.uuid));
     const older = this.loaded ? this.items.filter((g) => !seen.has(g.uuid)) : [];
     this.items = [...fresh, ...older].sort(byNewest);
+    // The open conversation is being read (its page marks it so).
+    const open = this.find(this.activeUuid);
+    if (open && document.visibilityState === "visible") open.unread = 0;
     if (!this.loaded || this.items.length === fresh.length) this.cursor = cursor;
     this.loaded = true;
     this.draw();
@@ -73,6 +78,25 @@ export class GroupsPanel {
     this.draw();
   }
 
+  /** A new message from the other person in a conversation not being read:
+      one more unread (each message counted once). */
+  countUnread(uuid, messageUuid) {
+    const row = this.find(uuid);
+    this.counted ??= new Set();
+    if (!row || this.counted.has(messageUuid)) return;
+    this.counted.add(messageUuid);
+    row.unread = (row.unread || 0) + 1;
+    this.draw();
+  }
+
+  /** The conversation was read (here or in another tab). */
+  markRead(uuid) {
+    const row = this.find(uuid);
+    if (!row || !row.unread) return;
+    row.unread = 0;
+    this.draw();
+  }
+
   /** Moves a conversation to the top with its new last message. */
   bump(uuid, message, createdAt, other = {}) {
     const row = this.find(uuid) || { uuid, display_name: other.display_name, handle: other.handle };
@@ -85,16 +109,25 @@ export class GroupsPanel {
   draw() {
     this.status.textContent = this.items.length ? "" : "No conversations yet.";
     this.status.hidden = this.items.length > 0;
+    let total = 0;
     replace(this.list, this.items.map((g) => {
       const active = g.uuid === this.activeUuid;
-      return h("li", { class: active ? "group active" : "group", "data-uuid": g.uuid },
+      const unread = g.unread > 0 ? g.unread : 0;
+      total += unread;
+      const cls = `group${active ? " active" : ""}${unread ? " unread" : ""}`;
+      return h("li", { class: cls, "data-uuid": g.uuid },
         h("a", { href: `/messages/${encodeURIComponent(g.uuid)}`, "aria-current": active ? "page" : null },
           h("span", { class: "group-head" },
             h("span", { class: "name" }, g.display_name || g.handle || "Unknown user"),
             h("span", { class: "handle" }, g.handle ? `@${g.handle}` : ""),
             timeElement(g.created_at)),
-          h("span", { class: "last" }, g.message || "")));
+          h("span", { class: "group-foot" },
+            h("span", { class: "last" }, g.message || ""),
+            unread ? h("span", { class: "badge", "data-testid": "unread" },
+              unread >= 100 ? "99+" : String(unread),
+              h("span", { class: "visually-hidden" }, " unread")) : null)));
     }));
     this.more.hidden = !this.cursor;
+    setUnread(total);
   }
 }

@@ -8,12 +8,13 @@
 // conversation every second, the conversation list every five seconds; and
 // when it comes back (or asks for a resync) they reload once to catch up.
 import * as events from "../events.js";
-import { ApiError, describeError, sendToGroup, sendToHandle, userShort } from "../api.js";
+import { ApiError, describeError, markRead, sendToGroup, sendToHandle, userShort } from "../api.js";
 import { composer } from "../components/composer.js";
 import { GroupsPanel } from "../components/groups.js";
 import { Thread } from "../components/thread.js";
 import { h, initials, replace } from "../dom.js";
 import { displayHandle } from "../session.js";
+import { setTitle } from "../title.js";
 
 const MESSAGE_POLL_MS = 1000;
 const GROUP_POLL_MS = 5000;
@@ -53,8 +54,13 @@ async function startGroups(ctx, panel) {
   const refresh = backgroundTask(ctx, () => panel.refresh());
   listen(ctx, "group", (row) => panel.upsert(row));
   listen(ctx, "message", (m) => {
-    if (panel.find(m.message_group_uuid)) panel.bump(m.message_group_uuid, m.message, m.created_at);
+    const group = m.message_group_uuid;
+    if (!panel.find(group)) return; // its "group" event brings the row
+    panel.bump(group, m.message, m.created_at);
+    const reading = group === panel.activeUuid && document.visibilityState === "visible";
+    if (m.handle !== displayHandle() && !reading) panel.countUnread(group, m.uuid);
   });
+  listen(ctx, "read", (r) => panel.markRead(r.message_group_uuid));
   await refresh();
   whileDown(ctx, refresh, GROUP_POLL_MS);
 }
@@ -74,7 +80,7 @@ function layout(ctx, panel, pane, { paneFirstOnPhone }) {
 }
 
 export async function messagesPage(ctx) {
-  document.title = "Messages · Cruddur";
+  setTitle("Messages · Cruddur");
   const panel = new GroupsPanel({ heading: "Messages", signal: ctx.signal });
   const input = h("input", {
     id: "new-handle", name: "handle", placeholder: "handle", autocapitalize: "none",
@@ -98,7 +104,7 @@ export async function messagesPage(ctx) {
 /** The conversation view for /messages/<uuid>. */
 export async function conversationPage(ctx) {
   const [groupUuid] = ctx.params;
-  document.title = "Conversation · Cruddur";
+  setTitle("Conversation · Cruddur");
   const panel = new GroupsPanel({ activeUuid: groupUuid, signal: ctx.signal });
   const title = h("h1", { id: "conversation-title", tabindex: "-1" }, "Conversation");
   const header = h("header", { class: "pane-header" },
@@ -113,7 +119,7 @@ export async function conversationPage(ctx) {
     await thread.loadLatest();
   } catch (err) {
     if (err instanceof ApiError && err.kind === "not_found") {
-      document.title = "Conversation not found · Cruddur";
+      setTitle("Conversation not found · Cruddur");
       title.textContent = "Conversation not found";
       replace(body, h("div", { class: "page-message" },
         h("p", {}, "This conversation was not found: it does not exist, or you are not part of it."),
@@ -138,7 +144,7 @@ export async function conversationPage(ctx) {
   if (other.handle) {
     title.textContent = other.display_name || other.handle;
     title.append(" ", h("span", { class: "handle" }, `@${other.handle}`));
-    document.title = `${other.display_name || other.handle} · Cruddur`;
+    setTitle(`${other.display_name || other.handle} · Cruddur`);
   }
   const form = composer({
     label: `Message to ${other.display_name || other.handle || "this conversation"}`,
@@ -148,14 +154,28 @@ export async function conversationPage(ctx) {
       panel.bump(groupUuid, data.message, data.created_at, other);
     },
   });
+  // Reading: the newest message shown is read while the tab is in view.
+  let readUpTo = "";
+  const readNow = () => {
+    const newest = thread.items[thread.items.length - 1];
+    if (!newest || document.visibilityState !== "visible" || newest.created_at <= readUpTo) return;
+    readUpTo = newest.created_at;
+    panel.markRead(groupUuid);
+    markRead(groupUuid, newest.created_at).catch(() => { readUpTo = ""; });
+  };
+  const onVisible = () => readNow();
+  document.addEventListener("visibilitychange", onVisible);
+  ctx.signal.addEventListener("abort", () => document.removeEventListener("visibilitychange", onVisible));
   thread.onNew = (fresh) => {
     const last = fresh[fresh.length - 1];
     panel.bump(groupUuid, last.message, last.created_at, other);
+    readNow();
   };
   replace(body, thread.el, form.form);
   thread.draw();
   thread.scrollToEnd();
   form.focus();
+  readNow();
   listen(ctx, "message", (m) => {
     if (m.message_group_uuid !== groupUuid) return;
     const fresh = thread.add([m], { scroll: false });
@@ -167,7 +187,7 @@ export async function conversationPage(ctx) {
 /** /messages/new/<handle>: the first message starts (or continues) a conversation. */
 export async function newConversationPage(ctx) {
   const handle = ctx.params[0].replace(/^@/, "");
-  document.title = `New message · Cruddur`;
+  setTitle(`New message · Cruddur`);
   const panel = new GroupsPanel({ signal: ctx.signal });
   const title = h("h1", { id: "new-title", tabindex: "-1" }, "New message");
   const body = h("div", { class: "pane-body" }, h("p", { class: "muted" }, "Loading…"));
@@ -196,7 +216,7 @@ export async function newConversationPage(ctx) {
   }
   if (ctx.signal.aborted) return;
   title.textContent = `New message to ${user.display_name || user.handle}`;
-  document.title = `Message ${user.display_name || user.handle} · Cruddur`;
+  setTitle(`Message ${user.display_name || user.handle} · Cruddur`);
   const note = h("p", { class: "muted existing", hidden: true });
   const form = composer({
     label: `Message to ${user.display_name || user.handle}`,

@@ -1,8 +1,9 @@
 // notfound: the in-app page for a location no route knows.
 import { h, replace } from "../dom.js";
+import { setTitle } from "../title.js";
 
 export async function notFoundPage(ctx) {
-  document.title = "Page not found · Cruddur";
+  setTitle("Page not found · Cruddur");
   replace(ctx.main,
     h("section", { class: "page-message" },
       h("h1", {}, "Page not found"),

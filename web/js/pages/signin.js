@@ -8,6 +8,7 @@
 import { ApiError, devSignin, serverConfig, userShort } from "../api.js";
 import { h, initials, replace } from "../dom.js";
 import { cognitoSignIn, isSignedIn, signIn } from "../session.js";
+import { setTitle, setUnread } from "../title.js";
 
 const DEMO_HANDLES = ["andrewbrown", "bayko", "londo"];
 
@@ -39,7 +40,8 @@ async function demoUsers() {
 }
 
 export async function signinPage(ctx) {
-  document.title = "Sign in · Cruddur";
+  setTitle("Sign in · Cruddur");
+  setUnread(0);
   if (isSignedIn() && !ctx.query.has("next")) {
     ctx.navigate("/messages", { replace: true });
     return;
