@@ -24,20 +24,20 @@ test("timestamps in every form the data has", () => {
   }
 });
 
-test("relative times: Nm under an hour, Nh under a day, else a date", () => {
+test("relative times: now under a minute, Nm under an hour, Nh under a day, else a date", () => {
   const now = new Date(2026, 2, 20, 12, 0, 0); // local time, Mar 20 2026 noon
   const ago = (ms) => new Date(now.getTime() - ms);
   const MIN = 60000;
   const cases = [
-    [ago(0), "0m"],
-    [ago(59 * 1000), "0m"],
+    [ago(0), "now"],
+    [ago(59 * 1000), "now"],
     [ago(MIN), "1m"],
     [ago(59 * MIN), "59m"],
     [ago(60 * MIN), "1h"],
     [ago(23 * 60 * MIN + 59 * MIN), "23h"],
     [new Date(2026, 2, 3, 9, 30), "Mar 3"],
     [new Date(2025, 11, 31, 23, 0), "Dec 31, 2025"],
-    [new Date(now.getTime() + 5 * MIN), "0m"], // future (clock skew): never negative
+    [new Date(now.getTime() + 5 * MIN), "now"], // future (clock skew): never negative
   ];
   for (const [date, want] of cases) assert.equal(relativeTime(date, now), want, date.toString());
 });

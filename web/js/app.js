@@ -8,6 +8,7 @@
 // (ctx.signal aborts).
 import { onUnauthorized } from "./api.js";
 import * as events from "./events.js";
+import * as renew from "./renew.js";
 import { h, replace } from "./dom.js";
 import { displayHandle, isSignedIn, signOut } from "./session.js";
 import { refreshTimes } from "./time.js";
@@ -54,10 +55,12 @@ function drawAccount() {
   }
   const handle = displayHandle();
   replace(account,
-    handle ? h("span", { class: "me" }, "Signed in as ", h("strong", {}, `@${handle}`)) : null,
+    handle ? h("span", { class: "me", "data-testid": "me" },
+      h("span", { class: "label" }, "Signed in as "), h("strong", {}, `@${handle}`)) : null,
     h("button", {
       type: "button", class: "button secondary", onclick: () => {
         events.stop();
+        renew.cancel();
         signOut();
         navigate("/signin", { notice: "You are signed out." });
       },
@@ -83,7 +86,10 @@ async function render() {
     return render();
   }
   drawAccount();
-  if (isSignedIn()) events.start();
+  if (isSignedIn()) {
+    events.start();
+    renew.schedule();
+  }
   const notice = history.state?.notice;
   if (notice) showBanner(notice, "info");
   const ctx = {
@@ -127,6 +133,7 @@ window.addEventListener("popstate", render);
 
 onUnauthorized(() => {
   events.stop();
+  renew.cancel();
   signOut();
   const next = location.pathname.startsWith("/signin") ? "/messages" : location.pathname;
   navigate(`/signin?next=${encodeURIComponent(next)}`, {

@@ -42,3 +42,44 @@ export function initials(name) {
   return String(name).split(/\s+/).filter(Boolean).slice(0, 2)
     .map((w) => [...w][0].toUpperCase()).join("") || "?";
 }
+
+/**
+ * An avatar for a user: their initials on one of AVATAR_COLOURS colours
+ * chosen from the handle, so that two people with the same initials
+ * (Andrew Brown and Andrew Bayko) still look different. Colours are
+ * classes (.avatar.c0 ...): the page's CSP allows no inline styles.
+ */
+const AVATAR_COLOURS = 10;
+export function avatar(user) {
+  const handle = String(user.handle || user.display_name || "");
+  let hash = 0;
+  for (const ch of handle) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  const colour = hash % AVATAR_COLOURS;
+  return h("span", { class: `avatar c${colour}`, "aria-hidden": "true", "data-colour": colour },
+    initials(user.display_name || user.handle || "?"));
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+
+/**
+ * A message's text with its http and https addresses as links (opening in
+ * a new tab, rel="noopener noreferrer"). Built from text nodes and <a>
+ * elements: the text is never parsed as HTML.
+ */
+export function linkify(value) {
+  const text = String(value);
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(URL_RE)) {
+    let url = m[0];
+    while (/[.,!?;:)\]}]$/.test(url)) url = url.slice(0, -1); // trailing punctuation
+    let ok = false;
+    try { ok = ["http:", "https:"].includes(new URL(url).protocol); } catch { ok = false; }
+    if (!ok) continue;
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url));
+    last = m.index + url.length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}

@@ -5,6 +5,7 @@
 
 const TOKEN_KEY = "access_token";
 const HANDLE_KEY = "cruddur_handle";
+const REFRESH_KEY = "cruddur_refresh_token"; // Cognito's refresh token, for renewals
 
 export function getToken() {
   try { return localStorage.getItem(TOKEN_KEY) || ""; } catch { return ""; }
@@ -50,6 +51,7 @@ export function signOut() {
   try {
     localStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(HANDLE_KEY);
+    localStorage.removeItem(REFRESH_KEY);
   } catch { /* nothing to clear */ }
 }
 
@@ -58,27 +60,16 @@ export function signOut() {
  * must allow that flow and have no secret). Resolves to the access token;
  * rejects with an Error whose message is meant for the user.
  */
-export async function cognitoSignIn({ endpoint, region, clientId }, username, password) {
-  const url = endpoint || `https://cognito-idp.${region}.amazonaws.com/`;
-  let res;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
-      },
-      body: JSON.stringify({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: clientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    });
-  } catch {
-    throw new Error("Cannot reach Amazon Cognito. Check your connection.");
+export async function cognitoSignIn(cognito, username, password) {
+  const { res, data } = await initiateAuth(cognito, "USER_PASSWORD_AUTH",
+    { USERNAME: username, PASSWORD: password });
+  if (res.ok && data.AuthenticationResult?.AccessToken) {
+    const refresh = data.AuthenticationResult.RefreshToken;
+    try {
+      if (refresh) localStorage.setItem(REFRESH_KEY, refresh);
+    } catch { /* no renewals then */ }
+    return data.AuthenticationResult.AccessToken;
   }
-  const data = await res.json().catch(() => ({}));
-  if (res.ok && data.AuthenticationResult?.AccessToken) return data.AuthenticationResult.AccessToken;
   if (res.ok && data.ChallengeName) {
     throw new Error(`Cognito asks for another step (${data.ChallengeName}); finish it in the hosted UI first.`);
   }
@@ -88,4 +79,43 @@ export async function cognitoSignIn({ endpoint, region, clientId }, username, pa
   if (type === "UserNotConfirmedException") throw new Error("This account is not confirmed yet.");
   if (type === "PasswordResetRequiredException") throw new Error("This account needs a password reset.");
   throw new Error(data.message || data.Message || `Sign-in failed (${res.status}).`);
+}
+
+/** One InitiateAuth call to Cognito: {res, data}. */
+async function initiateAuth({ endpoint, region, clientId }, flow, parameters) {
+  const url = endpoint || `https://cognito-idp.${region}.amazonaws.com/`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+      },
+      body: JSON.stringify({ AuthFlow: flow, ClientId: clientId, AuthParameters: parameters }),
+    });
+  } catch {
+    throw new Error("Cannot reach Amazon Cognito. Check your connection.");
+  }
+  return { res, data: await res.json().catch(() => ({})) };
+}
+
+/** Cognito's refresh token from the sign-in, or "". */
+export function getRefreshToken() {
+  try { return localStorage.getItem(REFRESH_KEY) || ""; } catch { return ""; }
+}
+
+/** A new access token from Cognito for the stored refresh token
+    (InitiateAuth REFRESH_TOKEN_AUTH). */
+export async function cognitoRefresh(cognito) {
+  const { res, data } = await initiateAuth(cognito, "REFRESH_TOKEN_AUTH",
+    { REFRESH_TOKEN: getRefreshToken() });
+  const token = data.AuthenticationResult?.AccessToken;
+  if (!res.ok || !token) throw new Error(data.message || `renewal failed (${res.status})`);
+  return token;
+}
+
+/** Replaces the access token, keeping who is signed in (a renewal). */
+export function renewed(token) {
+  localStorage.setItem(TOKEN_KEY, token);
 }

@@ -2,7 +2,8 @@
 //
 // The API sends ISO-8601 UTC with microseconds and an offset
 // ("2023-03-20T22:52:11.123456+00:00"); older data may have no fraction or
-// no offset (read as UTC). Shown times are relative: `Nm` under an hour,
+// no offset (read as UTC). Shown times are relative: `now` under a
+// minute, `Nm` under an hour,
 // `Nh` under a day, else `Mar 3` (with the year when it is not this year).
 // A time in the future (clock skew) counts as now; never negative or blank.
 
@@ -23,9 +24,10 @@ export function parseTimestamp(text) {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** `Nm`, `Nh` or `Mar 3` for a Date relative to now (a Date too). */
+/** `now`, `Nm`, `Nh` or `Mar 3` for a Date relative to now (a Date too). */
 export function relativeTime(date, now = new Date()) {
   const minutes = Math.max(0, Math.floor((now.getTime() - date.getTime()) / 60000));
+  if (minutes < 1) return "now";
   if (minutes < 60) return `${minutes}m`;
   if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h`;
   const label = `${MONTHS[date.getMonth()]} ${date.getDate()}`;

@@ -2,7 +2,13 @@
 // `send a direct message...`), a counter of characters left (1024 minus
 // the length in Unicode code points, marked when negative), and the
 // `Message` button. Sending is blocked while the text is blank, too long,
-// or a send is in flight; Ctrl+Enter (or Cmd+Enter) sends.
+// or a send is in flight. Enter sends, as in other chat apps; Shift+Enter
+// starts a new line; Ctrl+Enter (or Cmd+Enter) sends too.
+//
+// Drafts: with a `draftKey`, what is typed is kept in localStorage under
+// that key as it is typed, put back when the form is built again (a
+// reload, coming back after signing in again when a session ended) and
+// dropped once the message is sent.
 import { describeError } from "../api.js";
 import { h } from "../dom.js";
 
@@ -18,7 +24,24 @@ export function charsLeft(text) {
  * message is stored (rejects with an ApiError otherwise). `label` names
  * the recipient for screen readers.
  */
-export function composer({ label, send }) {
+function loadDraft(key) {
+  try { return (key && localStorage.getItem(key)) || ""; } catch { return ""; }
+}
+
+function saveDraft(key, text) {
+  if (!key) return;
+  try {
+    if (text) localStorage.setItem(key, text);
+    else localStorage.removeItem(key);
+  } catch { /* storage full or unavailable: no draft */ }
+}
+
+/** The localStorage key of a user's draft for a conversation (or a new one). */
+export function draftKey(handle, where) {
+  return `cruddur_draft:${handle}:${where}`;
+}
+
+export function composer({ label, send, draftKey: key = null }) {
   const textarea = h("textarea", {
     id: "composer-text", name: "message", rows: 3, placeholder: "send a direct message...",
     "aria-describedby": "composer-count-text composer-hint",
@@ -50,7 +73,8 @@ export function composer({ label, send }) {
     update();
     try {
       await send(text);
-      textarea.value = "";
+      if (textarea.value === text) textarea.value = "";
+      saveDraft(key, textarea.value);
     } catch (err) {
       if (err.kind !== "unauthorized") error.textContent = describeError(err);
     } finally {
@@ -62,13 +86,13 @@ export function composer({ label, send }) {
 
   textarea.addEventListener("input", () => {
     if (error.textContent) error.textContent = "";
+    saveDraft(key, textarea.value);
     update();
   });
   textarea.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      submit();
-    }
+    if (e.key !== "Enter" || e.isComposing || e.shiftKey || e.altKey) return;
+    e.preventDefault(); // Enter, Ctrl+Enter, Cmd+Enter: send
+    submit();
   });
   const form = h("form", {
     class: "composer", "aria-label": "Send a message", novalidate: true,
@@ -77,9 +101,11 @@ export function composer({ label, send }) {
   h("label", { for: "composer-text", class: "visually-hidden" }, label),
   textarea,
   h("div", { class: "composer-bar" },
-    h("span", { id: "composer-hint", class: "hint" }, "Ctrl+Enter sends"),
+    h("span", { id: "composer-hint", class: "hint" }, "Enter sends · Shift+Enter for a new line"),
     h("span", { class: "count-wrap" }, count, countText),
     button),
   error);
+  textarea.value = loadDraft(key);
+  update();
   return { form, textarea, focus: () => textarea.focus() };
 }

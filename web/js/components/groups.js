@@ -4,7 +4,7 @@
 // through the API's cursor, refresh itself, and move a conversation to
 // the top when a message is sent or arrives.
 import { describeError, listGroups } from "../api.js";
-import { h, replace } from "../dom.js";
+import { avatar, h, replace } from "../dom.js";
 import { setUnread } from "../title.js";
 import { parseTimestamp, timeElement } from "../time.js";
 
@@ -16,7 +16,7 @@ function byNewest(a, b) {
 }
 
 export class GroupsPanel {
-  constructor({ activeUuid = null, heading = "Conversations", signal }) {
+  constructor({ activeUuid = null, heading = "Conversations", signal, top = null }) {
     this.activeUuid = activeUuid;
     this.items = [];
     this.cursor = null;
@@ -26,7 +26,7 @@ export class GroupsPanel {
     this.more = h("button", { type: "button", class: "button secondary more", hidden: true, onclick: () => this.loadMore() }, "Load more conversations");
     this.status = h("p", { class: "muted groups-status", role: "status" }, "Loading conversations…");
     this.el = h("nav", { class: "groups-panel", "aria-labelledby": "groups-title" },
-      h("h2", { id: "groups-title" }, heading), this.status, this.list, this.more);
+      h("h2", { id: "groups-title" }, heading), top, this.status, this.list, this.more);
   }
 
   /** The row for a conversation, if loaded. */
@@ -117,7 +117,8 @@ export class GroupsPanel {
       const cls = `group${active ? " active" : ""}${unread ? " unread" : ""}`;
       return h("li", { class: cls, "data-uuid": g.uuid },
         h("a", { href: `/messages/${encodeURIComponent(g.uuid)}`, "aria-current": active ? "page" : null },
-          h("span", { class: "group-head" },
+          avatar(g),
+          h("span", { class: "group-text" }, h("span", { class: "group-head" },
             h("span", { class: "name" }, g.display_name || g.handle || "Unknown user"),
             h("span", { class: "handle" }, g.handle ? `@${g.handle}` : ""),
             timeElement(g.created_at)),
@@ -125,7 +126,7 @@ export class GroupsPanel {
             h("span", { class: "last" }, g.message || ""),
             unread ? h("span", { class: "badge", "data-testid": "unread" },
               unread >= 100 ? "99+" : String(unread),
-              h("span", { class: "visually-hidden" }, " unread")) : null)));
+              h("span", { class: "visually-hidden" }, " unread")) : null))));
     }));
     this.more.hidden = !this.cursor;
     setUnread(total);

@@ -4,7 +4,7 @@
 // Every message is shown once, whichever of the send reply and the poll
 // brings it first (they are merged by message uuid).
 import { listMessages } from "../api.js";
-import { h, replace } from "../dom.js";
+import { h, linkify, replace } from "../dom.js";
 import { displayHandle } from "../session.js";
 import { parseTimestamp, timeElement } from "../time.js";
 
@@ -108,7 +108,7 @@ export class Thread {
           h("span", { class: "name" }, m.display_name || m.handle),
           h("span", { class: "handle" }, `@${m.handle}`),
           timeElement(m.created_at)),
-        h("p", { class: "text" }, m.message));
+        h("p", { class: "text" }, linkify(m.message || "")));
       this.nodes.set(m.uuid, li);
     }
     return li;

@@ -9,10 +9,10 @@
 // when it comes back (or asks for a resync) they reload once to catch up.
 import * as events from "../events.js";
 import { ApiError, describeError, markRead, sendToGroup, sendToHandle, userShort } from "../api.js";
-import { composer } from "../components/composer.js";
+import { composer, draftKey } from "../components/composer.js";
 import { GroupsPanel } from "../components/groups.js";
 import { Thread } from "../components/thread.js";
-import { h, initials, replace } from "../dom.js";
+import { avatar, h, replace } from "../dom.js";
 import { displayHandle } from "../session.js";
 import { setTitle } from "../title.js";
 
@@ -67,7 +67,7 @@ async function startGroups(ctx, panel) {
 
 function userCard(user) {
   return h("div", { class: "user-card" },
-    h("span", { class: "avatar", "aria-hidden": "true" }, initials(user.display_name || user.handle)),
+    avatar(user),
     h("span", { class: "who" },
       h("span", { class: "name" }, user.display_name || user.handle),
       h("span", { class: "handle" }, `@${user.handle}`)));
@@ -79,15 +79,15 @@ function layout(ctx, panel, pane, { paneFirstOnPhone }) {
     panel.el, pane));
 }
 
-export async function messagesPage(ctx) {
-  setTitle("Messages · Cruddur");
-  const panel = new GroupsPanel({ heading: "Messages", signal: ctx.signal });
+/** "Start a conversation with": at the top of the conversation list, so
+    that it can be reached without scrolling past every conversation. */
+function startForm(ctx) {
   const input = h("input", {
     id: "new-handle", name: "handle", placeholder: "handle", autocapitalize: "none",
     spellcheck: "false", required: true,
   });
-  const start = h("form", {
-    class: "inline-form", onsubmit: (e) => {
+  return h("form", {
+    class: "inline-form start-form", onsubmit: (e) => {
       e.preventDefault();
       const handle = input.value.trim().replace(/^@/, "");
       if (handle) ctx.navigate(`/messages/new/${encodeURIComponent(handle)}`);
@@ -95,8 +95,13 @@ export async function messagesPage(ctx) {
   },
   h("label", { for: "new-handle" }, "Start a conversation with"),
   h("div", { class: "row" }, input, h("button", { class: "button", type: "submit" }, "Start")));
-  const pane = h("section", { class: "pane pane-empty", "aria-label": "Start a conversation" },
-    h("p", { class: "muted" }, "Choose a conversation, or start a new one."), start);
+}
+
+export async function messagesPage(ctx) {
+  setTitle("Messages · Cruddur");
+  const panel = new GroupsPanel({ heading: "Messages", signal: ctx.signal, top: startForm(ctx) });
+  const pane = h("section", { class: "pane pane-empty", "aria-label": "Conversation" },
+    h("p", { class: "muted" }, "Choose a conversation, or start a new one."));
   layout(ctx, panel, pane, { paneFirstOnPhone: false });
   await startGroups(ctx, panel);
 }
@@ -105,7 +110,7 @@ export async function messagesPage(ctx) {
 export async function conversationPage(ctx) {
   const [groupUuid] = ctx.params;
   setTitle("Conversation · Cruddur");
-  const panel = new GroupsPanel({ activeUuid: groupUuid, signal: ctx.signal });
+  const panel = new GroupsPanel({ activeUuid: groupUuid, signal: ctx.signal, top: startForm(ctx) });
   const title = h("h1", { id: "conversation-title", tabindex: "-1" }, "Conversation");
   const header = h("header", { class: "pane-header" },
     h("a", { class: "back", href: "/messages", "aria-label": "Back to conversations" }, "←"), title);
@@ -148,6 +153,7 @@ export async function conversationPage(ctx) {
   }
   const form = composer({
     label: `Message to ${other.display_name || other.handle || "this conversation"}`,
+    draftKey: draftKey(me, groupUuid),
     send: async (text) => {
       const { data } = await sendToGroup(groupUuid, text);
       thread.add([data], { scroll: true });
@@ -188,7 +194,7 @@ export async function conversationPage(ctx) {
 export async function newConversationPage(ctx) {
   const handle = ctx.params[0].replace(/^@/, "");
   setTitle(`New message · Cruddur`);
-  const panel = new GroupsPanel({ signal: ctx.signal });
+  const panel = new GroupsPanel({ signal: ctx.signal, top: startForm(ctx) });
   const title = h("h1", { id: "new-title", tabindex: "-1" }, "New message");
   const body = h("div", { class: "pane-body" }, h("p", { class: "muted" }, "Loading…"));
   const pane = h("section", { class: "pane", "aria-labelledby": "new-title" },
@@ -220,6 +226,7 @@ export async function newConversationPage(ctx) {
   const note = h("p", { class: "muted existing", hidden: true });
   const form = composer({
     label: `Message to ${user.display_name || user.handle}`,
+    draftKey: draftKey(displayHandle(), `new:${user.handle}`),
     send: async (text) => {
       const { data } = await sendToHandle(user.handle, text);
       if (!data?.message_group_uuid) throw new Error("the server did not say which conversation");

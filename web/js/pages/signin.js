@@ -6,7 +6,7 @@
 // users that exist; a 404 from /api/dev/signin for a user who exists then
 // means the server uses Cognito.
 import { ApiError, devSignin, serverConfig, userShort } from "../api.js";
-import { h, initials, replace } from "../dom.js";
+import { avatar, h, replace } from "../dom.js";
 import { cognitoSignIn, isSignedIn, signIn } from "../session.js";
 import { setTitle, setUnread } from "../title.js";
 
@@ -19,7 +19,7 @@ function nextPath(ctx) {
 }
 
 /** Normalises the config endpoint's answer: {mode, cognito, users}. */
-function readConfig(config) {
+export function readConfig(config) {
   if (!config || typeof config !== "object") return { mode: "dev", cognito: null, users: null };
   const mode = config.auth_mode || config.auth || config.mode || "dev";
   const c = config.cognito || {};
@@ -108,7 +108,7 @@ async function drawDev(ctx, card, status, users, done) {
           type: "button", class: "user-pick", "data-handle": u.handle,
           onclick: (e) => attempt(u.handle, e.currentTarget),
         },
-        h("span", { class: "avatar", "aria-hidden": "true" }, initials(u.display_name || u.handle)),
+        avatar(u),
         h("span", { class: "who" },
           h("span", { class: "name" }, u.display_name || u.handle),
           h("span", { class: "handle" }, `@${u.handle}`)))))) :
