@@ -317,3 +317,17 @@ def test_transaction(ddb, music):
         "Code": "ValidationError",
         "Message": "Key attribute's data type should match its data type in table's schema: Key sk"}
     assert ddb.get_item(TableName=music, Key={"pk": {"S": "p0"}, "sk": {"N": "1"}})["Item"]["v"] == {"N": "1"}
+
+
+def test_transaction_token(ddb, music):
+    t = '"%s"' % music
+    bump = stmts("UPDATE %s SET v = v + 1 WHERE pk = 'p2' AND sk = 3" % t,
+                 "INSERT INTO %s VALUE {'pk': 'tok', 'sk': 1}" % t)
+    assert ddb.execute_transaction(TransactStatements=bump, ClientRequestToken="pq-tok")["Responses"] == []
+    # The same statements with the same token: done once, answered again.
+    assert ddb.execute_transaction(TransactStatements=bump, ClientRequestToken="pq-tok")["Responses"] == []
+    assert ddb.get_item(TableName=music, Key={"pk": {"S": "p2"}, "sk": {"N": "3"}})["Item"]["v"] == {"N": "2"}
+    expect_error("IdempotentParameterMismatchException",
+                 "Specified idempotent token was used with different request parameters within the "
+                 "idempotency window",
+                 ddb.execute_transaction, TransactStatements=bump[:1], ClientRequestToken="pq-tok")

@@ -669,6 +669,10 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
     json_t *res = eng_op_transact_write(e, inner, err);
     if (!res) {
         if (err->code == DDB_E_TXN_CANCELED) txn_reasons(runs, n, err);
+        if (err->code == DDB_E_IDEMPOTENT_MISMATCH)
+            ddb_err_set(err, DDB_E_IDEMPOTENT_MISMATCH,
+                        "Specified idempotent token was used with different request parameters "
+                        "within the idempotency window");
         goto done;
     }
     out = json_pack("{s:[]}", "Responses");

@@ -189,6 +189,35 @@ static void test_error_decoded_not_retried(void **state)
     MHD_stop_daemon(f.d);
 }
 
+/* The PartiQL operations pass through under their own names, and their
+   errors come back with their own codes. */
+static void test_partiql_passes_through(void **state)
+{
+    static const int st[] = {200, 400};
+    static const char *const bodies[] = {
+        "{\"Items\":[{\"pk\":{\"S\":\"a\"}}],\"NextToken\":\"t1\"}",
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#DuplicateItemException\","
+        "\"message\":\"Duplicate primary key exists in table\"}"};
+    fake f = {.statuses = st, .bodies = bodies, .n = 2};
+    fake_start(&f);
+    ddb_store *s = open_remote(f.port, NULL);
+    json_t *req = tu_json("{\"Statement\":\"SELECT * FROM t WHERE pk = 'a'\"}");
+    ddb_err err = DDB_ERR_INIT;
+    json_t *res = ddb_call(s, "ExecuteStatement", req, &err);
+    tu_assert_json_eq(res, "{\"Items\":[{\"pk\":{\"S\":\"a\"}}],\"NextToken\":\"t1\"}");
+    assert_string_equal(f.last_target, "DynamoDB_20120810.ExecuteStatement");
+    json_decref(res);
+    assert_null(ddb_call(s, "ExecuteTransaction", req, &err));
+    assert_string_equal(f.last_target, "DynamoDB_20120810.ExecuteTransaction");
+    assert_int_equal(err.code, DDB_E_DUPLICATE_ITEM);
+    assert_string_equal(err.message, "Duplicate primary key exists in table");
+    assert_int_equal(f.calls, 2);
+    ddb_err_clear(&err);
+    json_decref(req);
+    ddb_store_close(s);
+    MHD_stop_daemon(f.d);
+}
+
 static void test_throttling_and_5xx_retried(void **state)
 {
     static const int st[] = {400, 500, 200};
@@ -348,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signed_call_and_answer),
         cmocka_unit_test(test_error_decoded_not_retried),
+        cmocka_unit_test(test_partiql_passes_through),
         cmocka_unit_test(test_throttling_and_5xx_retried),
         cmocka_unit_test(test_crc_mismatch_retried),
         cmocka_unit_test(test_unreachable_fails_clearly),
