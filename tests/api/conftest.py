@@ -130,7 +130,8 @@ class Server:
         return self
 
     def _wait_worker_running(self, timeout):
-        """Until the worker says it runs (a signal before that would kill it)."""
+        """Until the worker says it runs, so that the tests talk to a worker
+        that reads the stream (a stop signal before that is safe too)."""
         deadline = time.monotonic() + timeout
         while "stream-worker: running" not in self.worker_log_text():
             if self.worker.poll() is not None or time.monotonic() > deadline:

@@ -38,8 +38,10 @@ echo '{"UserPoolDefaults":{"UsernameAttributes":[]}}' >"$WORK/.cognito/config.js
 PID=$!
 
 ENDPOINT=http://127.0.0.1:$PORT
-for _ in $(seq 1 100); do
+# Until it answers, or it exited; node under a loaded machine can take a while.
+for _ in $(seq 1 1200); do
     curl -s -o /dev/null "$ENDPOINT/" && break
+    kill -0 "$PID" 2>/dev/null || break
     sleep 0.1
 done
 

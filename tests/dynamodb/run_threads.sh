@@ -9,6 +9,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../tools/lib.sh"
 . "$here/../lib/stop_clean.sh"
+. "$here/../lib/listening.sh"
 
 tmp=$(mktemp -d /tmp/cruddur-threads.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -26,12 +27,7 @@ done
 
 "$bin" dynamodb --threads 3 --data "$tmp/data" --port 0 >"$tmp/out.log" 2>"$tmp/err.log" &
 pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$tmp/out.log" | grep -oE '[0-9]+$')
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+port=$(wait_listening "$tmp/out.log" "$pid")
 if [ -z "$port" ]; then
     fail "cruddur dynamodb --threads 3 did not start: $(cat "$tmp/out.log" "$tmp/err.log")"
     kill "$pid" 2>/dev/null

@@ -16,6 +16,7 @@ bin=${CRUDDUR_BIN:-$build/cruddur}
 here=$src/tests/e2e
 
 fail() { echo "e2e.browser: $*" >&2; exit 1; }
+. "$src/tests/lib/listening.sh"
 
 "$src/scripts/install-deps" test
 command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (Node.js 20 or newer)"
@@ -48,14 +49,8 @@ mkdir -p "$data/store"
 
 CRUDDUR_WEB=$src/web "$bin" serve --port 0 --data "$data/store" --quiet >"$log" 2>&1 &
 pid=$!
-base=
-for _ in $(seq 1 100); do
-  base=$(sed -n 's/^cruddur serve: listening on \(http:[^ ]*\).*/\1/p' "$log" | head -n 1)
-  [ -n "$base" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "cruddur serve exited"; }
-  sleep 0.2
-done
-[ -n "$base" ] || { cat "$log" >&2; fail "cruddur serve did not start"; }
+port=$(wait_listening "$log" "$pid") || { cat "$log" >&2; fail "cruddur serve did not start"; }
+base=http://127.0.0.1:$port
 
 page=$(curl -s -o /dev/null -w '%{http_code}' "$base/signin" || true)
 [ "$page" = 200 ] || fail "cruddur serve answers $page for /signin: the web UI is not mounted (static_site_handle)"

@@ -25,6 +25,7 @@ py=/usr/bin/python3
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 
 . "$here/../lib/ddblocal.sh"
+. "$here/../lib/listening.sh"
 ddblocal_ensure_installed
 
 dir=$(mktemp -d /tmp/cruddur-lambda.XXXXXX)
@@ -63,11 +64,7 @@ CRUDDUR_LOG=info "$bin" dynamodb --in-memory --port 0 --credentials lambdakey:la
 ddb_pid=$!
 ddblocal_start "$dir"
 local_url=http://127.0.0.1:$(cat "$dir/ddblocal.port")
-for _ in $(seq 1 100); do
-    grep -q 'listening on' "$dir/dynamodb.log" && break
-    sleep 0.1
-done
-port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/dynamodb.log" | head -1)
+port=$(wait_listening "$dir/dynamodb.log" "$ddb_pid") || true
 [ -n "$port" ] ||
     { cat "$dir/dynamodb.log" >&2; echo "run_bootstrap: cruddur dynamodb did not start" >&2; exit 1; }
 cruddur_url=http://127.0.0.1:$port

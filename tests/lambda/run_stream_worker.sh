@@ -17,15 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+. "$here/../lib/listening.sh"
 
 CRUDDUR_LOG=info "$bin" dynamodb --in-memory --port 0 --credentials workerkey:workersecret \
     >"$dir/dynamodb.log" 2>&1 &
 ddb_pid=$!
-for _ in $(seq 1 100); do
-    grep -q 'listening on' "$dir/dynamodb.log" && break
-    sleep 0.1
-done
-port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/dynamodb.log" | head -1)
+port=$(wait_listening "$dir/dynamodb.log" "$ddb_pid") || true
 [ -n "$port" ] ||
     { cat "$dir/dynamodb.log" >&2; echo "run_stream_worker: cruddur dynamodb did not start" >&2; exit 1; }
 

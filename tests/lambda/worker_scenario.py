@@ -132,10 +132,17 @@ def main():
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen([args.bin, "stream-worker"], env=worker_env(args, table), stdout=log,
                                 stderr=subprocess.STDOUT, text=True)
-        time.sleep(1)
+        # A message written once the service runs (said by its log; a write
+        # before would be read by its first poll, which proves less).
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            log.seek(0)
+            if "stream-worker: running" in log.read():
+                break
+            time.sleep(0.02)
         ddb.put_item(TableName=table, Item=message_item("c", G2, T[5], "while it runs"))
         moved = False
-        for _ in range(100):
+        while time.monotonic() < deadline + 60:
             if [g[2] for g in groups(scan(ddb, table)) if g[1] == G2] == [T[5], T[5]]:
                 moved = True
                 break

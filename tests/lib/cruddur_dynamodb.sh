@@ -9,22 +9,18 @@
 # Needs CRUDDUR_BIN.
 
 . "$(dirname "${BASH_SOURCE[0]}")/stop_clean.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/listening.sh"
 
 cddb_start() {
     local dir=$1
     shift
     local bin=${CRUDDUR_BIN:?CRUDDUR_BIN must name the cruddur program}
+    : >"$dir/cddb.log" # not the "listening" line of the server started before
     CRUDDUR_LOG=${CRUDDUR_LOG:-info} "$bin" dynamodb --in-memory --port 0 "$@" \
-        >"$dir/cddb.log" 2>&1 &
+        >>"$dir/cddb.log" 2>&1 &
     echo $! >"$dir/cddb.pid"
-    local port="" _
-    for _ in $(seq 1 200); do
-        port=$(sed -n 's/^cruddur dynamodb: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-            "$dir/cddb.log" | head -1)
-        [ -n "$port" ] && break
-        kill -0 "$(cat "$dir/cddb.pid")" 2>/dev/null || break
-        sleep 0.05
-    done
+    local port
+    port=$(wait_listening "$dir/cddb.log" "$(cat "$dir/cddb.pid")")
     if [ -z "$port" ]; then
         echo "cddb: cruddur dynamodb did not start:" >&2
         cat "$dir/cddb.log" >&2

@@ -12,6 +12,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 . "$here/../lib/stop_clean.sh"
+. "$here/../lib/listening.sh"
 build=${CRUDDUR_BUILD:?CRUDDUR_BUILD must name the build folder}
 group=5ae290ed-55d1-47a0-bc6d-fe2bc2700399
 
@@ -185,12 +186,7 @@ if grep -q '^updated' <<<"$out"; then fail "a second run changes nothing"; else 
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=http://127.0.0.1:$cport \
         exec "$bin" serve --port 0 --quiet >"$tmp/serve.out" 2>"$tmp/serve.err") &
     pids+=($!)
-    sport=""
-    for _ in $(seq 1 100); do
-        sport=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$tmp/serve.out")
-        [ -n "$sport" ] && break
-        sleep 0.1
-    done
+    sport=$(wait_listening "$tmp/serve.out" "${pids[-1]}") || true
     if [ -z "$sport" ]; then
         fail "cruddur serve did not start: $(cat "$tmp/serve.err")"
     else

@@ -9,6 +9,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 . "$here/../lib/stop_clean.sh"
+. "$here/../lib/listening.sh"
 
 data=$(mktemp -d /tmp/cruddur-tools.XXXXXX)
 trap 'rm -rf "$data"' EXIT
@@ -267,10 +268,13 @@ if port_out=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
     if AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 "$py" - "$data" "$port_out" <<'EOF'; then
 import json, sys, time, boto3
 c = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[2]}")
-for _ in range(100):
+deadline = time.monotonic() + 120  # a sanitizer build on a loaded machine starts slowly
+while True:
     try:
         c.list_tables(); break
     except Exception:
+        if time.monotonic() > deadline:
+            raise
         time.sleep(0.1)
 for item in json.load(open(sys.argv[1] + "/odd.json")):
     c.put_item(TableName="cruddur-messages", Item=item)
@@ -356,12 +360,7 @@ expect_one_line_err "update-cognito-user-ids with an unreachable endpoint"
 # embedded store.
 "$bin" dynamodb --in-memory --port 0 >"$data/ddbserver.log" 2>&1 &
 ddb_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$data/ddbserver.log" | grep -oE '[0-9]+$')
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+port=$(wait_listening "$data/ddbserver.log" "$ddb_pid")
 if [ -z "$port" ]; then
     fail "cruddur dynamodb did not start: $(cat "$data/ddbserver.log")"
     kill "$ddb_pid" 2>/dev/null
