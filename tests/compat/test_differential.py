@@ -388,7 +388,7 @@ class Gen:
 
 
 def canon(v):
-    """A canonical, hashable form of a value (numbers by value, sets sorted)."""
+    """A canonical, hashable form of a value (numbers by value)."""
     return json.dumps(normalise(by_value(v)), sort_keys=True, default=repr)
 
 
@@ -405,7 +405,8 @@ def by_value(v):
         if set(v) == {"N"} and isinstance(v["N"], str):
             return {"N": num_text(v["N"])}
         if set(v) == {"NS"} and isinstance(v["NS"], list):
-            return {"NS": sorted((num_text(x) for x in v["NS"]), key=CTX.create_decimal)}
+            # (in the order given: set members come back sorted on both)
+            return {"NS": [num_text(x) for x in v["NS"]]}
         return {k: by_value(x) for k, x in v.items()}
     if isinstance(v, list):
         return [by_value(x) for x in v]
@@ -418,10 +419,8 @@ def normalise(v):
             (t, x), = v.items()
             if t == "N" and isinstance(x, str):
                 return {"N": x}
-            if t in ("SS", "BS") and isinstance(x, list):
-                return {t: sorted(x)}
-            if t == "NS" and isinstance(x, list):
-                return {t: sorted(x, key=decimal.Decimal)}
+            if t in ("SS", "NS", "BS") and isinstance(x, list):
+                return {t: [normalise(m) for m in x]}
         return {k: normalise(x) for k, x in v.items() if k not in ("ResponseMetadata", "ConsumedCapacity")}
     if isinstance(v, list):
         return [normalise(x) for x in v]

@@ -181,6 +181,31 @@ def test_update_list_indexes_past_the_end_append_in_index_order(ddb, table):
                                             {"S": "a"}]}
 
 
+def test_set_members_come_back_sorted(ddb, table):
+    # DynamoDB Local 3.3.1 returns set members sorted (SS by UTF-16 code
+    # units, NS by value, BS by signed bytes), at any depth, and libraries'
+    # tests compare sets as lists.
+    item = dict(K, ss={"SS": ["two", "three", "b", "B", "\u00e9", "a", "\uff21", "\U0001F600"]},
+                ns={"NS": ["10", "9", "-1", "1.5", "100", "-20", "0.01", "2"]},
+                bs={"BS": [b"\x01", b"\x00", b"\xff", b"\x00\x01", b"\x80"]},
+                m={"M": {"ss": {"SS": ["b", "a"]}}}, l={"L": [{"NS": ["3", "1"]}]})
+    ddb.put_item(TableName=table, Item=item)
+    got = ddb.get_item(TableName=table, Key=K)["Item"]
+    assert got["ss"]["SS"] == ["B", "a", "b", "three", "two", "\u00e9", "\U0001F600", "\uff21"]
+    assert got["ns"]["NS"] == ["-20", "-1", "0.01", "1.5", "2", "9", "10", "100"]
+    assert got["bs"]["BS"] == [b"\x80", b"\xff", b"\x00", b"\x00\x01", b"\x01"]
+    assert got["m"]["M"]["ss"]["SS"] == ["a", "b"] and got["l"]["L"][0]["NS"] == ["1", "3"]
+    out = ddb.update_item(TableName=table, Key=K, UpdateExpression="ADD s2 :a", ReturnValues="UPDATED_NEW",
+                          ExpressionAttributeValues={":a": {"SS": ["two", "three"]}})
+    assert out["Attributes"]["s2"]["SS"] == ["three", "two"]
+    out = ddb.update_item(TableName=table, Key=K, UpdateExpression="ADD s2 :a", ReturnValues="UPDATED_NEW",
+                          ExpressionAttributeValues={":a": {"SS": ["four", "one"]}})
+    assert out["Attributes"]["s2"]["SS"] == ["four", "one", "three", "two"]
+    out = ddb.update_item(TableName=table, Key=K, UpdateExpression="SET n2 = :v", ReturnValues="UPDATED_NEW",
+                          ExpressionAttributeValues={":v": {"NS": ["5", "-3", "4"]}})
+    assert out["Attributes"]["n2"]["NS"] == ["-3", "4", "5"]
+
+
 def test_update_errors(server, ddb, table):
     ddb.put_item(TableName=table, Item=dict(K, s={"S": "x"}, m={"M": {}}))
     # DynamoDB Local leaves out the first sentence.

@@ -234,6 +234,7 @@ static void set_merge(json_t *cur, const json_t *v, bool add)
             json_object_setn_new(index, key, len, json_true());
             json_array_append(have, m);
         }
+        ddb_set_sort(ddb_av_type_of(cur), have);
     } else {
         json_t *kept = json_array();
         json_array_foreach(have, i, m)

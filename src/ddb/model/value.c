@@ -310,6 +310,7 @@ static json_t *norm_set(ddb_av_type t, const json_t *v, ddb_err *err)
         json_decref(out);
         return NULL;
     }
+    ddb_set_sort(t, out);
     return out;
 }
 

@@ -54,6 +54,10 @@ json_t *ddb_av_normalize(const json_t *av, ddb_err *err);
 /* The same for an item (object of name -> AttributeValue). */
 json_t *ddb_item_normalize(const json_t *item, ddb_err *err);
 
+/* Sorts the members of an SS, NS or BS (the member array, in place) into
+   the order DynamoDB Local returns them (set_order.c); other types: no-op. */
+void ddb_set_sort(ddb_av_type t, json_t *members);
+
 /* DynamoDB equality: same type and value; sets ignore order; N numeric. */
 bool ddb_av_equal(const json_t *a, const json_t *b);
 /* Ordering for S (UTF-8 bytes), N (numeric) and B (unsigned bytes) of the
