@@ -12,6 +12,7 @@
  */
 #include "auth/auth_int.h"
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -178,7 +179,7 @@ static char *issuer_from(const char *backend_url, auth_error_t *err)
         auth_err_set(err, AUTH_ERR_CONFIG, "BACKEND_URL must be an http:// or https:// URL");
         return NULL;
     }
-    return strndup(url, n);
+    return xstrndup(url, n);
 }
 
 auth_dev_issuer_t *auth_dev_issuer_open(const char *data_dir, const char *backend_url,
@@ -210,7 +211,7 @@ auth_dev_issuer_t *auth_dev_issuer_open(const char *data_dir, const char *backen
         json_decref(pub);
         pub = NULL;
     }
-    auth_dev_issuer_t *dev = pub ? calloc(1, sizeof *dev) : NULL;
+    auth_dev_issuer_t *dev = pub ? xcalloc(1, sizeof *dev) : NULL;
     if (dev) dev->jwks = json_pack("{s:[o]}", "keys", pub);
     if (!dev || !dev->jwks) {
         if (jwk) auth_err_set(err, AUTH_ERR_INTERNAL, "cannot build the public key set");
@@ -252,7 +253,7 @@ const json_t *auth_dev_issuer_jwks(const auth_dev_issuer_t *dev)
 char *auth_dev_issuer_jwks_json(const auth_dev_issuer_t *dev)
 {
     char *s = json_dumps(dev->jwks, JSON_COMPACT);
-    if (!s) abort(); /* allocation failure, as base/buf does */
+    if (!s) xalloc_fail("json_dumps");
     return s;
 }
 

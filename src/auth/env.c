@@ -7,6 +7,7 @@
  */
 #include "auth/auth_int.h"
 
+#include "base/alloc.h"
 #include "base/buf.h"
 
 #include <stdlib.h>
@@ -70,7 +71,7 @@ static char *endpoint_from(const char *url, auth_error_t *err)
                      ENV_ENDPOINT " must be an http:// or https:// URL without query");
         return NULL;
     }
-    return strndup(url, n);
+    return xstrndup(url, n);
 }
 
 /* Region from AWS_REGION, AWS_DEFAULT_REGION or the pool id; NULL (err set). */
@@ -80,7 +81,7 @@ static char *region_for(const char *pool_id, auth_error_t *err)
     const char *name = env_get("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
     const char *region = env_get(name);
     if (!region) {
-        char *derived = strndup(pool_id, prefix);
+        char *derived = xstrndup(pool_id, prefix);
         if (derived && !chars_ok(derived, 32, "-")) {
             auth_err_set(err, AUTH_ERR_CONFIG, "set AWS_REGION: it cannot be read from " ENV_POOL);
             free(derived);
@@ -99,7 +100,7 @@ static char *region_for(const char *pool_id, auth_error_t *err)
                      (int)prefix, pool_id, name, region);
         return NULL;
     }
-    return strdup(region);
+    return xstrdup(region);
 }
 
 enum auth_mode auth_cognito_env_load(auth_cognito_env_t *env, auth_error_t *err)
@@ -125,8 +126,8 @@ enum auth_mode auth_cognito_env_load(auth_cognito_env_t *env, auth_error_t *err)
         auth_err_set(err, AUTH_ERR_CONFIG, ENV_CLIENT " must be 1-128 letters, digits, '_' or '+'");
         return AUTH_MODE_ERROR;
     }
-    env->pool_id = strdup(pool);
-    env->client_id = strdup(client);
+    env->pool_id = xstrdup(pool);
+    env->client_id = xstrdup(client);
     const char *override = env_get(ENV_ENDPOINT);
     if (override) {
         env->endpoint = endpoint_from(override, err);
@@ -143,10 +144,6 @@ enum auth_mode auth_cognito_env_load(auth_cognito_env_t *env, auth_error_t *err)
     env->issuer = buf_detach(&b);
     buf_printf(&b, "%s/.well-known/jwks.json", env->issuer);
     env->jwks_url = buf_detach(&b);
-    if (!env->pool_id || !env->client_id) {
-        auth_err_set(err, AUTH_ERR_INTERNAL, "out of memory");
-        goto fail;
-    }
     return AUTH_MODE_COGNITO;
 fail:
     auth_cognito_env_free(env);

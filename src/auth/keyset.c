@@ -14,6 +14,7 @@
  */
 #include "auth/auth_int.h"
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/log.h"
 
@@ -54,8 +55,7 @@ json_t *auth_jwks_keys(const json_t *jwks, auth_error_t *err)
 
 static auth_keyset_t *keyset_alloc(void)
 {
-    auth_keyset_t *ks = calloc(1, sizeof *ks);
-    if (!ks) return NULL;
+    auth_keyset_t *ks = xcalloc(1, sizeof *ks);
     pthread_mutex_init(&ks->state_lock, NULL);
     pthread_mutex_init(&ks->fetch_lock, NULL);
     atomic_init(&ks->fetches, 0);
@@ -69,11 +69,6 @@ auth_keyset_t *auth_keyset_new_fixed(const json_t *jwks, auth_error_t *err)
     json_decref(copy);
     if (!keys) return NULL;
     auth_keyset_t *ks = keyset_alloc();
-    if (!ks) {
-        json_decref(keys);
-        auth_err_set(err, AUTH_ERR_INTERNAL, "out of memory");
-        return NULL;
-    }
     ks->keys = keys;
     return ks;
 }
@@ -81,12 +76,7 @@ auth_keyset_t *auth_keyset_new_fixed(const json_t *jwks, auth_error_t *err)
 auth_keyset_t *auth_keyset_new_url(const char *url, int timeout_ms, int refetch_interval_s)
 {
     auth_keyset_t *ks = keyset_alloc();
-    if (!ks) return NULL;
-    ks->url = strdup(url);
-    if (!ks->url) {
-        auth_keyset_free(ks);
-        return NULL;
-    }
+    ks->url = xstrdup(url);
     ks->timeout_ms = timeout_ms;
     ks->refetch_interval_s = refetch_interval_s;
     return ks;

@@ -16,6 +16,8 @@
  */
 #include "auth/auth_int.h"
 
+#include "base/alloc.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +40,9 @@ struct auth_token_cache {
 auth_token_cache_t *auth_token_cache_new(size_t entries)
 {
     if (entries == 0) return NULL;
-    auth_token_cache_t *c = calloc(1, sizeof *c);
-    if (!c) return NULL;
+    auth_token_cache_t *c = xcalloc(1, sizeof *c);
     c->nsets = (entries + AUTH_CACHE_WAYS - 1) / AUTH_CACHE_WAYS;
-    c->entries = calloc(c->nsets * AUTH_CACHE_WAYS, sizeof *c->entries);
-    if (!c->entries) {
-        free(c);
-        return NULL;
-    }
+    c->entries = xcalloc(c->nsets * AUTH_CACHE_WAYS, sizeof *c->entries);
     for (int i = 0; i < AUTH_CACHE_STRIPES; i++)
         pthread_mutex_init(&c->locks[i], NULL);
     return c;

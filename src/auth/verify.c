@@ -13,6 +13,7 @@
  */
 #include "auth/auth_int.h"
 
+#include "base/alloc.h"
 #include "base/clock.h"
 
 #include <jose/jose.h>
@@ -77,14 +78,12 @@ auth_verifier_t *auth_verifier_new(const auth_config_t *cfg, auth_error_t *err)
         auth_err_set(err, AUTH_ERR_CONFIG, "negative leeway/refetch interval or no HTTP timeout");
         return NULL;
     }
-    auth_verifier_t *v = calloc(1, sizeof *v);
-    if (!v) goto oom;
-    v->issuer = strdup(cfg->issuer);
-    v->client_id = strdup(cfg->client_id);
+    auth_verifier_t *v = xcalloc(1, sizeof *v);
+    v->issuer = xstrdup(cfg->issuer);
+    v->client_id = xstrdup(cfg->client_id);
     v->leeway_s = cfg->leeway_s;
     v->clock = cfg->clock;
     v->clock_arg = cfg->clock_arg;
-    if (!v->issuer || !v->client_id) goto oom;
     if (cfg->jwks) {
         v->keys = auth_keyset_new_fixed(cfg->jwks, err);
         if (!v->keys) {
@@ -93,15 +92,9 @@ auth_verifier_t *auth_verifier_new(const auth_config_t *cfg, auth_error_t *err)
         }
     } else {
         v->keys = auth_keyset_new_url(cfg->jwks_url, cfg->http_timeout_ms, cfg->refetch_interval_s);
-        if (!v->keys) goto oom;
     }
-    v->cache = auth_token_cache_new(cfg->cache_entries);
-    if (cfg->cache_entries && !v->cache) goto oom;
+    v->cache = auth_token_cache_new(cfg->cache_entries); /* NULL: no cache */
     return v;
-oom:
-    auth_verifier_free(v);
-    auth_err_set(err, AUTH_ERR_INTERNAL, "out of memory");
-    return NULL;
 }
 
 void auth_verifier_free(auth_verifier_t *v)
@@ -185,7 +178,7 @@ static json_t *decode_object(const segment_t *s)
     if (!str) return NULL;
     json_t *obj = NULL;
     size_t n = jose_b64_dec(str, NULL, 0);
-    char *raw = n == SIZE_MAX ? NULL : malloc(n + 1);
+    char *raw = n == SIZE_MAX ? NULL : xmalloc(n + 1);
     if (raw && jose_b64_dec(str, raw, n) == n) {
         obj = json_loadb(raw, n, JSON_REJECT_DUPLICATES, NULL);
         if (obj && !json_is_object(obj)) {

@@ -7,6 +7,8 @@
  */
 #include "aws/config.h"
 
+#include "base/alloc.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 static char *env_dup(const char *name)
 {
     const char *v = getenv(name);
-    return v && *v ? strdup(v) : NULL;
+    return v && *v ? xstrdup(v) : NULL;
 }
 
 static char *trim(char *s)
@@ -48,7 +50,7 @@ static char *ini_get(const char *path, const char *section, const char *key)
         char *eq = strchr(s, '=');
         if (!in_section || !eq) continue;
         *eq = '\0';
-        if (!strcmp(trim(s), key)) found = strdup(trim(eq + 1));
+        if (!strcmp(trim(s), key)) found = xstrdup(trim(eq + 1));
     }
     fclose(f);
     return found;
@@ -58,9 +60,9 @@ static char *file_path(const char *env, const char *home, const char *name)
 {
     const char *v = getenv(env);
     char buf[1024];
-    if (v && *v) return strdup(v);
+    if (v && *v) return xstrdup(v);
     snprintf(buf, sizeof buf, "%s/.aws/%s", home ? home : ".", name);
-    return strdup(buf);
+    return xstrdup(buf);
 }
 
 /* A setting of the profile: credentials file first, then config file. */
@@ -82,14 +84,14 @@ void aws_config_load(aws_config *c, const char *home)
     memset(c, 0, sizeof *c);
     if (!home) home = getenv("HOME");
     c->profile = env_dup("AWS_PROFILE");
-    if (!c->profile) c->profile = strdup("default");
+    if (!c->profile) c->profile = xstrdup("default");
     char *creds = file_path("AWS_SHARED_CREDENTIALS_FILE", home, "credentials");
     char *config = file_path("AWS_CONFIG_FILE", home, "config");
 
     c->region = env_dup("AWS_REGION");
     if (!c->region) c->region = env_dup("AWS_DEFAULT_REGION");
     if (!c->region) c->region = profile_get(c, creds, config, "region");
-    if (!c->region) c->region = strdup("us-east-1");
+    if (!c->region) c->region = xstrdup("us-east-1");
 
     c->access_key = env_dup("AWS_ACCESS_KEY_ID");
     c->secret_key = env_dup("AWS_SECRET_ACCESS_KEY");
@@ -111,15 +113,15 @@ void aws_config_load(aws_config *c, const char *home)
     c->custom_endpoint = c->endpoint_dynamodb != NULL;
     c->endpoint_streams = env_dup("AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
     if (!c->endpoint_streams && c->endpoint_dynamodb)
-        c->endpoint_streams = strdup(c->endpoint_dynamodb);
+        c->endpoint_streams = xstrdup(c->endpoint_dynamodb);
     char buf[256];
     if (!c->endpoint_dynamodb) {
         snprintf(buf, sizeof buf, "https://dynamodb.%s.amazonaws.com", c->region);
-        c->endpoint_dynamodb = strdup(buf);
+        c->endpoint_dynamodb = xstrdup(buf);
     }
     if (!c->endpoint_streams) {
         snprintf(buf, sizeof buf, "https://streams.dynamodb.%s.amazonaws.com", c->region);
-        c->endpoint_streams = strdup(buf);
+        c->endpoint_streams = xstrdup(buf);
     }
     free(creds);
     free(config);

@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 
 static void hex(const unsigned char *p, size_t n, char *out)
@@ -85,11 +86,11 @@ static int by_string(const void *a, const void *b)
 static void put_sorted_query(buf_t *b, const char *query)
 {
     if (!query || !*query) return;
-    char *copy = strdup(query);
+    char *copy = xstrdup(query);
     size_t n = 1;
     for (const char *p = copy; *p; p++)
         n += *p == '&';
-    char **parts = calloc(n, sizeof *parts);
+    char **parts = xcalloc(n, sizeof *parts);
     size_t k = 0;
     for (char *save = NULL, *t = strtok_r(copy, "&", &save); t; t = strtok_r(NULL, "&", &save))
         parts[k++] = t;
@@ -105,9 +106,9 @@ static void put_sorted_query(buf_t *b, const char *query)
 
 char *sigv4_authorization(const sigv4_input *in, char signature[65])
 {
-    canon_header *hs = calloc(in->n_headers ? in->n_headers : 1, sizeof *hs);
+    canon_header *hs = xcalloc(in->n_headers ? in->n_headers : 1, sizeof *hs);
     for (size_t i = 0; i < in->n_headers; i++) {
-        hs[i].name = strdup(in->headers[i].name);
+        hs[i].name = xstrdup(in->headers[i].name);
         for (char *p = hs[i].name; *p; p++)
             *p = (char)tolower((unsigned char)*p);
         hs[i].value = in->headers[i].value ? in->headers[i].value : "";
@@ -176,7 +177,7 @@ static char *field(const char *s, const char *key)
     if (!p) return NULL;
     p += strlen(key);
     size_t n = strcspn(p, ", ");
-    return strndup(p, n);
+    return xstrndup(p, n);
 }
 
 bool sigv4_parse_authorization(const char *value, sigv4_parsed *out)
@@ -196,10 +197,10 @@ bool sigv4_parse_authorization(const char *value, sigv4_parsed *out)
             parts[n++] = t;
         ok = n == 5 && !strcmp(parts[4], "aws4_request") && strlen(parts[1]) == 8;
         if (ok) {
-            out->access_key = strdup(parts[0]);
-            out->date = strdup(parts[1]);
-            out->region = strdup(parts[2]);
-            out->service = strdup(parts[3]);
+            out->access_key = xstrdup(parts[0]);
+            out->date = xstrdup(parts[1]);
+            out->region = xstrdup(parts[2]);
+            out->service = xstrdup(parts[3]);
         }
     }
     free(cred);

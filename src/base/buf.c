@@ -1,6 +1,7 @@
 /*
  * buf: growable byte buffer. See buf.h.
  */
+#include "base/alloc.h"
 #include "base/buf.h"
 
 #include <stdio.h>
@@ -34,8 +35,7 @@ void buf_reserve(buf_t *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) abort();
+    char *p = xrealloc(b->data, cap);
     b->data = p;
     b->cap = cap;
 }

@@ -1,6 +1,7 @@
 /*
  * json_out: the compact JSON encoder of json_out.h.
  */
+#include "base/alloc.h"
 #include "base/json_out.h"
 
 #include <inttypes.h>
@@ -59,7 +60,7 @@ static void put_string(buf_t *b, const char *s, size_t n)
 static void put_real(buf_t *b, const json_t *v)
 {
     char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (!text) abort(); /* only on memory exhaustion, or NaN, which jansson cannot make */
+    if (!text) xalloc_fail("json_dumps"); /* or NaN, which jansson cannot make */
     buf_puts(b, text);
     free(text);
 }

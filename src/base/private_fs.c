@@ -4,6 +4,7 @@
  * gets its mode set again with chmod/fchmod right after it is created; one
  * that existed before is never changed.
  */
+#include "base/alloc.h"
 #include "base/private_fs.h"
 
 #include <errno.h>
@@ -30,8 +31,7 @@ static bool mkdir_private(const char *path, int *err)
 int private_fs_mkdirs(const char *dir)
 {
     if (!dir || !*dir) return EINVAL;
-    char *p = strdup(dir);
-    if (!p) abort();
+    char *p = xstrdup(dir);
     int err = 0;
     /* Each prefix ending before a '/', then the whole path. */
     for (char *s = p + 1; !err; s++) {

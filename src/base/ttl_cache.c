@@ -5,6 +5,7 @@
  * after releasing it; a get copies the value under the lock (a reader
  * must not see it freed by a concurrent put).
  */
+#include "base/alloc.h"
 #include "base/ttl_cache.h"
 
 #include <pthread.h>
@@ -57,13 +58,11 @@ static void value_free(const ttl_cache *c, void *v)
 
 ttl_cache *ttl_cache_new(size_t capacity, int64_t ttl_us, const ttl_cache_ops *ops)
 {
-    ttl_cache *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    ttl_cache *c = xcalloc(1, sizeof *c);
     c->n_sets = capacity < TTL_CACHE_WAYS ? 1 : capacity / TTL_CACHE_WAYS;
     c->ttl_us = ttl_us;
     if (ops) c->ops = *ops;
-    c->sets = calloc(c->n_sets, sizeof *c->sets);
-    if (!c->sets) abort();
+    c->sets = xcalloc(c->n_sets, sizeof *c->sets);
     for (size_t i = 0; i < c->n_sets; i++)
         pthread_mutex_init(&c->sets[i].lock, NULL);
     return c;
@@ -121,8 +120,7 @@ static slot *victim(cache_set *set, const char *key, int64_t now_us, int64_t ttl
 void ttl_cache_put(ttl_cache *c, const char *key, const void *value, int64_t now_us)
 {
     if (!c || !key) return;
-    char *new_key = strdup(key);
-    if (!new_key) abort();
+    char *new_key = xstrdup(key);
     void *new_value = value_copy(c, value);
     cache_set *set = set_for(c, key);
     pthread_mutex_lock(&set->lock);

@@ -25,6 +25,8 @@
  */
 #include "ddb/item_cache.h"
 
+#include "base/alloc.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -128,7 +130,7 @@ json_t *item_cache_decode(const void *text, int len)
     pthread_mutex_unlock(lock);
 
     json_t *item = decode(text, n);
-    char *copy = item ? malloc(n ? n : 1) : NULL;
+    char *copy = item ? xmalloc(n ? n : 1) : NULL;
     if (!copy) return item;
     memcpy(copy, text, n);
     pthread_mutex_lock(lock);

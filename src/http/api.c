@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
 
@@ -135,7 +136,7 @@ static void add_origin(api_ctx *api, const char *url)
     size_t n = strlen(url);
     while (n > 0 && url[n - 1] == '/')
         n--;
-    api->origins[api->n_origins++] = strndup(url, n);
+    api->origins[api->n_origins++] = xstrndup(url, n);
 }
 
 void api_ctx_load_origins(api_ctx *api)

@@ -6,6 +6,8 @@
  */
 #include "http/cors.h"
 
+#include "base/alloc.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +44,7 @@ bool http_cors_parse(const char *spec, http_cors *out, char *errbuf, size_t errl
     size_t cap = 1;
     for (const char *s = p; *s; s++)
         cap += *s == ',';
-    out->origins = calloc(cap, sizeof *out->origins);
-    if (!out->origins) abort();
+    out->origins = xcalloc(cap, sizeof *out->origins);
     for (;;) {
         while (*p == ' ')
             p++;
@@ -59,8 +60,7 @@ bool http_cors_parse(const char *spec, http_cors *out, char *errbuf, size_t errl
             http_cors_free(out);
             return false;
         }
-        out->origins[out->n_origins] = strndup(p, len);
-        if (!out->origins[out->n_origins]) abort();
+        out->origins[out->n_origins] = xstrndup(p, len);
         out->n_origins++;
         if (!p[n]) break;
         p += n + 1;

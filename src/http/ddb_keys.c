@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 
 #define KEYS_FILE_MAX (1024 * 1024)
@@ -32,9 +33,8 @@ bool ddb_keys_add(ddb_keys *k, const char *pair, size_t len, char *errbuf, size_
         return false;
     }
     size_t key_len = (size_t)(colon - pair);
-    char *key = strndup(pair, key_len);
-    char *secret = strndup(colon + 1, len - key_len - 1);
-    if (!key || !secret) abort();
+    char *key = xstrndup(pair, key_len);
+    char *secret = xstrndup(colon + 1, len - key_len - 1);
     for (size_t i = 0; i < k->n; i++) {
         if (strcmp(k->access_keys[i], key) != 0) continue;
         explicit_bzero(k->secrets[i], strlen(k->secrets[i]));
@@ -45,9 +45,8 @@ bool ddb_keys_add(ddb_keys *k, const char *pair, size_t len, char *errbuf, size_
     }
     if (k->n == k->cap) {
         k->cap = k->cap ? 2 * k->cap : 4;
-        k->access_keys = realloc(k->access_keys, k->cap * sizeof *k->access_keys);
-        k->secrets = realloc(k->secrets, k->cap * sizeof *k->secrets);
-        if (!k->access_keys || !k->secrets) abort();
+        k->access_keys = xrealloc(k->access_keys, k->cap * sizeof *k->access_keys);
+        k->secrets = xrealloc(k->secrets, k->cap * sizeof *k->secrets);
     }
     k->access_keys[k->n] = key;
     k->secrets[k->n] = secret;
@@ -86,8 +85,7 @@ static char *read_small_file(const char *path, char *errbuf, size_t errlen)
         if (st.st_mode & 077)
             log_warn("dynamodb: %s may be read by other users (mode %03o); chmod 600 it", path,
                      (unsigned)(st.st_mode & 0777));
-        text = malloc((size_t)st.st_size + 1);
-        if (!text) abort();
+        text = xmalloc((size_t)st.st_size + 1);
         ssize_t got = read(fd, text, (size_t)st.st_size);
         if (got != st.st_size) {
             snprintf(errbuf, errlen, "cannot read %s: %s", path,

@@ -15,6 +15,7 @@
 
 #include <zlib.h>
 
+#include "base/alloc.h"
 #include "base/uuid.h"
 #include "aws/sigv4.h"
 
@@ -103,8 +104,7 @@ static void expected_signature(const http_request *req, const sigv4_parsed *p, c
 {
     sigv4_header hs[SIGNED_HEADERS_MAX];
     size_t n = 0;
-    char *names = strdup(p->signed_headers);
-    if (!names) abort();
+    char *names = xstrdup(p->signed_headers);
     char *save = NULL;
     for (char *t = strtok_r(names, ";", &save); t && n < SIGNED_HEADERS_MAX;
          t = strtok_r(NULL, ";", &save)) {

@@ -4,6 +4,8 @@
  */
 #include "http/dev_identity.h"
 
+#include "base/alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,7 @@ static users_status_t link_user(users_db_t *users, users_user_t *u, users_error_
     users_status_t st = users_set_cognito_user_id(users, u->handle, u->uuid, err);
     if (st != USERS_OK) return st == USERS_NOT_FOUND ? USERS_NOT_FOUND : USERS_ERROR;
     free(u->cognito_user_id);
-    u->cognito_user_id = strdup(u->uuid);
+    u->cognito_user_id = xstrdup(u->uuid);
     return u->cognito_user_id ? USERS_OK : USERS_ERROR;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
 #include "aws/config.h"
@@ -179,7 +180,7 @@ static int parse_args(int argc, char **argv, dynamodb_opts *o)
                 return 2;
             }
             free(o->region);
-            o->region = strdup(argv[i]);
+            o->region = xstrdup(argv[i]);
         } else if (!strcmp(a, "--credentials") && has_value) {
             if (!add_argv_pair(&o->keys, argv[++i])) return 2;
         } else if (!strcmp(a, "--credentials-file") && has_value) {

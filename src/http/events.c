@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/clock.h"
 
@@ -125,10 +126,8 @@ static void *hub_thread(void *arg)
 
 events_hub *events_hub_new(int heartbeat_ms)
 {
-    events_hub *h = calloc(1, sizeof *h);
-    if (!h) abort();
-    h->ring = calloc(EVENTS_RING, sizeof *h->ring);
-    if (!h->ring) abort();
+    events_hub *h = xcalloc(1, sizeof *h);
+    h->ring = xcalloc(EVENTS_RING, sizeof *h->ring);
     h->heartbeat_ms = heartbeat_ms > 0 ? heartbeat_ms : EVENTS_HEARTBEAT_MS_DEFAULT;
     pthread_mutex_init(&h->lock, NULL);
     pthread_condattr_t attr;
@@ -177,8 +176,7 @@ void events_hub_publish(const msg_event *ev, void *hub)
     if (strlen(ev->user) >= USER_MAX) return;
     buf_t text = BUF_INIT;
     buf_printf(&text, "id: %s\nevent: %s\ndata: %s\n\n", ev->id, ev->type, ev->data);
-    char *id = strdup(ev->id);
-    if (!id) abort();
+    char *id = xstrdup(ev->id);
     pthread_mutex_lock(&h->lock);
     ring_entry *e = &h->ring[h->total % EVENTS_RING];
     free(e->id);
@@ -232,8 +230,7 @@ void events_hub_subscribe(events_hub *h, http_stream *st, const char *user, int6
         http_stream_release(st);
         return;
     }
-    sub *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    sub *s = xcalloc(1, sizeof *s);
     s->st = st;
     s->expires_s = expires_s;
     snprintf(s->user, sizeof s->user, "%s", user);

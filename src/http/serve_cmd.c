@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
 #include "ddb/engine/embedded.h"
@@ -214,7 +215,7 @@ static bool open_auth(app *a, const serve_opts *o, enum auth_mode mode, auth_cog
                 log_error("serve: cannot create a temporary folder for the dev key");
                 return false;
             }
-            dir = a->key_dir = strdup(tmpl);
+            dir = a->key_dir = xstrdup(tmpl);
         }
         a->dev = auth_dev_issuer_open(dir, NULL, &err);
         if (!a->dev) {

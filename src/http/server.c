@@ -20,6 +20,7 @@
 
 #include <microhttpd.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/json_out.h"
 #include "base/log.h"
@@ -63,8 +64,8 @@ const char *http_request_arg(const http_request *req, const char *name)
 void http_response_header(http_response *res, const char *name, const char *value)
 {
     if (res->n_headers >= HTTP_MAX_HEADERS) return;
-    res->header_names[res->n_headers] = strdup(name);
-    res->header_values[res->n_headers] = strdup(value);
+    res->header_names[res->n_headers] = xstrdup(name);
+    res->header_values[res->n_headers] = xstrdup(value);
     res->n_headers++;
 }
 
@@ -178,11 +179,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_server *s = cls;
     req_state *st = *con_cls;
     if (!st) {
-        st = calloc(1, sizeof *st);
-        if (!st) return MHD_NO;
+        st = xcalloc(1, sizeof *st);
         st->start_us = clock_mono_us();
         snprintf(st->method, sizeof st->method, "%s", method);
-        st->path = strdup(url);
+        st->path = xstrdup(url);
         *con_cls = st;
         if (!framing_ok(s, conn, version, st)) return MHD_YES;
         const char *cl =
@@ -247,8 +247,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 http_server *http_server_start(const http_config *cfg, http_handler handler, void *ctx,
                                char *errbuf, size_t errlen)
 {
-    http_server *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    http_server *s = xcalloc(1, sizeof *s);
     s->handler = handler;
     s->ctx = ctx;
     s->max_body = cfg->max_body ? cfg->max_body : 64 * 1024;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 
 #define STATIC_MAX_FILE (16u * 1024 * 1024) /* larger files are not served */
@@ -110,8 +111,7 @@ static_site *static_site_open(const char *root, char *errbuf, size_t errlen)
         free(resolved);
         return NULL;
     }
-    static_site *site = calloc(1, sizeof *site);
-    if (!site) abort();
+    static_site *site = xcalloc(1, sizeof *site);
     site->root = resolved;
     site->dirfd = fd;
     return site;

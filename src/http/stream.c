@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 
 struct http_stream {
@@ -58,8 +59,7 @@ void http_stream_release(http_stream *st)
 
 http_stream *http_response_stream(http_response *res, int status, const char *content_type)
 {
-    http_stream *st = calloc(1, sizeof *st);
-    if (!st) abort();
+    http_stream *st = xcalloc(1, sizeof *st);
     pthread_mutex_init(&st->lock, NULL);
     st->refs = 2; /* the caller's and the server's */
     st->status = status;
@@ -207,8 +207,7 @@ void http_stream_abandon(http_stream *st)
 
 http_stream_set *http_stream_set_new(void)
 {
-    http_stream_set *set = calloc(1, sizeof *set);
-    if (!set) abort();
+    http_stream_set *set = xcalloc(1, sizeof *set);
     pthread_mutex_init(&set->lock, NULL);
     return set;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/ttl_cache.h"
 
 struct user_cache {
@@ -17,8 +18,7 @@ struct user_cache {
 static char *dup_or_null(const char *s)
 {
     if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
+    char *d = xstrdup(s);
     return d;
 }
 
@@ -26,8 +26,7 @@ static char *dup_or_null(const char *s)
 static void *user_copy(const void *v)
 {
     const users_user_t *u = v;
-    users_user_t *c = malloc(sizeof *c);
-    if (!c) abort();
+    users_user_t *c = xmalloc(sizeof *c);
     memcpy(c->uuid, u->uuid, sizeof c->uuid);
     memcpy(c->created_at, u->created_at, sizeof c->created_at);
     c->display_name = dup_or_null(u->display_name);
@@ -45,8 +44,7 @@ static void user_free(void *v)
 user_cache *user_cache_new(size_t capacity, int64_t ttl_us)
 {
     static const ttl_cache_ops ops = {user_copy, user_free};
-    user_cache *c = malloc(sizeof *c);
-    if (!c) abort();
+    user_cache *c = xmalloc(sizeof *c);
     c->c = ttl_cache_new(capacity, ttl_us, &ops);
     return c;
 }

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/stop_signal.h"
 
@@ -47,8 +48,7 @@ void lambda_invocation_clear(lambda_invocation *inv)
 
 lambda_runtime *lambda_runtime_new(const char *api, char *why, size_t why_len)
 {
-    lambda_runtime *rt = calloc(1, sizeof *rt);
-    if (!rt) abort();
+    lambda_runtime *rt = xcalloc(1, sizeof *rt);
     rt->curl = curl_easy_init();
     if (!rt->curl) {
         snprintf(why, why_len, "libcurl could not start");
@@ -86,7 +86,7 @@ static char *header_value(const char *line, size_t len, const char *name)
         v++;
     while (end > v && isspace((unsigned char)end[-1]))
         end--;
-    return strndup(v, (size_t)(end - v));
+    return xstrndup(v, (size_t)(end - v));
 }
 
 static size_t collect_header(char *p, size_t size, size_t n, void *arg)

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "messaging/msg_int.h"
@@ -69,8 +70,7 @@ struct msg_consumer {
 
 static void set_str(char **dst, const char *src)
 {
-    char *copy = src ? strdup(src) : NULL;
-    if (src && !copy) abort();
+    char *copy = src ? xstrdup(src) : NULL;
     free(*dst);
     *dst = copy;
 }
@@ -113,8 +113,7 @@ static void shards_clear(msg_consumer *c)
 
 msg_consumer *msg_consumer_new(msg_service *svc, const msg_consumer_options *opt)
 {
-    msg_consumer *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    msg_consumer *c = xcalloc(1, sizeof *c);
     c->svc = svc;
     set_str(&c->name, opt && opt->name ? opt->name : "fanout");
     set_str(&c->table, opt && opt->checkpoint_table ? opt->checkpoint_table : MSG_CONSUMER_TABLE);
@@ -163,8 +162,7 @@ bool msg_consumer_ensure_table(msg_consumer *c, msg_err *err)
 static json_t *checkpoint_key(const msg_consumer *c, const shard_pos *s)
 {
     size_t n = strlen(c->name) + strlen(c->stream_arn) + 2;
-    char *pk = malloc(n);
-    if (!pk) abort();
+    char *pk = xmalloc(n);
     snprintf(pk, n, "%s#%s", c->name, c->stream_arn);
     json_t *key = json_pack("{s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(s->shard_id));
     free(pk);
@@ -284,8 +282,7 @@ static bool describe_shards(msg_consumer *c, msg_err *err)
         {
             const char *id = json_string_value(json_object_get(sh, "ShardId"));
             if (!id || find_shard(c, id)) continue;
-            c->shards = realloc(c->shards, (c->n_shards + 1) * sizeof *c->shards);
-            if (!c->shards) abort();
+            c->shards = xrealloc(c->shards, (c->n_shards + 1) * sizeof *c->shards);
             shard_pos *s = &c->shards[c->n_shards++];
             memset(s, 0, sizeof *s);
             set_str(&s->shard_id, id);
@@ -343,8 +340,7 @@ static const char *message_pk(const json_t *rec)
 static bool *superseded_records(const json_t *records)
 {
     size_t n = json_array_size(records);
-    bool *skip = calloc(n ? n : 1, sizeof *skip);
-    if (!skip) abort();
+    bool *skip = xcalloc(n ? n : 1, sizeof *skip);
     for (size_t i = 0; i < n; i++) {
         const char *pk = message_pk(json_array_get(records, i));
         if (!pk) continue;

@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/json_out.h"
 #include "base/uuid.h"
@@ -36,8 +37,7 @@
 static char *cursor_encode(const char *sk)
 {
     size_t n = strlen(sk);
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (!out) abort();
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
     int len = EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)sk, (int)n);
     while (len > 0 && out[len - 1] == '=')
         len--;
@@ -159,8 +159,7 @@ bool msg_list_groups(msg_service *svc, const msg_user *me, const char *before, b
     snprintf(pk, sizeof pk, "GRP#%s", me->uuid);
     json_t *items = query_page(svc, pk, before, next_cursor, err);
     if (!items) return false;
-    int *unread = calloc(json_array_size(items) + 1, sizeof *unread);
-    if (!unread) abort();
+    int *unread = xcalloc(json_array_size(items) + 1, sizeof *unread);
     bool ok = msg_unread_counts(svc, me, items, unread, err);
     if (ok) page_append(out, items, "message_group_uuid", false, unread);
     free(unread);
@@ -293,7 +292,7 @@ static char *pair_lookup(msg_service *svc, const msg_user *me, const msg_user *o
     json_decref(req);
     *failed = !res;
     const char *g = msg_item_str(json_object_get(res, "Item"), "group_uuid");
-    char *out = g ? strdup(g) : NULL;
+    char *out = g ? xstrdup(g) : NULL;
     json_decref(res);
     return out;
 }
@@ -338,7 +337,7 @@ static char *scan_groups_for(msg_service *svc, const msg_user *me, const msg_use
         }
         const char *g =
             msg_item_str(json_array_get(json_object_get(res, "Items"), 0), "message_group_uuid");
-        if (g) found = strdup(g);
+        if (g) found = xstrdup(g);
         start = found ? NULL : json_incref(json_object_get(res, "LastEvaluatedKey"));
         json_decref(res);
     } while (start);

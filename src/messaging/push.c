@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/json_out.h"
 #include "base/log.h"
@@ -33,8 +34,7 @@ struct msg_push {
 
 static void *str_copy(const void *v)
 {
-    char *s = strdup(v);
-    if (!s) abort();
+    char *s = xstrdup(v);
     return s;
 }
 
@@ -47,8 +47,7 @@ static void relay_records(const json_t *records, void *arg)
 
 msg_push *msg_push_new(msg_service *svc, msg_event_fn fn, void *arg)
 {
-    msg_push *p = calloc(1, sizeof *p);
-    if (!p) abort();
+    msg_push *p = xcalloc(1, sizeof *p);
     p->svc = svc;
     p->fn = fn;
     p->arg = arg;

@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 
 msg_service *msg_service_new(ddb_store *store, const char *table)
 {
-    msg_service *svc = calloc(1, sizeof *svc);
-    if (!svc) abort();
+    msg_service *svc = xcalloc(1, sizeof *svc);
     svc->store = store;
-    svc->table = strdup(table && *table ? table : "cruddur-messages");
+    svc->table = xstrdup(table && *table ? table : "cruddur-messages");
     svc->members = ttl_cache_new(MSG_MEMBERS_CAPACITY, MSG_MEMBERS_TTL_US, NULL);
     return svc;
 }
@@ -209,7 +209,7 @@ static bool table_status(msg_service *svc, const char *table, char **status, msg
     }
     const char *s =
         json_string_value(json_object_get(json_object_get(res, "Table"), "TableStatus"));
-    *status = strdup(s ? s : "ACTIVE");
+    *status = xstrdup(s ? s : "ACTIVE");
     json_decref(res);
     return true;
 }

@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "aws/http.h"
 
@@ -51,7 +52,7 @@ bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len)
         return false;
     }
     aws_config_load(&c->aws, NULL);
-    c->pool_id = strdup(pool);
+    c->pool_id = xstrdup(pool);
     if (!c->aws.access_key || !c->aws.secret_key) {
         snprintf(why, why_len,
                  "%s is not set (nor are credentials of profile '%s' in ~/.aws/credentials)",
@@ -64,7 +65,7 @@ bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len)
     const char *us = strchr(pool, '_');
     if (!env("AWS_REGION") && !env("AWS_DEFAULT_REGION") && us && us > pool) {
         free(c->aws.region);
-        c->aws.region = strndup(pool, (size_t)(us - pool));
+        c->aws.region = xstrndup(pool, (size_t)(us - pool));
     }
     if (strpbrk(c->aws.region, ":/ ")) {
         snprintf(why, why_len, "no usable region: set AWS_REGION");
@@ -83,7 +84,7 @@ bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len)
         size_t n = strlen(url);
         while (n > 0 && url[n - 1] == '/')
             n--;
-        c->endpoint = strndup(url, n);
+        c->endpoint = xstrndup(url, n);
     } else {
         buf_t b = BUF_INIT;
         buf_printf(&b, "https://cognito-idp.%s.amazonaws.com", c->aws.region);

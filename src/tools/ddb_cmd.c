@@ -16,6 +16,8 @@
 
 #include "messaging/messaging.h"
 
+#include "base/alloc.h"
+
 #define WAIT_POLLS 120 /* half-second polls: a minute for DynamoDB to finish */
 
 /*
@@ -175,8 +177,7 @@ static int cmp_names(const void *a, const void *b)
 /* The member names of a JSON object in byte order; caller frees the array. */
 static const char **sorted_names(const json_t *obj, size_t *n)
 {
-    const char **names = malloc((json_object_size(obj) + 1) * sizeof *names);
-    if (!names) abort();
+    const char **names = xmalloc((json_object_size(obj) + 1) * sizeof *names);
     *n = 0;
     const char *k;
     json_t *v;

@@ -10,6 +10,7 @@
  */
 #include "users/users_int.h"
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "base/private_fs.h"
 
@@ -88,8 +89,7 @@ const users_new_t *users_demo(size_t *count)
 static char *dup_or_null(const char *s)
 {
     if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
+    char *d = xstrdup(s);
     return d;
 }
 
@@ -97,8 +97,7 @@ users_user_t *users_user_make(const char *uuid, const char *display_name, const 
                               const char *email, const char *cognito_user_id,
                               const char *created_at)
 {
-    users_user_t *u = calloc(1, sizeof *u);
-    if (!u) abort();
+    users_user_t *u = xcalloc(1, sizeof *u);
     snprintf(u->uuid, sizeof u->uuid, "%s", uuid ? uuid : "");
     for (char *p = u->uuid; *p; p++)
         *p = (char)tolower((unsigned char)*p);
@@ -122,8 +121,7 @@ void users_user_free(users_user_t *u)
 
 void users_list_take(users_list_t *l, users_user_t *u)
 {
-    users_user_t *grown = realloc(l->items, (l->count + 1) * sizeof *grown);
-    if (!grown) abort();
+    users_user_t *grown = xrealloc(l->items, (l->count + 1) * sizeof *grown);
     l->items = grown;
     l->items[l->count++] = *u;
     free(u);
@@ -156,8 +154,7 @@ const char *users_conflict_column(const char *text)
 static users_status_t db_new(const users_driver_t *driver, const char *target, int max_conns,
                              users_db_t **out, users_error_t *err)
 {
-    users_db_t *db = calloc(1, sizeof *db);
-    if (!db) abort();
+    users_db_t *db = xcalloc(1, sizeof *db);
     db->driver = driver;
     db->target = dup_or_null(target);
     db->max_conns = max_conns;
@@ -243,8 +240,7 @@ users_status_t users_open(const char *data_dir, users_db_t **out, users_error_t 
         return users_fail(err, USERS_ERROR, "cannot create data folder %s: %s", data_dir,
                           strerror(rc));
     }
-    char *path = NULL;
-    if (asprintf(&path, "%s/%s", data_dir, USERS_SQLITE_FILE) < 0) abort();
+    char *path = xasprintf("%s/%s", data_dir, USERS_SQLITE_FILE);
     if ((rc = private_fs_create_file(path)) != 0) {
         users_status_t st =
             users_fail(err, USERS_ERROR, "cannot create %s: %s", path, strerror(rc));

@@ -14,6 +14,7 @@
  */
 #include "users/users_int.h"
 
+#include "base/alloc.h"
 #include "base/log.h"
 
 #include <libpq-fe.h>
@@ -77,7 +78,7 @@ static void *pg_connect(const char *conninfo, users_error_t *err)
 {
     PGconn *pg = PQconnectdb(conninfo);
     char msg[200];
-    if (!pg) abort();
+    if (!pg) xalloc_fail("PQconnectdb");
     if (PQstatus(pg) != CONNECTION_OK || !pg_session_setup(pg)) {
         users_fail(err, USERS_ERROR, "users store (postgres): cannot connect: %s",
                    pg_message(PQerrorMessage(pg), msg, sizeof msg));

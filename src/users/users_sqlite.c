@@ -7,6 +7,8 @@
  */
 #include "users/users_int.h"
 
+#include "base/alloc.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +81,7 @@ static int sq_exec(sq_conn_t *c, const char *sql)
 
 static void *sq_connect(const char *path, users_error_t *err)
 {
-    sq_conn_t *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    sq_conn_t *c = xcalloc(1, sizeof *c);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path ? path : ":memory:", &c->db, flags, NULL);
     if (rc != SQLITE_OK) {

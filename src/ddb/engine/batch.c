@@ -17,6 +17,8 @@
 #include "ddb/engine/engine_int.h"
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 #define BATCH_MAX_WRITES 25
 #define BATCH_MAX_GETS 100
 #define BATCH_MAX_RESPONSE (16 * 1024 * 1024)
@@ -145,8 +147,8 @@ static json_t *bw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
             seen = b->w[j].t->tid == t->tid;
         if (seen) continue;
         double units = 0;
-        double *ix_units = calloc(t->n_indexes + 1, sizeof *ix_units);
-        double *one = calloc(t->n_indexes + 1, sizeof *one);
+        double *ix_units = xcalloc(t->n_indexes + 1, sizeof *ix_units);
+        double *one = xcalloc(t->n_indexes + 1, sizeof *one);
         for (size_t j = i; j < b->n; j++) {
             if (b->w[j].t->tid != t->tid) continue;
             units += eng_write_change_units(t, b->w[j].old_item, b->w[j].new_item, one);
@@ -188,7 +190,7 @@ json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err)
         bw_fail(err, "Too many items requested for the BatchWriteItem call");
         return NULL;
     }
-    bw_ctx b = {calloc(total, sizeof(eng_write_req)), 0, NULL};
+    bw_ctx b = {xcalloc(total, sizeof(eng_write_req)), 0, NULL};
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
     if (!c || !eng_capacity_mode(req, &b.cap_mode, err)) goto done;
@@ -261,8 +263,8 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
     if (!eng_table_name_resolve(name, &bt->name, err) ||
         !(bt->t = eng_table_acquire(e, c, bt->name, err)))
         return false;
-    bt->keys = calloc(json_array_size(keys), sizeof *bt->keys);
-    bt->key_json = calloc(json_array_size(keys), sizeof *bt->key_json);
+    bt->keys = xcalloc(json_array_size(keys), sizeof *bt->keys);
+    bt->key_json = xcalloc(json_array_size(keys), sizeof *bt->key_json);
     size_t i;
     json_t *k;
     json_array_foreach(keys, i, k)
@@ -341,7 +343,7 @@ json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err)
         bw_fail(err, "Too many items requested for the BatchGetItem call");
         return NULL;
     }
-    bg_ctx g = {calloc(json_object_size(items), sizeof(bg_table)), 0, NULL};
+    bg_ctx g = {xcalloc(json_object_size(items), sizeof(bg_table)), 0, NULL};
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
     if (!c || !eng_capacity_mode(req, &g.cap_mode, err)) goto done;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "ddb/model/value.h"
 
@@ -75,8 +76,7 @@ static json_t *describe(eng *e, eng_conn *c, const ddb_table *t, const char *sta
         return NULL;
     }
     size_t n = t->n_indexes ? t->n_indexes : 1;
-    int64_t *counts = calloc(2 * n, sizeof *counts);
-    if (!counts) abort();
+    int64_t *counts = xcalloc(2 * n, sizeof *counts);
     json_t *desc = NULL;
     if (index_stats(c, t, counts, counts + n, err)) {
         stats.index_item_count = counts;
@@ -103,7 +103,7 @@ static int64_t next_version(int64_t last)
 static bool save_def(eng_conn *c, ddb_table *nt, const ddb_table *t, ddb_err *err)
 {
     char *text = json_dumps(nt->def, JSON_COMPACT);
-    if (!text) abort();
+    if (!text) xalloc_fail("json_dumps");
     nt->tid = t->tid;
     nt->version = next_version(t->version);
     sqlite3_stmt *st = eng_stmt(c, "UPDATE tables SET version = ?2, def = ?3 WHERE tid = ?1", err);
@@ -155,7 +155,7 @@ static json_t *create_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
         return NULL;
     }
     char *text = json_dumps(t->def, JSON_COMPACT);
-    if (!text) abort();
+    if (!text) xalloc_fail("json_dumps");
     st = eng_stmt(c, "INSERT INTO tables(name, version, def) VALUES(?1, ?3, ?2)", err);
     bool ok = st != NULL;
     t->version = next_version(0);
@@ -562,8 +562,7 @@ static bool arn_table(eng *e, const json_t *req, char **name, ddb_err *err)
                     arn);
         return false;
     }
-    *name = strdup(rest + 7);
-    if (!*name) abort();
+    *name = xstrdup(rest + 7);
     return true;
 }
 

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/private_fs.h"
@@ -198,8 +199,7 @@ eng_conn *eng_conn_open(eng *e, ddb_err *err)
 {
     sqlite3 *db = db_open(e, err);
     if (!db) return NULL;
-    eng_conn *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    eng_conn *c = xcalloc(1, sizeof *c);
     c->e = e;
     c->db = db;
     pthread_mutex_lock(&conns_mu);
@@ -252,10 +252,8 @@ sqlite3_stmt *eng_stmt(eng_conn *c, const char *sql, ddb_err *err)
         eng_sql_error(c, err);
         return NULL;
     }
-    eng_stmt_entry *s = malloc(sizeof *s);
-    if (!s) abort();
-    s->sql = strdup(sql);
-    if (!s->sql) abort();
+    eng_stmt_entry *s = xmalloc(sizeof *s);
+    s->sql = xstrdup(sql);
     s->hash = h;
     s->st = st;
     s->next = *head;
@@ -574,8 +572,7 @@ ddb_store *ddb_embedded_open(const ddb_embedded_options *opt, ddb_err *err)
         ddb_err_set(err, DDB_E_VALIDATION, "embedded store: a data directory is required");
         return NULL;
     }
-    eng *e = calloc(1, sizeof *e);
-    if (!e) abort();
+    eng *e = xcalloc(1, sizeof *e);
     e->store.ops = &eng_store_ops;
     e->in_memory = opt->in_memory;
     e->no_fsync = opt->no_fsync;

@@ -22,6 +22,8 @@
 #include "ddb/model/partiql.h"
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 #define PQ_BATCH_MAX 25
 #define PQ_TXN_MAX 100
 
@@ -115,8 +117,7 @@ static bool stmt_prepare(eng *e, stmt_run *r, const char *text, size_t len, cons
     if (!(r->s = pq_parse(text, len, err))) return false;
     if (r->s->kind == PQ_EXISTS && !in_txn)
         return bad(err, "EXISTS can only be used in ExecuteTransaction write requests.");
-    r->table = strdup(r->s->table);
-    if (!r->table) abort();
+    r->table = xstrdup(r->s->table);
     if (!pq_check_params(r->s, o->params, err)) return false;
     eng_conn *c = eng_conn_get(e, err);
     if (!c) return false;
@@ -435,9 +436,8 @@ json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err)
     const char *cap_mode = NULL;
     if (!eng_capacity_mode(req, &cap_mode, err)) return NULL;
     const char *capacity = json_string_value(json_object_get(req, "ReturnConsumedCapacity"));
-    stmt_run *runs = calloc(n, sizeof *runs);
-    json_t **early = calloc(n, sizeof *early); /* entries of statements that failed to plan */
-    if (!runs || !early) abort();
+    stmt_run *runs = xcalloc(n, sizeof *runs);
+    json_t **early = xcalloc(n, sizeof *early); /* entries of statements that failed to plan */
     json_t *out = NULL, *responses = json_array(), *caps = json_array();
     bool reads = false, writes = false;
     for (size_t i = 0; i < n; i++) {
@@ -577,8 +577,7 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
     const char *cap_mode = NULL;
     if (!eng_capacity_mode(req, &cap_mode, err)) return NULL;
     const char *capacity = json_string_value(json_object_get(req, "ReturnConsumedCapacity"));
-    stmt_run *runs = calloc(n, sizeof *runs);
-    if (!runs) abort();
+    stmt_run *runs = xcalloc(n, sizeof *runs);
     json_t *out = NULL, *inner = NULL, *invalid = NULL;
     bool reads = false, writes = false;
     for (size_t i = 0; i < n; i++) {

@@ -12,6 +12,8 @@
  */
 #include "ddb/engine/engine_rt.h"
 
+#include "base/alloc.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +33,7 @@ struct eng_tcache {
 
 eng_tcache *eng_tcache_new(void)
 {
-    eng_tcache *tc = calloc(1, sizeof *tc);
-    if (!tc) abort();
+    eng_tcache *tc = xcalloc(1, sizeof *tc);
     pthread_mutex_init(&tc->mu, NULL);
     return tc;
 }
@@ -113,10 +114,8 @@ static const ddb_table *insert(eng_tcache *tc, const char *name, ddb_table *t)
         en->current = false;
     }
     sweep(tc);
-    tc_entry *en = calloc(1, sizeof *en);
-    if (!en) abort();
-    en->name = strdup(name);
-    if (!en->name) abort();
+    tc_entry *en = xcalloc(1, sizeof *en);
+    en->name = xstrdup(name);
     en->t = t;
     en->refs = 1;
     en->current = true;

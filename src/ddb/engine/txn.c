@@ -22,6 +22,8 @@
 #include "ddb/engine/engine_int.h"
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 #define TXN_MAX_ACTIONS 100
 
 static bool txn_fail(ddb_err *err, const char *msg)
@@ -162,8 +164,8 @@ static json_t *tw_replay(eng_conn *c, tw_ctx *x, ddb_err *err)
 {
     json_t *resp = json_object();
     if (!x->cap_mode) return resp;
-    const ddb_table **tables = calloc(x->n, sizeof *tables);
-    double *units = calloc(x->n, sizeof *units);
+    const ddb_table **tables = xcalloc(x->n, sizeof *tables);
+    double *units = xcalloc(x->n, sizeof *units);
     bool ok = true;
     for (size_t i = 0; i < x->n && ok; i++) {
         tables[i] = x->w[i].t;
@@ -227,8 +229,8 @@ static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
     if (x->token && !eng_txn_token_record(c, x->token, x->digest, x->now_us, err)) return NULL;
     json_t *resp = json_object();
     if (x->cap_mode) {
-        const ddb_table **tables = calloc(x->n, sizeof *tables);
-        double *units = calloc(x->n, sizeof *units);
+        const ddb_table **tables = xcalloc(x->n, sizeof *tables);
+        double *units = xcalloc(x->n, sizeof *units);
         for (size_t i = 0; i < x->n; i++) {
             tables[i] = x->w[i].t;
             const json_t *probe = x->w[i].kind == ENG_CHECK ? x->w[i].old_item : NULL;
@@ -260,15 +262,15 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
         return NULL;
     }
     size_t n = json_array_size(items);
-    tw_ctx x = {calloc(n, sizeof(eng_write_req)), 0, NULL, has_token ? token : NULL, "", 0};
+    tw_ctx x = {xcalloc(n, sizeof(eng_write_req)), 0, NULL, has_token ? token : NULL, "", 0};
     if (x.token && !eng_txn_token_digest(items, x.digest)) {
         ddb_err_set(err, DDB_E_INTERNAL, "could not digest TransactItems");
         free(x.w);
         return NULL;
     }
     x.now_us = clock_now_us();
-    const ddb_table **tables = calloc(n, sizeof *tables);
-    const eng_key **keys = calloc(n, sizeof *keys);
+    const ddb_table **tables = xcalloc(n, sizeof *tables);
+    const eng_key **keys = xcalloc(n, sizeof *keys);
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
     if (!c || !eng_capacity_mode(req, &x.cap_mode, err)) goto done;
@@ -330,8 +332,8 @@ static json_t *tg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
 {
     tg_ctx *x = arg;
     json_t *responses = json_array();
-    const ddb_table **tables = calloc(x->n, sizeof *tables);
-    double *units = calloc(x->n, sizeof *units);
+    const ddb_table **tables = xcalloc(x->n, sizeof *tables);
+    double *units = xcalloc(x->n, sizeof *units);
     for (size_t i = 0; i < x->n; i++) {
         tg_get *g = &x->g[i];
         json_t *item = eng_item_get(c, g->t, &g->key, err);
@@ -364,9 +366,9 @@ json_t *eng_op_transact_get(eng *e, json_t *req, ddb_err *err)
     json_t *items;
     if (!txn_items(req, &items, err)) return NULL;
     size_t n = json_array_size(items);
-    tg_ctx x = {calloc(n, sizeof(tg_get)), 0, NULL};
-    const ddb_table **tables = calloc(n, sizeof *tables);
-    const eng_key **keys = calloc(n, sizeof *keys);
+    tg_ctx x = {xcalloc(n, sizeof(tg_get)), 0, NULL};
+    const ddb_table **tables = xcalloc(n, sizeof *tables);
+    const eng_key **keys = xcalloc(n, sizeof *keys);
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
     if (!c || !eng_capacity_mode(req, &x.cap_mode, err)) goto done;

@@ -17,6 +17,8 @@
 
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 static const char *const return_values_set[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
                                                 "UPDATED_NEW"};
 
@@ -387,7 +389,7 @@ static json_t *single_write(eng *e, eng_write_kind kind, json_t *req, ddb_err *e
     if (res) {
         json_t *attrs = return_attributes(&w);
         if (attrs) json_object_set_new(res, "Attributes", attrs);
-        double *iu = w.t->n_indexes ? calloc(w.t->n_indexes, sizeof *iu) : NULL;
+        double *iu = w.t->n_indexes ? xcalloc(w.t->n_indexes, sizeof *iu) : NULL;
         double tu = eng_write_change_units(w.t, w.old_item, w.new_item, iu);
         json_t *cc = eng_capacity_split_json(w.t, mode, tu, iu);
         if (cc) json_object_set_new(res, "ConsumedCapacity", cc);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
 
@@ -269,8 +270,7 @@ json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err)
 eng_writer *eng_writer_start(eng *e, ddb_err *err)
 {
     (void)err;
-    eng_writer *w = calloc(1, sizeof *w);
-    if (!w) abort();
+    eng_writer *w = xcalloc(1, sizeof *w);
     w->e = e;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->idle_cv, NULL);

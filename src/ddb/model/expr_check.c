@@ -14,6 +14,8 @@
 
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 static const struct {
     const char *name;
     expr_fn fn;
@@ -100,11 +102,10 @@ bool expr_check_path(expr_parser *p, expr_node *n)
                                  "An expression attribute name used in the document path is not "
                                  "defined; attribute name: %.*s",
                                  (int)t->len, s);
-            el->name = strdup(name);
+            el->name = xstrdup(name);
         } else {
-            el->name = strndup(s, t->len);
+            el->name = xstrndup(s, t->len);
         }
-        if (!el->name) abort();
     }
     if (n->path.n > EXPR_MAX_PATH_DEPTH)
         return expr_fail(p, "The document path has too many nesting levels; nesting levels: %d",

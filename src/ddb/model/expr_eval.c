@@ -14,6 +14,8 @@
 
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 struct ddb_cond {
     expr_node *root;
 };
@@ -53,8 +55,7 @@ ddb_cond *ddb_cond_parse(const char *text, ddb_expr_attrs *a, const char *which,
     }
     expr_parser_free(&p);
     if (!root) return NULL;
-    ddb_cond *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    ddb_cond *c = xcalloc(1, sizeof *c);
     c->root = root;
     return c;
 }

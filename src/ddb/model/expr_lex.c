@@ -6,6 +6,8 @@
  */
 #include "ddb/model/expr_int.h"
 
+#include "base/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,8 +102,7 @@ bool expr_lex(expr_parser *p, const char *text, const char *which, ddb_expr_attr
                          "Expression size has exceeded the maximum allowed size; "
                          "expression size: %zu",
                          p->len);
-    p->toks = calloc(p->len + 1, sizeof *p->toks);
-    if (!p->toks) return expr_fail(p, "out of memory");
+    p->toks = xcalloc(p->len + 1, sizeof *p->toks);
     size_t i = 0;
     while (i < p->len) {
         char c = p->text[i];
@@ -173,8 +174,7 @@ const expr_tok *expr_peek(const expr_parser *p)
 
 expr_node *expr_node_new(expr_kind kind, int op, size_t tok)
 {
-    expr_node *n = calloc(1, sizeof *n);
-    if (!n) abort();
+    expr_node *n = xcalloc(1, sizeof *n);
     n->kind = kind;
     n->op = op;
     n->tok = tok;
@@ -183,8 +183,7 @@ expr_node *expr_node_new(expr_kind kind, int op, size_t tok)
 
 void expr_node_add(expr_node *n, expr_node *kid)
 {
-    expr_node **k = realloc(n->kids, (size_t)(n->nkids + 1) * sizeof *k);
-    if (!k) abort();
+    expr_node **k = xrealloc(n->kids, (size_t)(n->nkids + 1) * sizeof *k);
     n->kids = k;
     n->kids[n->nkids++] = kid;
 }

@@ -13,6 +13,8 @@
  */
 #include "ddb/model/expr_int.h"
 
+#include "base/alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,8 +77,7 @@ static bool expect(expr_parser *p, expr_tok_kind kind)
 /* Adds one element to a path under construction. */
 static void path_push(expr_path *path, const expr_pel *el)
 {
-    expr_pel *e = realloc(path->el, (size_t)(path->n + 1) * sizeof *e);
-    if (!e) abort();
+    expr_pel *e = xrealloc(path->el, (size_t)(path->n + 1) * sizeof *e);
     path->el = e;
     path->el[path->n++] = *el;
 }

@@ -7,6 +7,8 @@
  */
 #include "ddb/model/expr_int.h"
 
+#include "base/alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +71,11 @@ void expr_path_free(expr_path *path)
 bool expr_path_copy(expr_path *dst, const expr_path *src)
 {
     dst->n = src->n;
-    dst->el = calloc((size_t)src->n + 1, sizeof *dst->el);
-    if (!dst->el) abort();
+    dst->el = xcalloc((size_t)src->n + 1, sizeof *dst->el);
     for (int k = 0; k < src->n; k++) {
         dst->el[k] = src->el[k];
         if (src->el[k].name) {
-            dst->el[k].name = strdup(src->el[k].name);
-            if (!dst->el[k].name) abort();
+            dst->el[k].name = xstrdup(src->el[k].name);
         }
     }
     return true;
@@ -99,8 +99,7 @@ struct expr_trie {
 
 expr_trie *expr_trie_new(void)
 {
-    expr_trie *t = calloc(1, sizeof *t);
-    if (!t) abort();
+    expr_trie *t = xcalloc(1, sizeof *t);
     return t;
 }
 
@@ -139,8 +138,7 @@ static bool clash(expr_trie *t, int one, const expr_path *two, const char *what,
 bool expr_trie_add(expr_trie *t, const expr_path *path, const char *which, ddb_err *err)
 {
     int me = t->npaths;
-    expr_path *ps = realloc(t->paths, (size_t)(me + 1) * sizeof *ps);
-    if (!ps) abort();
+    expr_path *ps = xrealloc(t->paths, (size_t)(me + 1) * sizeof *ps);
     t->paths = ps;
     expr_path_copy(&t->paths[me], path);
     t->npaths++;
@@ -155,9 +153,8 @@ bool expr_trie_add(expr_trie *t, const expr_path *path, const char *which, ddb_e
         if (!next) {
             if (node->nkids > 0 && node->kids[0]->el.is_index != el->is_index)
                 return clash(t, node->kids[0]->first, mine, "conflict", which, err);
-            next = calloc(1, sizeof *next);
-            trie_node **kids = realloc(node->kids, (size_t)(node->nkids + 1) * sizeof *kids);
-            if (!next || !kids) abort();
+            next = xcalloc(1, sizeof *next);
+            trie_node **kids = xrealloc(node->kids, (size_t)(node->nkids + 1) * sizeof *kids);
             next->el = *el;
             next->first = me;
             node->kids = kids;
@@ -192,8 +189,7 @@ static json_t *project_av(const trie_node *node, const json_t *av)
     if (node->kids[0]->el.is_index) {
         json_t *l = json_object_get(av, "L");
         if (!json_is_array(l)) return NULL;
-        trie_node **kids = malloc((size_t)node->nkids * sizeof *kids);
-        if (!kids) abort();
+        trie_node **kids = xmalloc((size_t)node->nkids * sizeof *kids);
         memcpy(kids, node->kids, (size_t)node->nkids * sizeof *kids);
         qsort(kids, (size_t)node->nkids, sizeof *kids, by_index);
         json_t *out = json_array();

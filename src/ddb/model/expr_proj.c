@@ -6,6 +6,8 @@
  */
 #include "ddb/model/expr_int.h"
 
+#include "base/alloc.h"
+
 #include <stdlib.h>
 
 ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
@@ -20,8 +22,7 @@ ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
             ok = false;
             break;
         }
-        expr_node **grown = realloc(paths, (n + 1) * sizeof *grown);
-        if (!grown) abort();
+        expr_node **grown = xrealloc(paths, (n + 1) * sizeof *grown);
         paths = grown;
         paths[n++] = x;
         if (p.toks[p.pos].kind == TK_COMMA) {
@@ -37,8 +38,7 @@ ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
         ok = expr_check_path(&p, paths[i]);
     ddb_proj *proj = NULL;
     if (ok) {
-        proj = calloc(1, sizeof *proj);
-        if (!proj) abort();
+        proj = xcalloc(1, sizeof *proj);
         proj->trie = expr_trie_new();
         for (size_t i = 0; ok && i < n; i++)
             ok = expr_trie_add(proj->trie, &paths[i]->path, "ProjectionExpression", err);

@@ -7,6 +7,8 @@
  */
 #include "ddb/model/expr_int.h"
 
+#include "base/alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +23,7 @@ static int clause_at(const expr_parser *p)
 
 static void add_action(ddb_update *u, expr_action_kind kind, expr_node *path, expr_node *value)
 {
-    expr_action *a = realloc(u->acts, (size_t)(u->n + 1) * sizeof *a);
-    if (!a) abort();
+    expr_action *a = xrealloc(u->acts, (size_t)(u->n + 1) * sizeof *a);
     u->acts = a;
     u->acts[u->n++] = (expr_action){kind, path, value};
 }
@@ -102,8 +103,7 @@ static bool check_action(expr_parser *p, const expr_action *a)
 ddb_update *ddb_update_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
 {
     expr_parser p;
-    ddb_update *u = calloc(1, sizeof *u);
-    if (!u) abort();
+    ddb_update *u = xcalloc(1, sizeof *u);
     bool ok = expr_lex(&p, text, "UpdateExpression", a, err) && parse_clauses(&p, u);
     for (int i = 0; ok && i < u->n; i++) {
         ok = expr_check_words(&p, u->acts[i].path, CTX_UPDATE) &&

@@ -17,6 +17,8 @@
 #include "ddb/model/number.h"
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 static bool invalid_path(ddb_err *err)
 {
     ddb_err_set(err, DDB_E_VALIDATION,
@@ -171,10 +173,9 @@ static int removal_order(const void *a, const void *b)
 /* All REMOVE actions: map keys at once, list elements highest index first. */
 static bool apply_removes(const ddb_update *u, json_t *item, ddb_err *err)
 {
-    list_removal *lr = calloc((size_t)u->n + 1, sizeof *lr);
+    list_removal *lr = xcalloc((size_t)u->n + 1, sizeof *lr);
     size_t nlr = 0;
     bool ok = true;
-    if (!lr) abort();
     for (int i = 0; i < u->n && ok; i++) {
         const expr_path *path = &u->acts[i].path->path;
         if (u->acts[i].kind != UA_REMOVE) continue;
@@ -306,11 +307,10 @@ static void set_order(const ddb_update *u, int *order, int *n)
 
 bool ddb_update_apply(const ddb_update *u, json_t *item, ddb_err *err)
 {
-    json_t **values = calloc((size_t)u->n + 1, sizeof *values);
-    int *order = calloc((size_t)u->n + 1, sizeof *order);
+    json_t **values = xcalloc((size_t)u->n + 1, sizeof *values);
+    int *order = xcalloc((size_t)u->n + 1, sizeof *order);
     int nset = 0;
     bool ok = true;
-    if (!values || !order) abort();
     for (int i = 0; i < u->n && ok; i++)
         if (u->acts[i].kind == UA_SET) {
             values[i] = set_value(u->acts[i].value, item, err);

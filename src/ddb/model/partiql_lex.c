@@ -15,20 +15,20 @@
 
 #include "ddb/model/partiql.h"
 
+#include "base/alloc.h"
+
 static void toks_push(pq_toks *t, size_t *cap, pq_tok tok)
 {
     if (t->n == *cap) {
         *cap = *cap ? *cap * 2 : 32;
-        t->v = realloc(t->v, *cap * sizeof *t->v);
-        if (!t->v) abort();
+        t->v = xrealloc(t->v, *cap * sizeof *t->v);
     }
     t->v[t->n++] = tok;
 }
 
 static char *dup_n(const char *p, size_t n)
 {
-    char *s = malloc(n + 1);
-    if (!s) abort();
+    char *s = xmalloc(n + 1);
     memcpy(s, p, n);
     s[n] = '\0';
     return s;

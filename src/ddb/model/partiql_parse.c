@@ -28,6 +28,8 @@
 
 #include "ddb/model/partiql.h"
 
+#include "base/alloc.h"
+
 typedef struct parser {
     pq_toks t;
     size_t pos;
@@ -38,20 +40,6 @@ typedef struct parser {
     int n_params;
     bool failed;
 } parser;
-
-static void *pq_calloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) abort();
-    return p;
-}
-
-static char *pq_strdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
 
 /* ---- errors ---- */
 
@@ -155,7 +143,7 @@ static bool is_reserved(const pq_tok *t)
 
 static pq_node *node_new(pq_node_type type, const pq_tok *at)
 {
-    pq_node *n = pq_calloc(1, sizeof *n);
+    pq_node *n = xcalloc(1, sizeof *n);
     n->type = type;
     n->line = at->line;
     n->col = at->col;
@@ -165,8 +153,7 @@ static pq_node *node_new(pq_node_type type, const pq_tok *at)
 
 static void node_add(pq_node *n, pq_node *kid)
 {
-    n->kids = realloc(n->kids, (n->n_kids + 1) * sizeof *n->kids);
-    if (!n->kids) abort();
+    n->kids = xrealloc(n->kids, (n->n_kids + 1) * sizeof *n->kids);
     n->kids[n->n_kids++] = kid;
 }
 
@@ -189,7 +176,7 @@ void pq_node_free(pq_node *n)
 
 static pq_node *node_bin(pq_node_type type, const char *op, pq_node *a, pq_node *b)
 {
-    pq_node *n = pq_calloc(1, sizeof *n);
+    pq_node *n = xcalloc(1, sizeof *n);
     n->type = type;
     n->op = op;
     n->line = a->line;
@@ -212,8 +199,7 @@ static const pq_tok *name_tok(parser *p)
 
 static void path_push(pq_node *n, char *name, long index)
 {
-    n->path = realloc(n->path, (n->n_path + 1) * sizeof *n->path);
-    if (!n->path) abort();
+    n->path = xrealloc(n->path, (n->n_path + 1) * sizeof *n->path);
     n->path[n->n_path].name = name;
     n->path[n->n_path].index = index;
     n->n_path++;
@@ -223,19 +209,19 @@ static void path_push(pq_node *n, char *name, long index)
 static pq_node *path_rest(parser *p, const pq_tok *first)
 {
     pq_node *n = node_new(PQ_N_PATH, first);
-    path_push(n, pq_strdup(first->text), 0);
+    path_push(n, xstrdup(first->text), 0);
     for (;;) {
         if (accept(p, ".")) {
             const pq_tok *t = name_tok(p);
             if (!t) break;
-            path_push(n, pq_strdup(t->text), 0);
+            path_push(n, xstrdup(t->text), 0);
         } else if (is_punct(peek(p), "[")) {
             next(p);
             const pq_tok *t = next(p);
             if (t->type == PQ_T_NUMBER && strspn(t->text, "0123456789") == t->len && t->len < 10) {
                 path_push(n, NULL, strtol(t->text, NULL, 10));
             } else if (t->type == PQ_T_STRING) {
-                path_push(n, pq_strdup(t->text), 0);
+                path_push(n, xstrdup(t->text), 0);
             } else {
                 fail_syntax(p);
                 break;
@@ -318,9 +304,8 @@ static pq_node *map_literal(parser *p, const pq_tok *open)
             pq_node_free(n);
             return NULL;
         }
-        n->keys = realloc(n->keys, (n->n_kids + 1) * sizeof *n->keys);
-        if (!n->keys) abort();
-        n->keys[n->n_kids] = pq_strdup(k->text);
+        n->keys = xrealloc(n->keys, (n->n_kids + 1) * sizeof *n->keys);
+        n->keys[n->n_kids] = xstrdup(k->text);
         node_add(n, v);
     } while (accept(p, ","));
     if (!expect(p, "}")) {
@@ -361,8 +346,7 @@ static pq_node *primary(parser *p)
     if (is_punct(t, "-") && peek2(p)->type == PQ_T_NUMBER) {
         next(p);
         const pq_tok *num = next(p);
-        char *text = malloc(num->len + 2);
-        if (!text) abort();
+        char *text = xmalloc(num->len + 2);
         text[0] = '-';
         memcpy(text + 1, num->text, num->len + 1);
         pq_node *n = literal(p, t, json_pack("{s:s}", "N", text));
@@ -416,7 +400,7 @@ static pq_node *primary(parser *p)
         next(p);
         next(p);
         pq_node *n = node_new(PQ_N_FUNC, t);
-        n->name = pq_strdup(t->text);
+        n->name = xstrdup(t->text);
         for (char *c = n->name; *c; c++)
             *c = (char)tolower((unsigned char)*c);
         return collection(p, n, ")");
@@ -581,11 +565,11 @@ static bool from_clause(parser *p, pq_stmt *s)
 {
     const pq_tok *t = name_tok(p);
     if (!t) return false;
-    s->table = pq_strdup(t->text);
+    s->table = xstrdup(t->text);
     if (accept(p, ".")) {
         t = name_tok(p);
         if (!t) return false;
-        s->index = pq_strdup(t->text);
+        s->index = xstrdup(t->text);
     }
     return true;
 }
@@ -611,8 +595,7 @@ static bool select_stmt(parser *p, pq_stmt *s)
                 return fail_at(p, at, "Unexpected path component");
             pq_node *col = path(p);
             if (!col) return false;
-            s->columns = realloc(s->columns, (s->n_columns + 1) * sizeof *s->columns);
-            if (!s->columns) abort();
+            s->columns = xrealloc(s->columns, (s->n_columns + 1) * sizeof *s->columns);
             s->columns[s->n_columns++] = col;
             if (is_kw(peek(p), "AS") || (peek(p)->type == PQ_T_IDENT && !is_reserved(peek(p))))
                 return fail_msg(p, "Aliasing is not supported");
@@ -651,8 +634,7 @@ static bool insert_stmt(parser *p, pq_stmt *s)
 
 static bool assign_push(pq_stmt *s, pq_node *target, pq_node *value)
 {
-    s->assigns = realloc(s->assigns, (s->n_assigns + 1) * sizeof *s->assigns);
-    if (!s->assigns) abort();
+    s->assigns = xrealloc(s->assigns, (s->n_assigns + 1) * sizeof *s->assigns);
     s->assigns[s->n_assigns].target = target;
     s->assigns[s->n_assigns].value = value;
     s->n_assigns++;
@@ -731,7 +713,7 @@ pq_stmt *pq_parse(const char *text, size_t len, ddb_err *err)
 {
     parser p = {.text = text, .len = len, .err = err};
     if (!pq_lex(text, len, &p.t, err)) return NULL;
-    pq_stmt *s = pq_calloc(1, sizeof *s);
+    pq_stmt *s = xcalloc(1, sizeof *s);
     bool ok;
     if (accept_kw(&p, "SELECT"))
         ok = select_stmt(&p, s);

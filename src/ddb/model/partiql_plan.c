@@ -17,6 +17,8 @@
 #include "ddb/model/partiql.h"
 #include "ddb/model/value.h"
 
+#include "base/alloc.h"
+
 /* Placeholders and the text being written. */
 typedef struct ectx {
     json_t *names;  /* #nK -> name */
@@ -245,9 +247,8 @@ static void terms_collect(terms *t, const pq_node *n)
         terms_collect(t, n->kids[1]);
         return;
     }
-    t->v = realloc(t->v, (t->n + 1) * sizeof *t->v);
-    t->used = realloc(t->used, (t->n + 1) * sizeof *t->used);
-    if (!t->v || !t->used) abort();
+    t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
+    t->used = xrealloc(t->used, (t->n + 1) * sizeof *t->used);
     t->v[t->n] = n;
     t->used[t->n] = false;
     t->n++;

@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "ddb/model/schema_int.h"
 
@@ -67,6 +68,19 @@ bool sch_valid_name(const char *name)
 const char *sch_str(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
+}
+
+char sch_attr_type(const json_t *defs, const char *name)
+{
+    size_t i;
+    json_t *d;
+    if (!name) return 0;
+    json_array_foreach(defs, i, d)
+    {
+        const char *n = sch_str(d, "AttributeName");
+        if (n && strcmp(n, name) == 0) return sch_str(d, "AttributeType")[0];
+    }
+    return 0;
 }
 
 bool sch_check_type(const json_t *v, json_type type, const char *what, ddb_err *err)
@@ -170,8 +184,7 @@ static bool index_from(ddb_index *ix, const json_t *e, bool global, const ddb_ta
     ix->n_include = json_array_size(nka);
     ix->include = NULL;
     if (ix->n_include) {
-        ix->include = calloc(ix->n_include, sizeof *ix->include);
-        if (!ix->include) abort();
+        ix->include = xcalloc(ix->n_include, sizeof *ix->include);
         for (size_t i = 0; i < ix->n_include; i++)
             ix->include[i] = json_string_value(json_array_get(nka, i));
     }
@@ -180,8 +193,7 @@ static bool index_from(ddb_index *ix, const json_t *e, bool global, const ddb_ta
 
 ddb_table *sch_table_from_def(json_t *def, ddb_err *err)
 {
-    ddb_table *t = calloc(1, sizeof *t);
-    if (!t) abort();
+    ddb_table *t = xcalloc(1, sizeof *t);
     t->def = def;
     const json_t *ks = json_object_get(def, "KeySchema");
     const json_t *defs = json_object_get(def, "AttributeDefinitions");
@@ -193,8 +205,7 @@ ddb_table *sch_table_from_def(json_t *def, ddb_err *err)
     size_t n = json_array_size(gsis) + json_array_size(lsis);
     bool ok = t->name && t->hash.name && t->hash.type;
     if (n) {
-        t->indexes = calloc(n, sizeof *t->indexes);
-        if (!t->indexes) abort();
+        t->indexes = xcalloc(n, sizeof *t->indexes);
         for (size_t i = 0; i < json_array_size(gsis); i++)
             ok = index_from(&t->indexes[t->n_indexes++], json_array_get(gsis, i), true, t) && ok;
         for (size_t i = 0; i < json_array_size(lsis); i++)

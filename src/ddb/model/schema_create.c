@@ -36,19 +36,6 @@ static bool attr_name_ok(const char *name)
     return n >= 1 && n <= 255;
 }
 
-char sch_attr_type(const json_t *defs, const char *name)
-{
-    size_t i;
-    json_t *d;
-    if (!name) return 0;
-    json_array_foreach(defs, i, d)
-    {
-        const char *n = sch_str(d, "AttributeName");
-        if (n && strcmp(n, name) == 0) return sch_str(d, "AttributeType")[0];
-    }
-    return 0;
-}
-
 json_t *sch_attr_defs(const json_t *defs, ddb_err *err)
 {
     if (!sch_check_type(defs, JSON_ARRAY, "AttributeDefinitions", err)) return NULL;

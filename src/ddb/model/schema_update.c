@@ -14,6 +14,8 @@
 #include "ddb/model/schema.h"
 #include "ddb/model/schema_int.h"
 
+#include "base/alloc.h"
+
 /* The state of one UpdateTable call while it is being applied. */
 typedef struct upd {
     const ddb_table *t;
@@ -398,7 +400,7 @@ ddb_table *ddb_table_update(const ddb_table *t, const json_t *req, int64_t now_u
     ddb_table *nt = NULL;
     if (ok) {
         sch_prune_attr_defs(u.def, u.pool);
-        char *created = u.created ? strdup(u.created) : NULL;
+        char *created = u.created ? xstrdup(u.created) : NULL;
         nt = sch_table_from_def(u.def, err);
         u.def = NULL;
         if (nt && created) *new_index = ddb_table_find_index(nt, created);

@@ -33,6 +33,8 @@
 
 #include "ddb/model/number.h"
 
+#include "base/alloc.h"
+
 static const char *const av_names[] = {
     [DDB_AV_INVALID] = "",  [DDB_AV_S] = "S",       [DDB_AV_N] = "N",   [DDB_AV_B] = "B",
     [DDB_AV_BOOL] = "BOOL", [DDB_AV_NULL] = "NULL", [DDB_AV_M] = "M",   [DDB_AV_L] = "L",
@@ -113,8 +115,7 @@ unsigned char *ddb_b64_decode(const char *s, size_t *len)
     size_t n = strlen(s);
     char why[128];
     if (!b64_check(s, n, why, sizeof why)) return NULL;
-    unsigned char *out = malloc(n / 4 * 3 + 1);
-    if (!out) return NULL;
+    unsigned char *out = xmalloc(n / 4 * 3 + 1);
     int got = n ? EVP_DecodeBlock(out, (const unsigned char *)s, (int)n) : 0;
     if (got < 0) {
         free(out);
@@ -129,8 +130,7 @@ unsigned char *ddb_b64_decode(const char *s, size_t *len)
 
 char *ddb_b64_encode(const unsigned char *p, size_t len)
 {
-    char *out = malloc((len + 2) / 3 * 4 + 1);
-    if (!out) return NULL;
+    char *out = xmalloc((len + 2) / 3 * 4 + 1);
     int n = len ? EVP_EncodeBlock((unsigned char *)out, p, (int)len) : 0;
     out[n] = '\0';
     return out;
@@ -237,8 +237,7 @@ static bool set_has_duplicates(const json_t *set)
 {
     size_t n = json_array_size(set);
     if (n < 2) return false;
-    json_t **v = malloc(n * sizeof *v);
-    if (!v) return false;
+    json_t **v = xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = json_array_get(set, i);
     qsort(v, n, sizeof *v, cmp_json_strings);

@@ -20,6 +20,8 @@
 
 #include "ddb/model/number.h"
 
+#include "base/alloc.h"
+
 /* The single member of a valid AttributeValue. */
 static json_t *av_payload(const json_t *av)
 {
@@ -85,8 +87,7 @@ static int member_qsort_cmp(const void *a, const void *b, void *type)
 
 static json_t **sorted_members(ddb_av_type t, const json_t *set, size_t n)
 {
-    json_t **v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return NULL;
+    json_t **v = xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = json_array_get(set, i);
     qsort_r(v, n, sizeof *v, member_qsort_cmp, &t);

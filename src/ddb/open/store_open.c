@@ -11,6 +11,8 @@
 #include "ddb/engine/embedded.h"
 #include "ddb/remote/remote.h"
 
+#include "base/alloc.h"
+
 bool ddb_store_is_remote(const ddb_open_options *opt)
 {
     return opt->aws || aws_config_wants_remote();
@@ -23,9 +25,9 @@ static void use_aws_endpoints(aws_config *a)
     free(a->endpoint_dynamodb);
     free(a->endpoint_streams);
     snprintf(buf, sizeof buf, "https://dynamodb.%s.amazonaws.com", a->region);
-    a->endpoint_dynamodb = strdup(buf);
+    a->endpoint_dynamodb = xstrdup(buf);
     snprintf(buf, sizeof buf, "https://streams.dynamodb.%s.amazonaws.com", a->region);
-    a->endpoint_streams = strdup(buf);
+    a->endpoint_streams = xstrdup(buf);
     a->custom_endpoint = false;
 }
 
@@ -57,6 +59,6 @@ ddb_store *ddb_store_open(const ddb_open_options *opt, char **description, ddb_e
         else
             snprintf(text, sizeof text, "embedded store in %s", opt->data_dir);
     }
-    if (description) *description = store ? strdup(text) : NULL;
+    if (description) *description = store ? xstrdup(text) : NULL;
     return store;
 }

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 #include <zlib.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "aws/http.h"
@@ -56,7 +57,7 @@ static bool endpoint_init(endpoint *e, const char *url, ddb_err *err)
         ddb_err_set(err, DDB_E_VALIDATION, "invalid endpoint URL '%s'", url);
         return false;
     }
-    e->url = strdup(url);
+    e->url = xstrdup(url);
     return true;
 }
 
@@ -270,7 +271,7 @@ static const ddb_store_ops remote_ops = {
 
 static char *dup_or_null(const char *s)
 {
-    return s ? strdup(s) : NULL;
+    return s ? xstrdup(s) : NULL;
 }
 
 ddb_store *ddb_remote_open(const ddb_remote_options *opt, ddb_err *err)
@@ -284,8 +285,7 @@ ddb_store *ddb_remote_open(const ddb_remote_options *opt, ddb_err *err)
         return NULL;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    remote *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    remote *r = xcalloc(1, sizeof *r);
     r->base.ops = &remote_ops;
     r->aws.profile = dup_or_null(a->profile);
     r->aws.region = dup_or_null(a->region);
