@@ -27,6 +27,7 @@
 #include "ddb/open/store_open.h"
 #include "messaging/consumer.h"
 #include "messaging/push.h"
+#include "messaging/table.h"
 
 typedef struct serve_opts {
     http_config http;
@@ -242,7 +243,7 @@ static bool open_auth(app *a, const serve_opts *o, enum auth_mode mode, auth_cog
 static bool open_messaging(app *a, const serve_opts *o)
 {
     msg_err err = {0};
-    a->msg = msg_service_new(a->store, getenv("DDB_MESSAGE_TABLE"));
+    a->msg = msg_service_new(a->store, msg_table_name());
     if (!msg_ensure_table(a->msg, &err)) {
         log_error("serve: messages table: %s", err.message);
         msg_err_clear(&err);

@@ -30,6 +30,7 @@
 #include "ddb/remote/remote.h"
 #include "lambda/handler.h"
 #include "lambda/runtime_api.h"
+#include "messaging/table.h"
 
 #define DEBIAN_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #define AMAZON_LINUX_CA_FILE "/etc/pki/tls/certs/ca-bundle.crt"
@@ -135,8 +136,7 @@ int main(int argc, char **argv)
         return 1;
     }
     ca_bundle_default();
-    const char *table = getenv("DDB_MESSAGE_TABLE");
-    if (!table || !*table) table = "cruddur-messages";
+    const char *table = msg_table_name();
     int rc = 1;
     ddb_store *store = open_store(why, sizeof why);
     if (!store) {

@@ -322,9 +322,8 @@ static bool discover(msg_consumer *c, msg_err *err)
 /* The conversation a record's message belongs to ("MSG#<group>"), or NULL. */
 static const char *message_pk(const json_t *rec)
 {
-    const json_t *ddb = json_object_get(rec, "dynamodb");
-    const char *pk = msg_item_str(json_object_get(ddb, "Keys"), "pk");
-    return pk && !strncmp(pk, "MSG#", 4) ? pk : NULL;
+    const char *pk = msg_item_str(json_object_get(json_object_get(rec, "dynamodb"), "Keys"), "pk");
+    return msg_key_messages_group(pk) ? pk : NULL;
 }
 
 /*

@@ -155,8 +155,8 @@ static void page_append(buf_t *b, const json_t *items, const char *uuid_attr, bo
 bool msg_list_groups(msg_service *svc, const msg_user *me, const char *before, buf_t *out,
                      char **next_cursor, msg_err *err)
 {
-    char pk[64];
-    snprintf(pk, sizeof pk, "GRP#%s", me->uuid);
+    char pk[MSG_KEY_LEN];
+    msg_key_inbox(pk, me->uuid);
     json_t *items = query_page(svc, pk, before, next_cursor, err);
     if (!items) return false;
     int *unread = xcalloc(json_array_size(items) + 1, sizeof *unread);
@@ -188,8 +188,8 @@ bool msg_is_member(msg_service *svc, const msg_user *me, const char *group, bool
     }
     json_t *items = msg_group_items(svc, group, err);
     if (!items) return false;
-    char pk[64];
-    snprintf(pk, sizeof pk, "GRP#%s", me->uuid);
+    char pk[MSG_KEY_LEN];
+    msg_key_inbox(pk, me->uuid);
     size_t i;
     json_t *it;
     json_array_foreach(items, i, it)
@@ -211,8 +211,8 @@ bool msg_list_messages(msg_service *svc, const msg_user *me, const char *group_u
         msg_fail(err, MSG_NOT_FOUND, "no such conversation");
         return false;
     }
-    char pk[64];
-    snprintf(pk, sizeof pk, "MSG#%s", group_uuid);
+    char pk[MSG_KEY_LEN];
+    msg_key_messages(pk, group_uuid);
     json_t *items = query_page(svc, pk, before, next_cursor, err);
     if (!items) return false;
     page_append(out, items, "message_uuid", true, NULL); /* oldest first */
@@ -275,11 +275,9 @@ json_t *msg_append(msg_service *svc, const msg_user *me, const char *group_uuid,
 /* The pair item's key for two users, in a fixed order. */
 static json_t *pair_key(const msg_user *a, const msg_user *b)
 {
-    const char *lo = strcmp(a->uuid, b->uuid) < 0 ? a->uuid : b->uuid;
-    const char *hi = lo == a->uuid ? b->uuid : a->uuid;
-    char pk[128];
-    snprintf(pk, sizeof pk, "PAIR#%s#%s", lo, hi);
-    return json_pack("{s:o, s:o}", "pk", msg_s(pk), "sk", msg_s("PAIR"));
+    char pk[MSG_KEY_LEN];
+    msg_key_pair(pk, a->uuid, b->uuid);
+    return json_pack("{s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(MSG_PAIR_SK));
 }
 
 /* The pair's conversation id from its pair item (caller frees), or NULL. */
@@ -318,8 +316,8 @@ static void pair_record(msg_service *svc, const msg_user *me, const msg_user *ot
 static char *scan_groups_for(msg_service *svc, const msg_user *me, const msg_user *other,
                              bool *failed, msg_err *err)
 {
-    char pk[64];
-    snprintf(pk, sizeof pk, "GRP#%s", me->uuid);
+    char pk[MSG_KEY_LEN];
+    msg_key_inbox(pk, me->uuid);
     json_t *start = NULL;
     char *found = NULL;
     *failed = false;

@@ -24,27 +24,6 @@
 
 #define MAX_ATTEMPTS 20
 
-/* The message an INSERT record carries: its group, sk and text. */
-typedef struct new_message {
-    const char *group;
-    const char *sk;
-    const char *text;
-} new_message;
-
-/* Reads a record; false when it is not a message INSERT (nothing to do). */
-static bool record_message(const json_t *rec, new_message *m)
-{
-    const char *event = json_string_value(json_object_get(rec, "eventName"));
-    if (!event || strcmp(event, "INSERT") != 0) return false;
-    const json_t *image = json_object_get(json_object_get(rec, "dynamodb"), "NewImage");
-    const char *pk = msg_item_str(image, "pk");
-    if (!pk || strncmp(pk, "MSG#", 4) != 0) return false;
-    m->group = pk + 4;
-    m->sk = msg_item_str(image, "sk");
-    m->text = msg_item_str(image, "message");
-    return m->sk && m->text && *m->group;
-}
-
 /* Adds {"Delete": key-of-item, condition: still there} to actions. */
 static void add_delete(json_t *actions, const char *table, const json_t *item)
 {
@@ -79,8 +58,8 @@ static bool put_was_refused(const ddb_err *e, const json_t *actions)
  * conversation's group item of the same owner (two conversations'
  * messages in one microsecond: try again with a larger bump), -1 on error.
  */
-static int move_groups(msg_service *svc, const new_message *m, int bump, const json_t *checkpoint,
-                       int *writes, msg_err *err)
+static int move_groups(msg_service *svc, const msg_new_message *m, int bump,
+                       const json_t *checkpoint, int *writes, msg_err *err)
 {
     char target[40];
     snprintf(target, sizeof target, "%s", m->sk);
@@ -94,7 +73,7 @@ static int move_groups(msg_service *svc, const new_message *m, int bump, const j
     for (size_t i = 0; i < n; i++) {
         json_t *it = json_array_get(items, i);
         const char *pk = msg_item_str(it, "pk"), *sk = msg_item_str(it, "sk");
-        if (!pk || !sk || strncmp(pk, "GRP#", 4) != 0) continue;
+        if (!msg_key_inbox_user(pk) || !sk) continue;
         bool newest = true;
         for (size_t j = 0; j < n && newest; j++) {
             json_t *o = json_array_get(items, j);
@@ -152,8 +131,10 @@ int msg_fanout_apply(msg_service *svc, const json_t *records, const json_t *chec
     json_t *rec;
     json_array_foreach(records, i, rec)
     {
-        new_message m;
-        if (!record_message(rec, &m)) continue;
+        msg_record r;
+        msg_new_message m;
+        msg_record_read(rec, &r);
+        if (!msg_record_new_message(&r, &m)) continue;
         int rc = 0, bump = 0;
         msg_err e = {0};
         for (int attempt = 0; attempt < MAX_ATTEMPTS && (rc == 0 || rc == 2); attempt++) {

@@ -1,7 +1,7 @@
 /*
  * msg_int: internals shared by the messaging files (service.c,
- * conversations.c, fanout.c): the store call wrapper, item builders and
- * time keys. Not for use outside src/messaging/.
+ * conversations.c, fanout.c): the store call wrapper, membership and time
+ * keys (the table's layout is the public table.h). Not for use outside src/messaging/.
  */
 #ifndef CRUDDUR_MESSAGING_MSG_INT_H
 #define CRUDDUR_MESSAGING_MSG_INT_H
@@ -10,6 +10,7 @@
 
 #include "base/ttl_cache.h"
 #include "messaging/messaging.h"
+#include "messaging/table.h"
 
 struct msg_service {
     ddb_store *store;
@@ -24,8 +25,7 @@ struct msg_service {
 #define MSG_MEMBERS_CAPACITY 16384
 
 #define MSG_GSI_NAME "message-group-sk-index"
-#define MSG_READ_PREFIX "READ#" /* pk of a member's read positions (unread.c) */
-#define MSG_UNREAD_CAP 100      /* unread counts stop here: 100 means 100 or more */
+#define MSG_UNREAD_CAP 100 /* unread counts stop here: 100 means 100 or more */
 
 /* Fills err (MSG_STORE, or MSG_INVALID/MSG_NOT_FOUND as given) and returns false. */
 bool msg_fail(msg_err *err, msg_status status, const char *fmt, ...)
@@ -37,20 +37,6 @@ json_t *msg_call(msg_service *svc, const char *op, json_t *req, ddb_err *keep, m
 /* Creates a table from a CreateTable request (borrowed) unless it exists,
    and waits until it is ACTIVE. */
 bool msg_create_table_if_missing(msg_service *svc, json_t *create, msg_err *err);
-
-/* The string value of attribute `name` of an item, or NULL. */
-const char *msg_item_str(const json_t *item, const char *name);
-/* The same as the item's own jansson string (borrowed), or NULL. */
-const json_t *msg_item_sval(const json_t *item, const char *name);
-/* {"S": s} as a new reference. */
-json_t *msg_s(const char *s);
-
-/* Group item of `owner`'s inbox for conversation `group` with `other`. */
-json_t *msg_group_item(const char *owner_uuid, const msg_user *other, const char *group,
-                       const char *sk, const char *text);
-/* Message item of `sender` in `group`. */
-json_t *msg_message_item(const char *group, const char *sk, const char *message_uuid,
-                         const msg_user *sender, const char *text);
 
 /* True in *member when `me` has a group item for the conversation (a passed
    check is remembered for a while); false on a store error. */

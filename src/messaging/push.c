@@ -115,10 +115,10 @@ static char *members_of(msg_push *p, const char *group)
     json_t *item;
     json_array_foreach(items, i, item)
     {
-        const char *pk = msg_item_str(item, "pk");
-        if (!pk || strncmp(pk, "GRP#", 4) != 0) continue;
+        const char *owner = msg_key_inbox_user(msg_item_str(item, "pk"));
+        if (!owner) continue;
         size_t before = list.len;
-        list_add(&list, pk + 4);
+        list_add(&list, owner);
         n += list.len != before;
     }
     json_decref(items);
@@ -130,8 +130,7 @@ static char *members_of(msg_push *p, const char *group)
 /* A new message: to each member of its conversation and to its sender. */
 static void on_message(msg_push *p, const char *id, const json_t *img)
 {
-    const char *pk = msg_item_str(img, "pk");
-    const char *group = pk + 4;
+    const char *group = msg_key_messages_group(msg_item_str(img, "pk"));
     json_t *data =
         json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "message_group_uuid", group, "uuid",
                   msg_item_str(img, "message_uuid"), "handle", msg_item_str(img, "user_handle"),
@@ -153,7 +152,7 @@ static void on_message(msg_push *p, const char *id, const json_t *img)
 /* A conversation list row was written: to its owner. */
 static void on_group(msg_push *p, const char *id, const json_t *img)
 {
-    const char *owner = msg_item_str(img, "pk") + 4;
+    const char *owner = msg_key_inbox_user(msg_item_str(img, "pk"));
     json_t *data = json_pack(
         "{s:s?, s:s?, s:s?, s:s?, s:s?}", "uuid", msg_item_str(img, "message_group_uuid"), "handle",
         msg_item_str(img, "user_handle"), "display_name", msg_item_str(img, "user_display_name"),
@@ -165,7 +164,7 @@ static void on_group(msg_push *p, const char *id, const json_t *img)
 /* A read position moved: to its member (their other tabs clear the count). */
 static void on_read(msg_push *p, const char *id, const json_t *img)
 {
-    const char *member = msg_item_str(img, "pk") + strlen(MSG_READ_PREFIX);
+    const char *member = msg_key_reads_user(msg_item_str(img, "pk"));
     json_t *data = json_pack("{s:s?, s:s?}", "message_group_uuid", msg_item_str(img, "sk"),
                              "read_at", msg_item_str(img, "read_at"));
     if (data) emit(p, id, "read", member, data);
@@ -178,17 +177,16 @@ void msg_push_records(msg_push *p, const json_t *records)
     json_t *rec;
     json_array_foreach(records, i, rec)
     {
-        const char *event = json_string_value(json_object_get(rec, "eventName"));
-        const json_t *ddb = json_object_get(rec, "dynamodb");
-        const char *id = json_string_value(json_object_get(ddb, "SequenceNumber"));
-        const json_t *img = json_object_get(ddb, "NewImage");
-        const char *pk = msg_item_str(img, "pk");
-        if (!event || !id || !pk || !strcmp(event, "REMOVE")) continue;
-        if (!strncmp(pk, "MSG#", 4) && !strcmp(event, "INSERT"))
-            on_message(p, id, img);
-        else if (!strncmp(pk, "GRP#", 4))
-            on_group(p, id, img);
-        else if (!strncmp(pk, MSG_READ_PREFIX, strlen(MSG_READ_PREFIX)))
-            on_read(p, id, img);
+        msg_record r;
+        msg_record_read(rec, &r);
+        const char *pk = msg_item_str(r.image, "pk");
+        msg_new_message m;
+        if (!r.event || !r.seq || !pk || !strcmp(r.event, "REMOVE")) continue;
+        if (msg_record_new_message(&r, &m))
+            on_message(p, r.seq, r.image);
+        else if (msg_key_inbox_user(pk))
+            on_group(p, r.seq, r.image);
+        else if (msg_key_reads_user(pk))
+            on_read(p, r.seq, r.image);
     }
 }

@@ -17,7 +17,7 @@ msg_service *msg_service_new(ddb_store *store, const char *table)
 {
     msg_service *svc = xcalloc(1, sizeof *svc);
     svc->store = store;
-    svc->table = xstrdup(table && *table ? table : "cruddur-messages");
+    svc->table = xstrdup(table && *table ? table : msg_table_name());
     svc->members = ttl_cache_new(MSG_MEMBERS_CAPACITY, MSG_MEMBERS_TTL_US, NULL);
     return svc;
 }
@@ -64,44 +64,6 @@ json_t *msg_call(msg_service *svc, const char *op, json_t *req, ddb_err *keep, m
         }
     }
     return res;
-}
-
-const json_t *msg_item_sval(const json_t *item, const char *name)
-{
-    const json_t *v = json_object_get(json_object_get(item, name), "S");
-    return json_is_string(v) ? v : NULL;
-}
-
-const char *msg_item_str(const json_t *item, const char *name)
-{
-    return json_string_value(msg_item_sval(item, name));
-}
-
-json_t *msg_s(const char *s)
-{
-    return json_pack("{s:s}", "S", s ? s : "");
-}
-
-json_t *msg_group_item(const char *owner_uuid, const msg_user *other, const char *group,
-                       const char *sk, const char *text)
-{
-    char pk[64];
-    snprintf(pk, sizeof pk, "GRP#%s", owner_uuid);
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(sk),
-                     "message_group_uuid", msg_s(group), "message", msg_s(text), "user_uuid",
-                     msg_s(other->uuid), "user_display_name", msg_s(other->display_name),
-                     "user_handle", msg_s(other->handle));
-}
-
-json_t *msg_message_item(const char *group, const char *sk, const char *message_uuid,
-                         const msg_user *sender, const char *text)
-{
-    char pk[64];
-    snprintf(pk, sizeof pk, "MSG#%s", group);
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(sk),
-                     "message_uuid", msg_s(message_uuid), "message", msg_s(text), "user_uuid",
-                     msg_s(sender->uuid), "user_display_name", msg_s(sender->display_name),
-                     "user_handle", msg_s(sender->handle));
 }
 
 json_t *msg_group_items(msg_service *svc, const char *group, msg_err *err)

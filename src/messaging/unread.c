@@ -24,8 +24,8 @@
 
 static json_t *read_key(const char *user_uuid, const char *group)
 {
-    char pk[64];
-    snprintf(pk, sizeof pk, "%s%s", MSG_READ_PREFIX, user_uuid);
+    char pk[MSG_KEY_LEN];
+    msg_key_reads(pk, user_uuid);
     return json_pack("{s:o, s:o}", "pk", msg_s(pk), "sk", msg_s(group));
 }
 
@@ -85,8 +85,8 @@ static json_t *read_positions(msg_service *svc, const msg_user *me, const json_t
 static int count_unread(msg_service *svc, const msg_user *me, const char *group, const char *after,
                         msg_err *err)
 {
-    char pk[64];
-    snprintf(pk, sizeof pk, "MSG#%s", group);
+    char pk[MSG_KEY_LEN];
+    msg_key_messages(pk, group);
     json_t *req = json_pack("{s:s, s:s, s:s, s:{s:o, s:o}, s:s, s:i}", "TableName", svc->table,
                             "KeyConditionExpression",
                             after ? "pk = :pk AND sk > :after" : "pk = :pk", "FilterExpression",

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "messaging/messaging.h"
+#include "messaging/table.h"
 
 #include "base/alloc.h"
 
@@ -51,7 +52,7 @@ static bool wait_for_table(const tools_opts *o, ddb_store *store, const char *ta
 /* Creates the messages table; prints the CreateTable response or one line. */
 static bool create_table(const tools_opts *o, ddb_store *store, const char *where, bool verbose)
 {
-    const char *table = tools_table_name();
+    const char *table = msg_table_name();
     json_t *req = msg_table_definition(table);
     json_t *res = tools_call(o, store, "CreateTable", req);
     json_decref(req);
@@ -160,7 +161,7 @@ static int cmd_describe_table(const tools_opts *o)
 {
     ddb_store *store = tools_store_open(o);
     if (!store) return 1;
-    json_t *req = json_pack("{s:s}", "TableName", o->nargs ? o->args[0] : tools_table_name());
+    json_t *req = json_pack("{s:s}", "TableName", o->nargs ? o->args[0] : msg_table_name());
     json_t *res = tools_call(o, store, "DescribeTable", req);
     json_decref(req);
     if (res) tools_print_json(res);
@@ -278,7 +279,7 @@ static int cmd_scan(const tools_opts *o)
 {
     ddb_store *store = tools_store_open(o);
     if (!store) return 1;
-    json_t *req = json_pack("{s:s}", "TableName", tools_table_name());
+    json_t *req = json_pack("{s:s}", "TableName", msg_table_name());
     ddb_err err = DDB_ERR_INIT;
     bool ok = ddb_each_item(store, "Scan", req, print_each, (void *)o, &err);
     if (!ok) tools_report(o, "Scan", req, &err);
@@ -306,7 +307,7 @@ static int cmd_setup(const tools_opts *o)
     char *where = NULL;
     ddb_store *store = tools_store_open_where(o, &where);
     if (!store) return 1;
-    const char *table = tools_table_name();
+    const char *table = msg_table_name();
     int rc = 1, state = table_state(o, store, table), empty = -1;
     if (state < 0) goto done;
     if (state == 0 && !create_table(o, store, where, false)) goto done;
@@ -334,7 +335,7 @@ static int cmd_reset(const tools_opts *o)
     char *where = NULL;
     ddb_store *store = tools_store_open_where(o, &where);
     if (!store) return 1;
-    const char *table = tools_table_name();
+    const char *table = msg_table_name();
     char what[320];
     snprintf(what, sizeof what, "table %s and every item in it", table);
     int rc = 1, state = table_state(o, store, table);

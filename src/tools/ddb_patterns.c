@@ -14,7 +14,8 @@
 
 #include "base/clock.h"
 #include "base/uuid.h"
-#include "messaging/msg_int.h"
+#include "messaging/table.h"
+#include "messaging/table.h"
 
 #define PREVIEW_CHARS 40
 
@@ -61,10 +62,10 @@ static int cmd_get_conversation(const tools_opts *o)
     if (!uuid_is_valid(group)) return tools_fail(o, "'%s' is not a conversation uuid", group);
     ddb_store *store = tools_store_open(o);
     if (!store) return 1;
-    char pk[64];
-    snprintf(pk, sizeof pk, "MSG#%s", group);
+    char pk[MSG_KEY_LEN];
+    msg_key_messages(pk, group);
     json_t *req =
-        json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:i, s:s}", "TableName", tools_table_name(),
+        json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:i, s:s}", "TableName", msg_table_name(),
                   "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues", ":pk", "S", pk,
                   "ScanIndexForward", 0, "Limit", MSG_PAGE_SIZE, "ReturnConsumedCapacity", "TOTAL");
     json_t *res = tools_call(o, store, "Query", req);
@@ -85,9 +86,9 @@ static int cmd_get_conversation(const tools_opts *o)
 /* Every group item of `uuid`'s inbox, newest first, following every page. */
 static json_t *inbox_items(const tools_opts *o, ddb_store *store, const char *uuid)
 {
-    char pk[64];
-    snprintf(pk, sizeof pk, "GRP#%s", uuid);
-    json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:i}", "TableName", tools_table_name(),
+    char pk[MSG_KEY_LEN];
+    msg_key_inbox(pk, uuid);
+    json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:i}", "TableName", msg_table_name(),
                             "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues",
                             ":pk", "S", pk, "ScanIndexForward", 0, "Limit", MSG_PAGE_SIZE);
     json_t *all = tools_all_items(o, store, "Query", req);

@@ -1,7 +1,7 @@
 /*
  * ddb_seed: `cruddur ddb seed`, the demo conversation of spec section 6.
  * The two users come from the users directory; the message and group items
- * are built by the messaging module's own builders (msg_int.h), so the seed
+ * are built by the messaging module's own builders (messaging/table.h), so the seed
  * has exactly the layout the service writes. The seed only adds: when the
  * demo conversation is there already it is left as it is, so seeding again
  * neither piles a second copy beside it nor deletes what users wrote.
@@ -14,7 +14,8 @@
 
 #include "base/clock.h"
 #include "base/uuid.h"
-#include "messaging/msg_int.h"
+#include "messaging/table.h"
+#include "messaging/table.h"
 
 #define BATCH_MAX 25     /* BatchWriteItem's limit */
 #define BATCH_RETRIES 10 /* rounds for unprocessed items before giving up */
@@ -63,9 +64,11 @@ static bool write_all(const tools_opts *o, ddb_store *store, const char *table,
 static bool conversation_exists(const tools_opts *o, ddb_store *store, const char *table,
                                 bool *failed)
 {
+    char pk[MSG_KEY_LEN];
+    msg_key_messages(pk, TOOLS_SEED_GROUP);
     json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:i, s:s}", "TableName", table,
                             "KeyConditionExpression", "pk = :pk", "ExpressionAttributeValues",
-                            ":pk", "S", "MSG#" TOOLS_SEED_GROUP, "Limit", 1, "Select", "COUNT");
+                            ":pk", "S", pk, "Limit", 1, "Select", "COUNT");
     json_t *res = tools_call(o, store, "Query", req);
     json_decref(req);
     *failed = !res;
@@ -133,7 +136,7 @@ static int demo_users(const tools_opts *o, bool for_setup, users_user_t **andrew
 
 int tools_seed_run(const tools_opts *o, ddb_store *store, bool for_setup)
 {
-    const char *table = tools_table_name();
+    const char *table = msg_table_name();
     if (!tools_table_exists(o, store, table)) return 1;
     bool failed;
     if (conversation_exists(o, store, table, &failed)) {

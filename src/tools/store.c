@@ -12,12 +12,7 @@
 #include <string.h>
 
 #include "ddb/open/store_open.h"
-
-const char *tools_table_name(void)
-{
-    const char *t = getenv("DDB_MESSAGE_TABLE");
-    return t && *t ? t : "cruddur-messages";
-}
+#include "messaging/table.h"
 
 ddb_store *tools_store_open(const tools_opts *o)
 {
@@ -46,7 +41,7 @@ ddb_store *tools_store_open_where(const tools_opts *o, char **where)
 void tools_report(const tools_opts *o, const char *op, const json_t *req, ddb_err *err)
 {
     const char *table = json_string_value(json_object_get(req, "TableName"));
-    if (err->code == DDB_E_NOT_FOUND && table && !strcmp(table, tools_table_name()))
+    if (err->code == DDB_E_NOT_FOUND && table && !strcmp(table, msg_table_name()))
         tools_fail(o, "table %s does not exist (create it with `cruddur ddb schema-load`): %s: %s",
                    table, err->type, err->message);
     else if (err->code == DDB_E_NOT_FOUND && table)

@@ -24,6 +24,7 @@
 #include "aws/config.h"
 #include "ddb/open/store_open.h"
 #include "messaging/consumer.h"
+#include "messaging/table.h"
 
 #define PROG "cruddur stream-worker"
 #define POLL_INTERVAL_MS 1000 /* DynamoDB Streams allows 5 GetRecords a second per shard */
@@ -192,8 +193,7 @@ int stream_worker_cmd_main(int argc, char **argv)
             return 2;
         }
     }
-    const char *table = getenv("DDB_MESSAGE_TABLE");
-    if (!table || !*table) table = "cruddur-messages";
+    const char *table = msg_table_name();
 
     ddb_store *store = open_remote();
     if (!store) return 1;

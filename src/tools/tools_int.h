@@ -87,9 +87,6 @@ void tools_progress(const char *label, size_t n, size_t total);
 
 /* ---------------------------------------------------------------- store */
 
-/* DDB_MESSAGE_TABLE, else "cruddur-messages". */
-const char *tools_table_name(void);
-
 /*
  * The store a ddb command works on: the embedded engine in o->data, or the
  * real DynamoDB when o->prod. NULL after printing the reason.

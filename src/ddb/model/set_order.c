@@ -19,6 +19,8 @@
 
 #include "ddb/model/number.h"
 
+#include "base/alloc.h"
+
 typedef struct member {
     json_t *m;
     const unsigned char *p; /* SS: UTF-8 text; BS: decoded bytes */
@@ -86,8 +88,7 @@ void ddb_set_sort(ddb_av_type t, json_t *members)
 {
     size_t n = json_array_size(members);
     if (n < 2 || (t != DDB_AV_SS && t != DDB_AV_NS && t != DDB_AV_BS)) return;
-    member *v = calloc(n, sizeof *v);
-    if (!v) abort();
+    member *v = xcalloc(n, sizeof *v);
     for (size_t i = 0; i < n; i++) {
         member *x = &v[i];
         x->m = json_incref(json_array_get(members, i));
