@@ -422,9 +422,12 @@ static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err
     }
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (op && !strcmp(ops[i].name, op)) {
-            op_call call = {ops[i].fn, req};
-            json_t *res =
-                ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err) : ops[i].fn(e, req, err);
+            json_t *rewritten = eng_legacy_rewrite(op, req, err);
+            if (!rewritten) return NULL;
+            op_call call = {ops[i].fn, rewritten};
+            json_t *res = ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err)
+                                          : ops[i].fn(e, rewritten, err);
+            json_decref(rewritten);
             /* An operation may have left a statement stepping outside a
                transaction; finish it so the next call sees fresh data. */
             eng_conn *c = pthread_getspecific(e->conn_key);

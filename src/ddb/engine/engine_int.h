@@ -270,6 +270,14 @@ bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *ol
 /* Deletes records older than 24 hours. */
 bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
 
+/* ---- the legacy parameters (legacy.c) ---- */
+
+/* The request with its legacy members (KeyConditions, QueryFilter,
+   ScanFilter, ConditionalOperator, Expected, AttributesToGet,
+   AttributeUpdates) rewritten as expressions: a new reference (the request
+   itself when it has none), or NULL with a ValidationException. */
+json_t *eng_legacy_rewrite(const char *op, json_t *req, ddb_err *err);
+
 /* ---- ClientRequestToken of TransactWriteItems (txn_token.c) ---- */
 
 #define ENG_TOKEN_WINDOW_US (10LL * 60 * 1000000) /* DynamoDB's 10 minutes */

@@ -281,14 +281,20 @@ static void test_update_creates_item_and_refuses_keys(void **state)
               "{'TableName': 'items', 'Key': " KEY_A ", 'UpdateExpression': 'REMOVE sk'}",
               "One or more parameter values were invalid: Cannot update attribute sk. This "
               "attribute is part of the key");
-    fails_str(s, "UpdateItem", "{'TableName': 'items', 'Key': " KEY_A ", 'AttributeUpdates': {}}",
-              "The legacy parameter AttributeUpdates is not supported; use UpdateExpression "
-              "instead");
-    fails_str(s, "PutItem", "{'TableName': 'items', 'Item': " ITEM_A ", 'Expected': {}}",
-              "The legacy parameter Expected is not supported; use ConditionExpression instead");
-    fails_str(s, "GetItem", "{'TableName': 'items', 'Key': " KEY_A ", 'AttributesToGet': ['a']}",
-              "The legacy parameter AttributesToGet is not supported; use ProjectionExpression "
-              "instead");
+    /* the legacy parameters (legacy.c): not mixed with expressions */
+    fails_str(s, "UpdateItem",
+              "{'TableName': 'items', 'Key': " KEY_A ", 'AttributeUpdates': {},"
+              " 'UpdateExpression': 'REMOVE a'}",
+              "Can not use both expression and non-expression parameters in the same request: "
+              "Non-expression parameters: {AttributeUpdates} Expression parameters: "
+              "{UpdateExpression}");
+    fails_str(s, "PutItem",
+              "{'TableName': 'items', 'Item': " ITEM_A ", 'Expected': {},"
+              " 'ExpressionAttributeNames': {'#a': 'a'}}",
+              "ExpressionAttributeNames can only be specified when using expressions");
+    fails_str(s, "GetItem",
+              "{'TableName': 'items', 'Key': " KEY_A ", 'AttributesToGet': ['a', 'a']}",
+              "Cannot have two attributes with the same name");
     fails_str(s, "PutItem",
               "{'TableName': 'items', 'Item': " ITEM_A
               ", 'ExpressionAttributeValues': {':v': {'S': 'b'}}}",
