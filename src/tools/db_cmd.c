@@ -107,7 +107,7 @@ static int cmd_reset(const tools_opts *o)
     if (!ok) tools_fail(o, "cannot read the users directory (%s): %s", where, err.message);
     snprintf(what, sizeof what, "the users table and its %lld users (Cognito links included)",
              rows);
-    ok = ok && tools_confirm(o, what, where);
+    ok = ok && (!exists || tools_confirm(o, what, where)); /* nothing to lose, no question */
     if (ok && exists) {
         printf("deleting the users table (%lld users) from the %s\n", rows, where);
         fflush(stdout);
@@ -216,7 +216,8 @@ static const tools_cmd db_cmds[] = {
      "Says what it deletes and where (the SQLite file, or the PostgreSQL database,\n"
      "host and user of CONNECTION_URL; never the password), then asks for `yes`.\n"
      "When stdin is not a terminal it refuses unless --yes is given. Links to\n"
-     "Cognito go too: run `cruddur db update-cognito-user-ids` again afterwards.\n",
+     "Cognito go too: run `cruddur db update-cognito-user-ids` again afterwards.\n"
+     "With no users table there is nothing to delete: it is created without asking.\n",
      TOOLS_OPT_YES, 0, 0, cmd_reset, NULL},
     {"update-cognito-user-ids", "[--limit N]",
      "set cognito_user_id = sub for each user whose handle is a Cognito preferred_username",

@@ -339,7 +339,8 @@ static int cmd_reset(const tools_opts *o)
     char what[320];
     snprintf(what, sizeof what, "table %s and every item in it", table);
     int rc = 1, state = table_state(o, store, table);
-    if (state < 0 || !tools_confirm(o, what, where)) goto done;
+    /* A missing table has nothing to lose: no question then. */
+    if (state < 0 || (state == 1 && !tools_confirm(o, what, where))) goto done;
     if (state == 1 && !drop_table(o, store, table, where)) goto done;
     if (!create_table(o, store, where, false) || !wait_for_table(o, store, table, false)) goto done;
     rc = tools_seed_run(o, store, true);
@@ -383,7 +384,8 @@ static const tools_cmd ddb_cmds[] = {
     {"reset", "[prod] [--yes]", "DELETE the messages table, create it again and seed it",
      "Says which table and which store (the data folder, the endpoint and region)\n"
      "first, then asks for `yes`; when stdin is not a terminal it refuses unless\n"
-     "--yes is given.\n",
+     "--yes is given. With no table there is nothing to delete: it creates and\n"
+     "seeds the table without asking.\n",
      TOOLS_OPT_PROD | TOOLS_OPT_YES, 0, 0, cmd_reset, NULL},
     {"patterns", "<command>", "the access patterns: get-conversation, list-conversations", NULL, 0,
      0, 0, NULL, tools_ddb_patterns_cmds},

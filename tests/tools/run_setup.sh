@@ -283,6 +283,11 @@ AWS_ENDPOINT_URL=$empty_url run ddb list-tables
 AWS_ENDPOINT_URL=$empty_url run ddb drop cruddur-messages --yes </dev/null
 expect_rc 1 "ddb drop of a missing table"
 expect_err "table cruddur-messages does not exist" "ddb drop of a missing table"
+# With no table there is nothing to lose: reset creates and seeds without asking.
+AWS_ENDPOINT_URL=$empty_url run ddb reset </dev/null
+expect_rc 0 "ddb reset of a missing table without --yes"
+expect_out "^created table: cruddur-messages" "ddb reset of a missing table creates it"
+expect_out "^seeded " "ddb reset of a missing table seeds it"
 
 cddb_stop "$tmp/kept" && pass || fail "the endpoint that kept data stops cleanly"
 cddb_stop "$tmp/empty" && pass || fail "the empty endpoint stops cleanly"
