@@ -2,7 +2,9 @@
  * bench_engine: throughput of the embedded engine through the store
  * interface, on the access patterns cruddur uses: PutItem of a message,
  * GetItem by key, the 20-item reverse Query of a conversation, and the
- * GSI Query of a group. Durable (fsync) and in-memory modes.
+ * GSI Query of a group; and the same read by key as a PartiQL SELECT
+ * (ExecuteStatement with parameters), whose cost over GetItem is the
+ * PartiQL layer's. Durable (fsync) and in-memory modes.
  *
  *   bench_engine [--threads N] [--ops N] [--in-memory] [--dir DIR] [--no-fsync]
  *
@@ -26,8 +28,8 @@ static ddb_store *store;
 static int n_threads = 4;
 static long n_ops = 20000;
 
-typedef enum { PH_PUT, PH_GET, PH_QUERY, PH_GSI } phase;
-static const char *phase_names[] = {"put", "get", "query20", "gsi-query"};
+typedef enum { PH_PUT, PH_GET, PH_QUERY, PH_GSI, PH_PQ_GET } phase;
+static const char *phase_names[] = {"put", "get", "query20", "gsi-query", "partiql-get"};
 
 typedef struct worker {
     int id;
@@ -90,6 +92,15 @@ static void one_op(worker *w, long i)
         op = "GetItem";
         req = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", "bench", "Key", "pk", "S", pk,
                         "sk", "S", sk);
+        break;
+    case PH_PQ_GET:
+        snprintf(pk, sizeof pk, "MSG#group-%u", (unsigned)(i % GROUPS));
+        snprintf(sk, sizeof sk, "2026-01-01T00:00:00.%03d%06ld", (int)(i % n_threads),
+                 (i / n_threads) % (n_ops / n_threads));
+        op = "ExecuteStatement";
+        req = json_pack("{s:s, s:[{s:s}, {s:s}]}", "Statement",
+                        "SELECT * FROM \"bench\" WHERE pk = ? AND sk = ?", "Parameters", "S", pk,
+                        "S", sk);
         break;
     case PH_QUERY:
         snprintf(pk, sizeof pk, "MSG#%s", grp);
@@ -165,8 +176,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_engine [--threads N] [--ops N] [--in-memory] "
-                            "[--dir DIR] [--no-fsync] [--only put|get|query20|gsi-query]\n");
+            fprintf(stderr,
+                    "usage: bench_engine [--threads N] [--ops N] [--in-memory] "
+                    "[--dir DIR] [--no-fsync] [--only put|get|query20|gsi-query|partiql-get]\n");
             return 2;
         }
     }
@@ -188,7 +200,7 @@ int main(int argc, char **argv)
     const char *mode = opt.in_memory ? "in-memory" : opt.no_fsync ? "no-fsync" : "durable";
     create_table();
     run_phase(mode, PH_PUT);
-    for (phase ph = PH_GET; ph <= PH_GSI; ph++)
+    for (phase ph = PH_GET; ph <= PH_PQ_GET; ph++)
         if (!only || !strcmp(only, phase_names[ph])) run_phase(mode, ph);
     ddb_store_close(store);
     if (dir == tmpl) {

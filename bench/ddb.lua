@@ -1,7 +1,8 @@
 -- wrk request script for the DynamoDB protocol benchmark (bench/run).
 --
 -- One operation per run, chosen by the environment:
---   BENCH_OP     put | get | query | gsi
+--   BENCH_OP     put | get | query | gsi | pqget (the GetItem read as a
+--                PartiQL SELECT with parameters, through ExecuteStatement)
 --   BENCH_TABLE  table name (default "bench"), made by `bench/ddbtool.py prep`
 -- prep loads GROUPS partitions "MSG#group-<g>" of PER items each (sk
 -- "2026-01-01T00:00:00.<j>"); GetItem and both Queries read only those, so
@@ -20,8 +21,9 @@ local PER = 40
 local op = os.getenv("BENCH_OP") or "get"
 local tbl = os.getenv("BENCH_TABLE") or "bench"
 
-local targets = {put = "PutItem", get = "GetItem", query = "Query", gsi = "Query"}
-assert(targets[op], "BENCH_OP must be put, get, query or gsi")
+local targets = {put = "PutItem", get = "GetItem", query = "Query", gsi = "Query",
+    pqget = "ExecuteStatement"}
+assert(targets[op], "BENCH_OP must be put, get, query, gsi or pqget")
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
@@ -62,6 +64,10 @@ function request()
             tbl, g, tid or 0, counter, g)
     elseif op == "get" then
         body = string.format('{"TableName":"%s","Key":{"pk":{"S":"MSG#group-%d"},"sk":{"S":"%s"}}}',
+            tbl, g, sk_of(math.random(0, PER - 1)))
+    elseif op == "pqget" then
+        body = string.format('{"Statement":"SELECT * FROM \\"%s\\" WHERE pk = ? AND sk = ?",'
+                .. '"Parameters":[{"S":"MSG#group-%d"},{"S":"%s"}]}',
             tbl, g, sk_of(math.random(0, PER - 1)))
     elseif op == "query" then
         body = string.format(

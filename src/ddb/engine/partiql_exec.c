@@ -13,7 +13,14 @@
  *
  * NextToken is the base64 text of {"i": <query number>, "k": <key>}: which
  * of the Queries of `pk IN [...]` to resume, and its ExclusiveStartKey.
+ *
+ * ExecuteStatement keeps the parsed trees of each thread's recent
+ * statements (parsing is about a third of a SELECT by key's cost, and
+ * clients send the same text with new Parameters): a small direct-mapped
+ * cache per thread, so without locks; the trees are immutable.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,16 +44,81 @@ static bool bad(ddb_err *err, const char *msg)
 
 typedef struct stmt_run {
     pq_stmt *s;
+    bool cached; /* s belongs to the thread's statement cache */
     pq_plan plan;
     char *table; /* the statement's table, once parsed */
 } stmt_run;
 
 static void stmt_run_free(stmt_run *r)
 {
-    pq_free(r->s);
+    if (!r->cached) pq_free(r->s);
     pq_plan_clear(&r->plan);
     free(r->table);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- the per-thread cache of parsed statements ---- */
+
+#define PQ_CACHE_SLOTS 64
+
+typedef struct cache_slot {
+    uint64_t hash;
+    char *text;
+    size_t len;
+    pq_stmt *s;
+} cache_slot;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+    cache_slot *slots = p;
+    for (size_t i = 0; i < PQ_CACHE_SLOTS; i++) {
+        free(slots[i].text);
+        pq_free(slots[i].s);
+    }
+    free(slots);
+}
+
+static void cache_init(void)
+{
+    pthread_key_create(&cache_key, cache_free);
+}
+
+/* FNV-1a over the statement's bytes. */
+static uint64_t text_hash(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The parsed statement from the calling thread's cache, parsed and kept
+   on a miss. It stays valid until this thread parses through the cache
+   again (one statement per ExecuteStatement call). */
+static pq_stmt *parse_cached(const char *text, size_t len, ddb_err *err)
+{
+    pthread_once(&cache_once, cache_init);
+    cache_slot *slots = pthread_getspecific(cache_key);
+    if (!slots) {
+        slots = xcalloc(PQ_CACHE_SLOTS, sizeof *slots);
+        pthread_setspecific(cache_key, slots);
+    }
+    uint64_t h = text_hash(text, len);
+    cache_slot *c = &slots[h % PQ_CACHE_SLOTS];
+    if (c->s && c->hash == h && c->len == len && !memcmp(c->text, text, len)) return c->s;
+    pq_stmt *s = pq_parse(text, len, err);
+    if (!s) return NULL;
+    free(c->text);
+    pq_free(c->s);
+    c->hash = h;
+    c->len = len;
+    c->text = xmalloc(len ? len : 1);
+    memcpy(c->text, text, len);
+    c->s = s;
+    return s;
 }
 
 /* A statement's text and Parameters from a request object. */
@@ -78,14 +150,9 @@ static bool statement_members(const json_t *obj, const char *member, const char 
             ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for Parameters");
             return false;
         }
-        size_t i;
-        json_t *v;
-        json_array_foreach(p, i, v)
-        {
-            json_t *ok = ddb_av_normalize(v, err);
-            if (!ok) return false;
-            json_decref(ok);
-        }
+        /* Each value is validated where it is used, by the operation the
+           statement runs as (Key, Item, ExpressionAttributeValues), and by
+           the planner for key values. */
         *params = p;
     }
     return true;
@@ -109,15 +176,21 @@ static bool on_fail_member(const json_t *obj, const char **out, ddb_err *err)
     return true;
 }
 
-/* Parses the statement and plans it against its table. EXISTS is for
-   transactions only (`in_txn`). */
-static bool stmt_prepare(eng *e, stmt_run *r, const char *text, size_t len, const pq_opts *o,
-                         bool in_txn, ddb_err *err)
+/* Parses the statement (through the thread's cache when r->cached) and
+   plans it against its table. EXISTS is for transactions only (`in_txn`). */
+static bool stmt_parse(stmt_run *r, const char *text, size_t len, bool in_txn, ddb_err *err)
 {
-    if (!(r->s = pq_parse(text, len, err))) return false;
+    r->s = r->cached ? parse_cached(text, len, err) : pq_parse(text, len, err);
+    if (!r->s) return false;
     if (r->s->kind == PQ_EXISTS && !in_txn)
         return bad(err, "EXISTS can only be used in ExecuteTransaction write requests.");
     r->table = xstrdup(r->s->table);
+    return true;
+}
+
+/* Plans a parsed statement against its table. */
+static bool stmt_plan(eng *e, stmt_run *r, const pq_opts *o, ddb_err *err)
+{
     if (!pq_check_params(r->s, o->params, err)) return false;
     eng_conn *c = eng_conn_get(e, err);
     if (!c) return false;
@@ -130,6 +203,12 @@ static bool stmt_prepare(eng *e, stmt_run *r, const char *text, size_t len, cons
     bool ok = pq_plan_make(r->s, t, o, &r->plan, err);
     eng_table_release(e, t);
     return ok;
+}
+
+static bool stmt_prepare(eng *e, stmt_run *r, const char *text, size_t len, const pq_opts *o,
+                         bool in_txn, ddb_err *err)
+{
+    return stmt_parse(r, text, len, in_txn, err) && stmt_plan(e, r, o, err);
 }
 
 /* ---- NextToken ---- */
@@ -204,13 +283,21 @@ static void capacity_list_add(json_t *list, const json_t *add)
 
 /* ---- running one plan ---- */
 
-/* PartiQL's messages for a bad WHERE term lack the JSON API's parameter
-   name in front. */
-static void strip_prefix(ddb_err *err, const char *prefix)
+/* PartiQL's messages for a bad WHERE term or value lack the name of the
+   JSON API parameter the planner put it in... */
+static void strip_prefixes(ddb_err *err)
 {
-    size_t n = strlen(prefix);
-    if (!strncmp(err->message, prefix, n))
-        memmove(err->message, err->message + n, strlen(err->message + n) + 1);
+    static const char *const prefixes[] = {
+        "Invalid KeyConditionExpression: ", "Invalid FilterExpression: ",
+        "ExpressionAttributeValues contains invalid value: "};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (!strncmp(err->message, prefixes[i], n))
+            memmove(err->message, err->message + n, strlen(err->message + n) + 1);
+    }
+    /* ... nor the planner's placeholder (" for key :v0"). */
+    char *key = strstr(err->message, " for key :");
+    if (key) *key = '\0';
 }
 
 /* GetItem, Query or Scan page(s): {"Items": [...], "NextToken"?}. */
@@ -252,11 +339,7 @@ static json_t *run_read(eng *e, stmt_run *r, long long limit, const char *next_t
             res = eng_op_scan(e, req, err);
         }
         json_object_del(req, "ExclusiveStartKey");
-        if (!res) {
-            strip_prefix(err, "Invalid KeyConditionExpression: ");
-            strip_prefix(err, "Invalid FilterExpression: ");
-            goto fail;
-        }
+        if (!res) goto fail;
         size_t k;
         json_t *item;
         json_array_foreach(json_object_get(res, "Items"), k, item)
@@ -328,6 +411,24 @@ static bool is_read(const stmt_run *r)
 
 /* ---- ExecuteStatement ---- */
 
+typedef struct read_call {
+    stmt_run *r;
+    const pq_opts *o;
+    long long limit;
+    const char *next_token;
+} read_call;
+
+/* A SELECT's planning and reads in one read transaction (eng_read): the
+   table definition and the items come from one snapshot, as for the JSON
+   API's reads, and the table lookups cost no transaction of their own. */
+static json_t *read_in_snapshot(eng *e, eng_conn *c, void *arg, ddb_err *err)
+{
+    (void)c;
+    read_call *call = arg;
+    if (!stmt_plan(e, call->r, call->o, err)) return NULL;
+    return run_read(e, call->r, call->limit, call->next_token, err);
+}
+
 json_t *eng_op_execute_statement(eng *e, json_t *req, ddb_err *err)
 {
     const char *text;
@@ -349,14 +450,17 @@ json_t *eng_op_execute_statement(eng *e, json_t *req, ddb_err *err)
     }
     const char *next_token = NULL;
     if (!eng_param_str(req, "NextToken", &next_token, NULL, err)) return NULL;
-    stmt_run r = {0};
+    stmt_run r = {.cached = true};
     json_t *out = NULL;
-    if (stmt_prepare(e, &r, text, len, &o, false, err)) {
-        if (is_read(&r))
-            out = run_read(e, &r, has_limit ? limit : 0, next_token, err);
-        else
+    if (stmt_parse(&r, text, len, false, err)) {
+        if (is_read(&r)) {
+            read_call call = {&r, &o, has_limit ? limit : 0, next_token};
+            out = eng_read(e, read_in_snapshot, &call, err);
+        } else if (stmt_plan(e, &r, &o, err)) {
             out = run_write(e, &r, err);
+        }
     }
+    if (!out) strip_prefixes(err);
     stmt_run_free(&r);
     return out;
 }
@@ -377,6 +481,7 @@ static json_t *batch_error(const char *code, const char *message, const char *ta
 static json_t *batch_failure(const stmt_run *r, ddb_err *err)
 {
     json_t *out;
+    strip_prefixes(err);
     const json_t *item = err->detail ? json_object_get(err->detail, "Item") : NULL;
     switch (err->code) {
     case DDB_E_CONDITION:

@@ -33,10 +33,7 @@ typedef struct ectx {
 static void ectx_init(ectx *x, const json_t *params, ddb_err *err)
 {
     memset(x, 0, sizeof *x);
-    x->names = json_object();
-    x->lookup = json_object();
-    x->values = json_object();
-    x->params = params;
+    x->params = params; /* the three maps are made on first use */
     x->err = err;
     buf_init(&x->out);
 }
@@ -64,6 +61,10 @@ static char *take(ectx *x)
 
 static void put_name(ectx *x, const char *name)
 {
+    if (!x->names) {
+        x->names = json_object();
+        x->lookup = json_object();
+    }
     json_t *ph = json_object_get(x->lookup, name);
     if (!ph) {
         char id[32];
@@ -88,6 +89,16 @@ static bool put_path(ectx *x, const pq_node *n)
     return true;
 }
 
+/* Adds a value under the next :vK placeholder and writes its name. */
+static void add_value(ectx *x, json_t *v)
+{
+    if (!x->values) x->values = json_object();
+    char id[32];
+    snprintf(id, sizeof id, ":v%zu", json_object_size(x->values));
+    json_object_set_new(x->values, id, v);
+    buf_puts(&x->out, id);
+}
+
 static bool put_value(ectx *x, const pq_node *n)
 {
     json_t *v = pq_value(n, x->params, x->err);
@@ -95,10 +106,7 @@ static bool put_value(ectx *x, const pq_node *n)
         x->failed = true;
         return false;
     }
-    char id[32];
-    snprintf(id, sizeof id, ":v%zu", json_object_size(x->values));
-    json_object_set_new(x->values, id, v);
-    buf_puts(&x->out, id);
+    add_value(x, v);
     return true;
 }
 
@@ -216,12 +224,7 @@ static bool put_cond(ectx *x, const pq_node *n)
         buf_puts(&x->out, "attribute_type(");
         put_path(x, n->kids[0]);
         buf_puts(&x->out, ", ");
-        {
-            char id[32];
-            snprintf(id, sizeof id, ":v%zu", json_object_size(x->values));
-            json_object_set_new(x->values, id, json_pack("{s:s}", "S", "NULL"));
-            buf_puts(&x->out, id);
-        }
+        add_value(x, json_pack("{s:s}", "S", "NULL"));
         buf_putc(&x->out, ')');
         return true;
     case PQ_N_FUNC:
@@ -319,6 +322,10 @@ static bool key_type_ok(const json_t *v, const ddb_keydef *k, ddb_err *err)
 {
     ddb_av_type want = ddb_av_type_from_name((char[]){k->type, 0});
     if (ddb_av_type_of(v) == want) return true;
+    /* A malformed value (a parameter) gets the AttributeValue's own message. */
+    json_t *valid = ddb_av_normalize(v, err);
+    if (!valid) return false;
+    json_decref(valid);
     ddb_err_set(err, DDB_E_VALIDATION,
                 "Key attribute's data type should match its data type in table's schema: Key %s",
                 k->name);
@@ -534,6 +541,7 @@ static bool plan_select(const pq_stmt *s, const ddb_table *t, const pq_opts *o, 
     free(filter);
     if (s->order_desc) json_object_set_new(req, "ScanIndexForward", json_false());
     set_projection(req, s, &x);
+    if (!x.values) x.values = json_object();
     json_object_set(x.values, ":pk", json_array_get(out->keys, 0));
     set_attrs(req, &x);
     ok = true;

@@ -77,8 +77,10 @@ static json_t *bag_value(const pq_node *n, const json_t *params, ddb_err *err)
 json_t *pq_value(const pq_node *n, const json_t *params, ddb_err *err)
 {
     switch (n->type) {
+    /* Literals and parameters are shared, not copied: nothing that
+       receives a value changes it. */
     case PQ_N_LIT:
-        return json_deep_copy(n->av);
+        return json_incref(n->av);
     case PQ_N_PARAM: {
         json_t *v = json_array_get(params, (size_t)n->param);
         if (!v) {
@@ -86,7 +88,7 @@ json_t *pq_value(const pq_node *n, const json_t *params, ddb_err *err)
                         "Number of parameters in request and statement don't match.");
             return NULL;
         }
-        return json_deep_copy(v);
+        return json_incref(v);
     }
     case PQ_N_LIST: {
         json_t *l = json_array();

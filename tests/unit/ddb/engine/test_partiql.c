@@ -131,6 +131,21 @@ static void test_parameters_and_failure_values(void **state)
                rt_json("{'Statement': 'SELECT v FROM music WHERE pk = ? AND sk = ?',"
                        " 'Parameters': [{'S': 'p1'}]}"),
                "Number of parameters in request and statement don't match.");
+    /* The same text again (the thread's cache of parsed statements) with
+       other Parameters, and a malformed one. */
+    assert_items(rt_call(s, "ExecuteStatement",
+                         rt_json("{'Statement': 'SELECT v FROM music WHERE pk = ? AND sk = ?',"
+                                 " 'Parameters': [{'S': 'p2'}, {'N': '2'}]}")),
+                 "[{'v': {'N': '0'}}]");
+    rt_invalid(s, "ExecuteStatement",
+               rt_json("{'Statement': 'SELECT v FROM music WHERE pk = ? AND sk = ?',"
+                       " 'Parameters': [{}, {'N': '2'}]}"),
+               "Supplied AttributeValue is empty, must contain exactly one of the supported "
+               "datatypes");
+    rt_invalid(s, "ExecuteStatement",
+               rt_json("{'Statement': 'SELECT v FROM music WHERE v = ?',"
+                       " 'Parameters': [{'N': 'x'}]}"),
+               "A value provided cannot be converted into a number");
     json_t *detail = rt_fail(
         s, "ExecuteStatement",
         rt_json("{'Statement': 'UPDATE music SET v = 5 WHERE pk = ? AND sk = 0 AND v = 9',"
