@@ -13,6 +13,13 @@ standard library only).
   benchtool.py group PORT TOKEN           print the uuid of the newest
         conversation of the token's user (GET /api/message_groups).
   benchtool.py fanout PORT SENDER READER GROUP N
+  benchtool.py push PORT SENDER READER GROUP N
+      POST acknowledged -> the reader's event stream (GET /api/events)
+      carries the message; prints RESULT n p50_us p99_us max_us
+  benchtool.py streams PORT TOKEN N SERVER_PID
+      opens N idle event streams, prints READY with the server's RSS
+      before and after, holds them until a line arrives on stdin, then
+      prints RESULT with how many were still open
         N times: POST a message to GROUP as SENDER, then poll READER's
         GET /api/message_groups until GROUP's entry shows it; print
         "RESULT n=N p50_us=U p99_us=U max_us=U".
@@ -174,6 +181,128 @@ def fanout(port, sender, reader, grp, n):
     print("RESULT n=%d p50_us=%d p99_us=%d max_us=%d" % (n, pct(lags, 50), pct(lags, 99), lags[-1]))
 
 
+def sse_request(port, token):
+    return ("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n"
+            "Authorization: Bearer %s\r\n\r\n" % (port, token)).encode()
+
+
+def push(port, sender, reader, grp, n):
+    """Delivery latency: from the POST's answer to the event's arrival (the
+    reader thread stamps each event as it is read)."""
+    import socket
+    import threading
+    arrived = {}  # message uuid -> monotonic time
+    cond = threading.Condition()
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(sse_request(port, reader))
+
+    def read():
+        buf = b""
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return
+            now = time.monotonic()
+            buf += data
+            while b"\n\n" in buf:
+                block, buf = buf.split(b"\n\n", 1)
+                for line in block.split(b"\n"):
+                    if line.startswith(b"data: {") and b'"uuid"' in line:
+                        try:
+                            uuid = json.loads(line[6:]).get("uuid")
+                        except ValueError:
+                            continue
+                        with cond:
+                            arrived.setdefault(uuid, now)
+                            cond.notify_all()
+                    elif line.startswith(b"event: ready"):
+                        with cond:
+                            arrived.setdefault("ready", now)
+                            cond.notify_all()
+
+    threading.Thread(target=read, daemon=True).start()
+    with cond:
+        if not cond.wait_for(lambda: "ready" in arrived, 30):
+            sys.exit("benchtool: the event stream did not become ready")
+    post = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    lags = []
+    for i in range(n):
+        text = "push probe %d %d" % (i, time.monotonic_ns())
+        sent = api(post, "POST", "/api/messages", sender,
+                   {"message": text, "message_group_uuid": grp})
+        acked = time.monotonic()
+        with cond:
+            if not cond.wait_for(lambda: sent["uuid"] in arrived, 30):
+                sys.exit("benchtool: message %d never came on the event stream" % i)
+            got = arrived[sent["uuid"]]
+        lags.append(max(0, int((got - acked) * 1e6)))
+    sock.close()
+    lags.sort()
+    print("RESULT n=%d p50_us=%d p99_us=%d max_us=%d" % (n, pct(lags, 50), pct(lags, 99), lags[-1]))
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def streams(port, token, n, pid):
+    """Opens n event streams and waits until each is ready; holds them open
+    until a line arrives on stdin."""
+    import resource
+    import selectors
+    import socket
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if n + 64 > hard:
+        sys.exit("benchtool: %d streams need more open files than %d" % (n, hard))
+    before = rss_kb(pid)
+    sel = selectors.DefaultSelector()
+    pending = {}
+    req = sse_request(port, token)
+    t0 = time.monotonic()
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(req)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ)
+        pending[s] = b""
+        socks.append(s)
+    while pending:
+        if time.monotonic() - t0 > 120:
+            sys.exit("benchtool: %d streams not ready after 120 s" % len(pending))
+        for key, _ in sel.select(timeout=1):
+            s = key.fileobj
+            data = s.recv(65536)
+            if not data:
+                sys.exit("benchtool: a stream was closed before it was ready")
+            if s in pending:
+                pending[s] += data
+                if b"event: ready" in pending[s]:
+                    del pending[s]
+    for s in socks:
+        sel.unregister(s)
+    opened = time.monotonic() - t0
+    after = rss_kb(pid)
+    print("READY n=%d open_s=%.2f rss_before_kb=%d rss_after_kb=%d per_stream_kb=%.2f"
+          % (n, opened, before, after, (after - before) / n), flush=True)
+    sys.stdin.readline()
+    # Still open: a zero-byte peek would say the server closed it.
+    alive = 0
+    for s in socks:
+        try:
+            alive += s.recv(65536, socket.MSG_PEEK) != b""
+        except BlockingIOError:
+            alive += 1
+        s.close()
+    print("RESULT n=%d open_s=%.2f rss_before_kb=%d rss_after_kb=%d per_stream_kb=%.2f alive=%d"
+          % (n, opened, before, after, (after - before) / n, alive), flush=True)
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "start" and "--" in argv:
         k = argv.index("--")
@@ -184,6 +313,10 @@ def main(argv):
         prep(int(argv[2]))
     elif len(argv) == 4 and argv[1] == "group":
         group(int(argv[2]), argv[3])
+    elif len(argv) == 7 and argv[1] == "push":
+        push(int(argv[2]), argv[3], argv[4], argv[5], int(argv[6]))
+    elif len(argv) == 6 and argv[1] == "streams":
+        streams(int(argv[2]), argv[3], int(argv[4]), int(argv[5]))
     elif len(argv) == 7 and argv[1] == "fanout":
         fanout(int(argv[2]), argv[3], argv[4], argv[5], int(argv[6]))
     else:

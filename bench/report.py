@@ -8,6 +8,11 @@ then key=value fields) and meta.txt; BENCH_DIR receives RESULTS.md and the
 PNG charts (drawn by gnuplot from .dat files written to OUT_DIR). Every
 table shows the median over the repetitions; the raw lines follow at the end.
 The hand-written analysis in BENCH_DIR/analysis.md is included as it is.
+
+A run of some sections only (BENCH_ONLY) keeps the other sections' numbers:
+the raw lines of kinds this run did not measure are taken over from the
+raw measurements of the RESULTS.md it replaces, and the header says from
+which run they come.
 """
 import os
 import statistics
@@ -236,6 +241,57 @@ class Report:
             self.w("| %s | %s |" % (fmt(ms(p50)), fmt(ms(p99))))
             self.w()
 
+    def push(self):
+        r = self.rows
+        if not any(k == "push" for k, _, _ in r):
+            return
+        self.w("## Server push (GET /api/events)")
+        self.w()
+        p50, p99 = med(r, "push", ["latency"], "p50_us"), med(r, "push", ["latency"], "p99_us")
+        n = total(r, "push", ["latency"], "n")
+        self.w("Delivery latency: POST /api/messages acknowledged -> the other member's event "
+               "stream carries the message (bench/benchtool.py push: a reader thread stamps "
+               "each event as it arrives; embedded store, users in SQLite). %d probes in all; "
+               "medians of the repetitions' percentiles." % n)
+        self.w()
+        self.w("| p50 ms | p99 ms | max ms |")
+        self.w("|---:|---:|---:|")
+        self.w("| %s | %s | %s |" % (fmt(ms(p50)), fmt(ms(p99)),
+                                     fmt(ms(med(r, "push", ["latency"], "max_us")))))
+        self.w()
+        if p99 is not None:
+            self.target("push delivery p99 < 50 ms (embedded store)", "%s ms" % fmt(ms(p99)),
+                        p99 < 50000)
+        streams = [kv for k, p, kv in r if k == "push" and p == ["streams"]]
+        if streams:
+            nstr = int(streams[0].get("n", 0))
+            per = med(r, "push", ["streams"], "per_stream_kb")
+            before = med(r, "push", ["streams"], "rss_before_kb")
+            after = med(r, "push", ["streams"], "rss_after_kb")
+            def groups_rps(held):
+                vals = [kv["rps"] for k, p, kv in r if k == "push" and p == ["groups"]
+                        and kv.get("streams") == held and "rps" in kv]
+                return statistics.median(vals) if vals else None
+            idle, busy = groups_rps(0), groups_rps(nstr)
+            alive = min(kv.get("alive", 0) for kv in streams)
+            self.w("Idle streams: %d event streams opened on one `cruddur serve` "
+                   "(bench/benchtool.py streams, each waited on until ready), the server's "
+                   "RSS before and after, then GET /api/message_groups at concurrency 64 (wrk) "
+                   "while they stay open, against the same just before they were opened. "
+                   "Medians of the repetitions." % nstr)
+            self.w()
+            self.w("| streams | open in s | RSS before MiB | RSS after MiB | KiB per stream | "
+                   "still open after the load | GET /api/message_groups ops/s without / with "
+                   "them |")
+            self.w("|---:|---:|---:|---:|---:|---:|---:|")
+            self.w("| %d | %s | %s | %s | %s | %d | %s / %s (%s) |" % (
+                nstr, fmt(med(r, "push", ["streams"], "open_s")), fmt((before or 0) / 1024),
+                fmt((after or 0) / 1024), fmt(per), alive, fmt(idle), fmt(busy),
+                "%+.0f%%" % (100 * (busy - idle) / idle) if idle and busy else "-"))
+            self.w()
+            if per is not None:
+                self.target("%d idle streams: RSS per stream" % nstr, "%s KiB" % fmt(per), None)
+
     def scale(self):
         r = self.rows
         sizes = sorted({int(p[0]) for k, p, _ in r if k == "scale"})
@@ -343,6 +399,9 @@ class Report:
         self.w("- settings: %s" % m.get("settings", "?"))
         self.w("- load generator: wrk 2 threads (1 at concurrency 1), on the same machine as the "
                "servers; commands in bench/run")
+        if m.get("kept"):
+            self.w("- this run measured only some sections (BENCH_ONLY); the others keep the "
+                   "numbers of the run of %s" % m["kept"])
         self.w()
         if self.targets:
             self.w("## Targets")
@@ -372,14 +431,44 @@ class Report:
             f.write("\n".join(self.lines) + "\n")
 
 
+def previous_run(bench, kinds):
+    """The raw lines of the current RESULTS.md whose kind is not in `kinds`,
+    and the date and commit of the run that measured them."""
+    path = os.path.join(bench, "RESULTS.md")
+    if not os.path.exists(path):
+        return [], None
+    with open(path) as f:
+        text = f.read()
+    date = commit = "?"
+    for line in text.split("\n"):
+        if line.startswith("- date: "):
+            date = line[len("- date: "):].split(" (")[0]
+        elif line.startswith("- commit: "):
+            commit = line[len("- commit: "):]
+    raw = text.split("## Raw measurements", 1)
+    if len(raw) < 2 or "```" not in raw[1]:
+        return [], None
+    block = raw[1].split("```")[1]
+    kept = [line for line in block.split("\n") if line.split() and line.split()[0] not in kinds]
+    return kept, "%s, commit %s" % (date, commit)
+
+
 def main(argv):
     if len(argv) != 3:
         sys.exit(__doc__)
     out, bench = argv[1], argv[2]
     rows = parse(os.path.join(out, "raw.txt"))
+    kept, source = previous_run(bench, {k for k, _, _ in rows})
+    if kept:
+        with open(os.path.join(out, "raw.txt"), "a") as f:
+            f.write("\n".join(kept) + "\n")
+        with open(os.path.join(out, "meta.txt"), "a") as f:
+            f.write("kept %s\n" % source)
+        rows = parse(os.path.join(out, "raw.txt"))
     rep = Report(rows, out, bench)
     rep.ddb()
     rep.api()
+    rep.push()
     rep.scale()
     rep.engine()
     with open(os.path.join(out, "raw.txt")) as f:
