@@ -161,8 +161,8 @@ static bool lg_joiner(lg *g, const json_t *req, const char **word)
     *word = " AND ";
     if (!c || json_is_null(c)) return true;
     if (json_is_string(c) && !strcmp(json_string_value(c), "OR")) *word = " OR ";
-    if (json_is_string(c) && (!strcmp(json_string_value(c), "OR") ||
-                              !strcmp(json_string_value(c), "AND")))
+    if (json_is_string(c) &&
+        (!strcmp(json_string_value(c), "OR") || !strcmp(json_string_value(c), "AND")))
         return true;
     return lg_fail(g,
                    "1 validation error detected: Value '%s' at 'conditionalOperator' failed to "
@@ -206,12 +206,13 @@ static bool lg_expected(lg *g, const json_t *exp, const char *join, buf_t *out)
                                "ComparisonOperator cannot be used together for Attribute: %s",
                                name);
             if (!json_is_string(op)) {
-                ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type for "
-                                                         "ComparisonOperator");
+                ddb_err_set(g->err, DDB_E_SERIALIZATION,
+                            "Unexpected value type for "
+                            "ComparisonOperator");
                 return false;
             }
-            if (!lg_compare(g, name, json_string_value(op), json_object_get(e, "AttributeValueList"),
-                            false, out))
+            if (!lg_compare(g, name, json_string_value(op),
+                            json_object_get(e, "AttributeValueList"), false, out))
                 return false;
             continue;
         }
@@ -336,7 +337,7 @@ static bool lg_updates(lg *g, const json_t *ups, buf_t *out)
             if (strcmp(t, "SS") && strcmp(t, "NS") && strcmp(t, "BS")) {
                 static const struct {
                     const char *t, *word;
-                } words[] = {{"S", "STRING"}, {"N", "NUMBER"}, {"B", "BINARY"}, {"L", "LIST"},
+                } words[] = {{"S", "STRING"}, {"N", "NUMBER"},     {"B", "BINARY"}, {"L", "LIST"},
                              {"M", "MAP"},    {"BOOL", "BOOLEAN"}, {"NULL", "NULL"}};
                 const char *word = t;
                 for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
@@ -384,9 +385,9 @@ static bool lg_updates(lg *g, const json_t *ups, buf_t *out)
     return ok;
 }
 
-static const char *const legacy_members[] = {"KeyConditions", "QueryFilter",     "ScanFilter",
-                                             "Expected",      "AttributeUpdates", "AttributesToGet",
-                                             "ConditionalOperator"};
+static const char *const legacy_members[] = {
+    "KeyConditions",    "QueryFilter",     "ScanFilter",         "Expected",
+    "AttributeUpdates", "AttributesToGet", "ConditionalOperator"};
 static const char *const expr_members[] = {"KeyConditionExpression", "FilterExpression",
                                            "ConditionExpression", "UpdateExpression",
                                            "ProjectionExpression"};
@@ -434,19 +435,17 @@ static bool lg_rewrite(json_t *req, bool batch_entry, ddb_err *err)
     bool ok = lg_check_mix(&g, req);
     const char *join = " AND ";
     const json_t *cond_op = json_object_get(req, "ConditionalOperator");
-    bool has_cond_input = present(req, "Expected") || present(req, "QueryFilter") ||
-                          present(req, "ScanFilter");
+    bool has_cond_input =
+        present(req, "Expected") || present(req, "QueryFilter") || present(req, "ScanFilter");
     if (ok && cond_op && !json_is_null(cond_op) && !has_cond_input)
         ok = lg_fail(&g, "ConditionalOperator cannot be used without Filter or Expected%s", "");
     ok = ok && lg_joiner(&g, req, &join);
     static const struct {
         const char *from, *to;
-    } conv[] = {{"KeyConditions", "KeyConditionExpression"},
-                {"QueryFilter", "FilterExpression"},
-                {"ScanFilter", "FilterExpression"},
-                {"Expected", "ConditionExpression"},
-                {"AttributeUpdates", "UpdateExpression"},
-                {"AttributesToGet", "ProjectionExpression"}};
+    } conv[] = {
+        {"KeyConditions", "KeyConditionExpression"}, {"QueryFilter", "FilterExpression"},
+        {"ScanFilter", "FilterExpression"},          {"Expected", "ConditionExpression"},
+        {"AttributeUpdates", "UpdateExpression"},    {"AttributesToGet", "ProjectionExpression"}};
     for (size_t i = 0; ok && i < sizeof conv / sizeof conv[0]; i++) {
         const json_t *v = json_object_get(req, conv[i].from);
         if (!v || json_is_null(v)) continue;
@@ -465,16 +464,14 @@ static bool lg_rewrite(json_t *req, bool batch_entry, ddb_err *err)
         else
             ok = lg_attributes(&g, v, &out);
         /* An empty condition map or attribute list means "none". */
-        if (ok && out.len)
-            json_object_set_new(req, conv[i].to, json_string(buf_cstr(&out)));
+        if (ok && out.len) json_object_set_new(req, conv[i].to, json_string(buf_cstr(&out)));
         buf_free(&out);
         if (ok) json_object_del(req, conv[i].from);
     }
     if (ok) {
         json_object_del(req, "ConditionalOperator");
         if (json_object_size(g.names)) json_object_set(req, "ExpressionAttributeNames", g.names);
-        if (json_object_size(g.values))
-            json_object_set(req, "ExpressionAttributeValues", g.values);
+        if (json_object_size(g.values)) json_object_set(req, "ExpressionAttributeValues", g.values);
     }
     json_decref(g.names);
     json_decref(g.values);
@@ -490,7 +487,7 @@ static bool has_legacy(const json_t *req)
 
 json_t *eng_legacy_rewrite(const char *op, json_t *req, ddb_err *err)
 {
-    static const char *const ops[] = {"PutItem", "UpdateItem", "DeleteItem", "GetItem",
+    static const char *const ops[] = {"PutItem", "UpdateItem", "DeleteItem",  "GetItem",
                                       "Query",   "Scan",       "BatchGetItem"};
     bool known = false;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
