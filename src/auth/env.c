@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "aws/config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,8 @@ static char *endpoint_from(const char *url, auth_error_t *err)
 static char *region_for(const char *pool_id, auth_error_t *err)
 {
     size_t prefix = (size_t)(strrchr(pool_id, '_') - pool_id);
-    const char *name = env_get("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
-    const char *region = env_get(name);
+    const char *name;
+    const char *region = aws_region_env(&name);
     if (!region) {
         char *derived = xstrndup(pool_id, prefix);
         if (derived && !chars_ok(derived, 32, "-")) {

@@ -88,9 +88,8 @@ void aws_config_load(aws_config *c, const char *home)
     char *creds = file_path("AWS_SHARED_CREDENTIALS_FILE", home, "credentials");
     char *config = file_path("AWS_CONFIG_FILE", home, "config");
 
-    c->region = env_dup("AWS_REGION");
-    if (!c->region) c->region = env_dup("AWS_DEFAULT_REGION");
-    if (!c->region) c->region = profile_get(c, creds, config, "region");
+    const char *region = aws_region_env(NULL);
+    c->region = region ? xstrdup(region) : profile_get(c, creds, config, "region");
     if (!c->region) c->region = xstrdup("us-east-1");
 
     c->access_key = env_dup("AWS_ACCESS_KEY_ID");
@@ -139,6 +138,20 @@ void aws_config_free(aws_config *c)
     free(c->endpoint_streams);
     free(c->ca_bundle);
     memset(c, 0, sizeof *c);
+}
+
+const char *aws_region_env(const char **from)
+{
+    static const char *const names[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v) {
+            if (from) *from = names[i];
+            return v;
+        }
+    }
+    if (from) *from = names[0];
+    return NULL;
 }
 
 bool aws_config_wants_remote(void)

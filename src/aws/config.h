@@ -32,6 +32,15 @@ typedef struct aws_config {
 void aws_config_load(aws_config *c, const char *home);
 void aws_config_free(aws_config *c);
 
+/*
+ * The region the environment names: AWS_REGION, else AWS_DEFAULT_REGION (an
+ * empty value counts as unset), or NULL; `*from` (may be NULL) is set to the
+ * variable's name. The one reader of these two variables: aws_config_load
+ * adds the profile's region and us-east-1 after it, and Cognito sign-in the
+ * pool id's region.
+ */
+const char *aws_region_env(const char **from);
+
 /* True when the environment points DynamoDB at an endpoint (AWS_ENDPOINT_URL
    or AWS_ENDPOINT_URL_DYNAMODB): cruddur then uses the remote driver. */
 bool aws_config_wants_remote(void);

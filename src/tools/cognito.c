@@ -63,7 +63,7 @@ bool tools_cognito_from_env(tools_cognito *c, char *why, size_t why_len)
     /* A pool lives in the region its id names ("us-east-1_AbC"), unless the
        environment says otherwise. */
     const char *us = strchr(pool, '_');
-    if (!env("AWS_REGION") && !env("AWS_DEFAULT_REGION") && us && us > pool) {
+    if (!aws_region_env(NULL) && us && us > pool) {
         free(c->aws.region);
         c->aws.region = xstrndup(pool, (size_t)(us - pool));
     }

@@ -45,12 +45,11 @@ ddb_store *ddb_store_open(const ddb_open_options *opt, char **description, ddb_e
                  a.region);
         aws_config_free(&a);
     } else {
-        const char *region = getenv("AWS_REGION");
-        if (!region || !*region) region = getenv("AWS_DEFAULT_REGION");
+        const char *region = aws_region_env(NULL);
         ddb_embedded_options eo = {
             .dir = opt->data_dir,
             .in_memory = opt->in_memory,
-            .region = region && *region ? region : NULL,
+            .region = region,
             .no_background = opt->no_background,
         };
         store = ddb_embedded_open(&eo, err);
