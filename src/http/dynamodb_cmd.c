@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
+#include "base/opts.h"
 #include "aws/config.h"
 #include "ddb/engine/embedded.h"
 #include "http/ddb_wire.h"
@@ -146,63 +147,57 @@ static int parse_args(int argc, char **argv, dynamodb_opts *o)
     o->data = getenv("CRUDDUR_DATA");
     o->http = (http_config){.port = 8000, .max_body = 16 * 1024 * 1024, .name = "dynamodb"};
     if (!add_env_pairs(&o->keys)) return 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    opts_iter it;
+    opts_init(&it, "cruddur dynamodb", argc, argv);
+    while (opts_next(&it)) {
+        long n;
+        const char *v;
+        if (opts_is_help(&it)) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "--port") && has_value) {
-            char *end;
-            long port = strtol(argv[++i], &end, 10);
-            if (*end || port < 0 || port > 65535) {
-                fprintf(stderr, "cruddur dynamodb: invalid port '%s'\n", argv[i]);
-                return 2;
-            }
-            o->http.port = (uint16_t)port;
-        } else if (!strcmp(a, "--threads") && has_value) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || !*argv[i] || n < 1 || n > DDB_THREADS_MAX) {
-                fprintf(stderr, "cruddur dynamodb: invalid threads '%s' (1-%d)\n", argv[i],
-                        DDB_THREADS_MAX);
-                return 2;
-            }
+        } else if (opts_is(&it, "--port")) {
+            if (!opts_long(&it, 0, 65535, &n)) return 2;
+            o->http.port = (uint16_t)n;
+        } else if (opts_is(&it, "--threads")) {
+            if (!opts_long(&it, 1, DDB_THREADS_MAX, &n)) return 2;
             o->http.threads = (unsigned)n;
-        } else if (!strcmp(a, "--host") && has_value) {
-            o->http.host = argv[++i];
-        } else if (!strcmp(a, "--data") && has_value) {
-            o->data = argv[++i];
-        } else if (!strcmp(a, "--region") && has_value) {
-            if (!region_valid(argv[++i])) {
-                fprintf(stderr, "cruddur dynamodb: invalid region '%s' (like us-east-1)\n",
-                        argv[i]);
+        } else if (opts_is(&it, "--host")) {
+            if (!(o->http.host = opts_value(&it))) return 2;
+        } else if (opts_is(&it, "--data")) {
+            if (!(o->data = opts_value(&it))) return 2;
+        } else if (opts_is(&it, "--region")) {
+            if (!(v = opts_value(&it))) return 2;
+            if (!region_valid(v)) {
+                fprintf(stderr, "cruddur dynamodb: invalid region '%s' (like us-east-1)\n", v);
                 return 2;
             }
             free(o->region);
-            o->region = xstrdup(argv[i]);
-        } else if (!strcmp(a, "--credentials") && has_value) {
-            if (!add_argv_pair(&o->keys, argv[++i])) return 2;
-        } else if (!strcmp(a, "--credentials-file") && has_value) {
+            o->region = xstrdup(v);
+        } else if (opts_is(&it, "--credentials")) {
+            /* argv itself: add_argv_pair masks the secret in place */
+            if (!opts_value(&it) || !add_argv_pair(&o->keys, it.argv[it.i])) return 2;
+        } else if (opts_is(&it, "--credentials-file")) {
             char why[512];
-            if (!ddb_keys_load_file(&o->keys, argv[++i], why, sizeof why)) {
+            if (!(v = opts_value(&it))) return 2;
+            if (!ddb_keys_load_file(&o->keys, v, why, sizeof why)) {
                 fprintf(stderr, "cruddur dynamodb: --credentials-file: %s\n", why);
                 return 2;
             }
-        } else if (!strcmp(a, "--cors") && has_value) {
+        } else if (opts_is(&it, "--cors")) {
             char why[320];
+            if (!(v = opts_value(&it))) return 2;
             http_cors_free(&o->cors);
-            if (!http_cors_parse(argv[++i], &o->cors, why, sizeof why)) {
+            if (!http_cors_parse(v, &o->cors, why, sizeof why)) {
                 fprintf(stderr, "cruddur dynamodb: --cors: %s\n", why);
                 return 2;
             }
             o->cors_set = true;
-        } else if (!strcmp(a, "--in-memory")) {
+        } else if (opts_is(&it, "--in-memory")) {
             o->store.in_memory = true;
-        } else if (!strcmp(a, "--quiet")) {
+        } else if (opts_is(&it, "--quiet")) {
             o->http.quiet = true;
         } else {
-            fprintf(stderr, "cruddur dynamodb: unknown option '%s'\n", a);
+            opts_unknown(&it);
             usage(stderr);
             return 2;
         }

@@ -21,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
+#include "base/opts.h"
 #include "ddb/engine/embedded.h"
 #include "http/api.h"
 #include "http/dev_identity.h"
@@ -97,49 +98,38 @@ static int parse_args(int argc, char **argv, serve_opts *o)
 {
     const char *data = getenv("CRUDDUR_DATA");
     *o = (serve_opts){.http = {.port = 4567, .name = "api"}, .fanout = true};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    opts_iter it;
+    opts_init(&it, "cruddur serve", argc, argv);
+    while (opts_next(&it)) {
+        long v;
+        if (opts_is_help(&it)) {
             usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "--port") || !strcmp(a, "--threads")) && has_value) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            bool port = !strcmp(a, "--port");
-            if (*end || !*argv[i] || v < 0 || v > (port ? 65535 : 1024)) {
-                fprintf(stderr, "cruddur serve: invalid %s '%s'\n", a + 2, argv[i]);
-                return 2;
-            }
-            if (port)
-                o->http.port = (uint16_t)v;
-            else
-                o->http.threads = (unsigned)v;
-        } else if (!strcmp(a, "--heartbeat") && has_value) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || !*argv[i] || v < 1 || v > 3600) {
-                fprintf(stderr, "cruddur serve: invalid heartbeat '%s' (1 to 3600 seconds)\n",
-                        argv[i]);
-                return 2;
-            }
+        } else if (opts_is(&it, "--port")) {
+            if (!opts_long(&it, 0, 65535, &v)) return 2;
+            o->http.port = (uint16_t)v;
+        } else if (opts_is(&it, "--threads")) {
+            if (!opts_long(&it, 0, 1024, &v)) return 2;
+            o->http.threads = (unsigned)v;
+        } else if (opts_is(&it, "--heartbeat")) {
+            if (!opts_long(&it, 1, 3600, &v)) return 2;
             o->heartbeat_ms = (int)v * 1000;
-        } else if (!strcmp(a, "--host") && has_value) {
-            o->http.host = argv[++i];
-        } else if (!strcmp(a, "--data") && has_value) {
-            data = argv[++i];
-        } else if (!strcmp(a, "--web") && has_value) {
-            o->web = argv[++i];
-        } else if (!strcmp(a, "--in-memory")) {
+        } else if (opts_is(&it, "--host")) {
+            if (!(o->http.host = opts_value(&it))) return 2;
+        } else if (opts_is(&it, "--data")) {
+            if (!(data = opts_value(&it))) return 2;
+        } else if (opts_is(&it, "--web")) {
+            if (!(o->web = opts_value(&it))) return 2;
+        } else if (opts_is(&it, "--in-memory")) {
             o->in_memory = true;
-        } else if (!strcmp(a, "--no-fanout")) {
+        } else if (opts_is(&it, "--no-fanout")) {
             o->fanout = false;
-        } else if (!strcmp(a, "--stream-worker")) {
+        } else if (opts_is(&it, "--stream-worker")) {
             o->stream_worker = true;
-        } else if (!strcmp(a, "--quiet")) {
+        } else if (opts_is(&it, "--quiet")) {
             o->http.quiet = true;
         } else {
-            fprintf(stderr, "cruddur serve: unknown option '%s'\n", a);
+            opts_unknown(&it);
             usage(stderr);
             return 2;
         }

@@ -20,6 +20,7 @@
 #include "auth/auth.h"
 #include "http/dev_identity.h"
 #include "users/users.h"
+#include "base/opts.h"
 
 static void usage(FILE *out)
 {
@@ -77,17 +78,18 @@ int token_cmd_main(int argc, char **argv)
 {
     const char *data = getenv("CRUDDUR_DATA");
     const char *handle = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    opts_iter it;
+    opts_init(&it, "cruddur token", argc, argv);
+    while (opts_next(&it)) {
+        if (opts_is_help(&it)) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "--data") && i + 1 < argc) {
-            data = argv[++i];
-        } else if (a[0] != '-' && !handle) {
-            handle = a;
+        } else if (opts_is(&it, "--data")) {
+            if (!(data = opts_value(&it))) return 2;
+        } else if (!opts_is_option(&it) && !handle) {
+            handle = it.arg;
         } else {
-            fprintf(stderr, "cruddur token: unexpected argument '%s'\n", a);
+            opts_unknown(&it);
             usage(stderr);
             return 2;
         }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/opts.h"
+
 /* The option lines of a command's --help, for the options it accepts. */
 static void print_options(FILE *out, unsigned opts)
 {
@@ -74,28 +76,32 @@ static int parse(const char *prog, const tools_cmd *c, int argc, char **argv, to
     snprintf(o->prog, sizeof o->prog, "%s", prog);
     const char *env = getenv("CRUDDUR_DATA");
     o->data = env && *env ? env : "./data";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    opts_iter it;
+    opts_init(&it, prog, argc, argv);
+    while (opts_next(&it)) {
+        const char *a = it.arg;
+        if (opts_is_help(&it)) {
             print_cmd_help(stdout, prog, c);
             return 0;
-        } else if (!strcmp(a, "--data")) {
-            if (i + 1 >= argc || !*argv[i + 1])
-                return usage_error(prog, c, 2, "--data needs a folder");
-            o->data = argv[++i];
-        } else if (!strcmp(a, "--yes") && (c->opts & TOOLS_OPT_YES)) {
+        } else if (opts_is(&it, "--data")) {
+            const char *v = opts_value(&it);
+            if (!v) {
+                print_usage_line(stderr, prog, c);
+                return 2;
+            }
+            if (!*v) return usage_error(prog, c, 2, "--data needs a folder");
+            o->data = v;
+        } else if (opts_is(&it, "--yes") && (c->opts & TOOLS_OPT_YES)) {
             o->yes = true;
-        } else if (!strcmp(a, "--json") && (c->opts & TOOLS_OPT_JSON)) {
+        } else if (opts_is(&it, "--json") && (c->opts & TOOLS_OPT_JSON)) {
             o->json = true;
-        } else if (!strcmp(a, "--limit") && (c->opts & TOOLS_OPT_LIMIT)) {
-            char *end = NULL;
-            errno = 0;
-            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
-            if (i + 1 >= argc || errno || !end || *end || end == argv[i + 1] ||
-                !tools_cognito_limit_ok(v))
-                return usage_error(prog, c, 2, "--limit needs a number from 1 to 60");
+        } else if (opts_is(&it, "--limit") && (c->opts & TOOLS_OPT_LIMIT)) {
+            long v;
+            if (!opts_long(&it, 1, 60, &v) || !tools_cognito_limit_ok(v)) {
+                print_usage_line(stderr, prog, c);
+                return 2;
+            }
             o->limit = v;
-            i++;
         } else if (!strcmp(a, "prod") && (c->opts & TOOLS_OPT_PROD)) {
             o->prod = true;
         } else if (a[0] == '-' && a[1]) {

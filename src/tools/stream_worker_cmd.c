@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/opts.h"
 #include "base/stop_signal.h"
 #include "aws/config.h"
 #include "ddb/open/store_open.h"
@@ -181,14 +182,16 @@ int stream_worker_cmd_main(int argc, char **argv)
 {
     stop_signal_block(); /* before any thread: see base/stop_signal.h */
     bool once = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    opts_iter it;
+    opts_init(&it, PROG, argc, argv);
+    while (opts_next(&it)) {
+        if (opts_is_help(&it)) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(argv[i], "--once")) {
+        } else if (opts_is(&it, "--once")) {
             once = true;
         } else {
-            fprintf(stderr, PROG ": unknown option '%s'\n", argv[i]);
+            opts_unknown(&it);
             usage(stderr);
             return 2;
         }

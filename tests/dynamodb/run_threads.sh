@@ -22,7 +22,7 @@ for bad in 0 -1 1025 abc 4x ""; do
     run dynamodb --threads "$bad" --in-memory --port 0
     expect_rc 2 "--threads '$bad' is refused"
     expect_one_line_err "--threads '$bad'"
-    expect_err "invalid threads" "--threads '$bad' names the option"
+    expect_err "--threads: invalid value" "--threads '$bad' names the option"
 done
 
 "$bin" dynamodb --threads 3 --data "$tmp/data" --port 0 >"$tmp/out.log" 2>"$tmp/err.log" &
