@@ -10,9 +10,8 @@ results are compared as sets (cruddur's scan order is not yet DynamoDB
 Local's; FINDINGS.md), set members in order, and numbers by
 value: DynamoDB only promises to trim zeros, and DynamoDB Local returns some
 numbers as sent ("5E-130") and others rewritten (test_items.py checks the
-text of stored numbers on its own). Empty strings
-(DynamoDB Local rejects them) and the few known documented differences are
-kept out of the generated operations.
+text of stored numbers on its own). The few known documented differences
+are kept out of the generated operations.
 
 COMPAT_SEED picks the seed (printed either way); COMPAT_OPS the length.
 On a mismatch the operation index, the request and both responses are

@@ -208,6 +208,25 @@ def test_lsi_query(ddb, qtable):
     assert ddb.scan(TableName=qtable, IndexName="lsi", Select="COUNT")["Count"] == 10
 
 
+def test_query_empty_key_values_and_between_message(ddb, qtable):
+    # An empty string can be no key's value, so a key condition with one is
+    # refused (also in begins_with); BETWEEN's bounds are printed as
+    # "AttributeValue: {N:5}".
+    empty = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+             "contain an empty string value. Key: %s")
+    expect_error("ValidationException", empty % "pk", q, ddb, qtable, "pk = :p", {":p": {"S": ""}})
+    expect_error("ValidationException",
+                 "One or more parameter values are not valid. A value specified for a secondary index key is not "
+                 "supported. The AttributeValue for a key attribute cannot contain an empty string value. "
+                 "IndexName: lsi, IndexKey: l",
+                 q, ddb, qtable, "pk = :p AND begins_with(l, :s)", dict(P0, **{":s": {"S": ""}}), IndexName="lsi")
+    expect_error("ValidationException",
+                 "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or "
+                 "equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: "
+                 "AttributeValue: {N:1}",
+                 q, ddb, qtable, "pk = :p AND sk BETWEEN :a AND :b", dict(P0, **{":a": {"N": "5"}, ":b": {"N": "1"}}))
+
+
 def test_query_errors(server, ddb, qtable):
     expect_error_ddb(server, "ValidationException",
                      "Query condition missed key schema element: pk",

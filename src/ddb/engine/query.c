@@ -111,10 +111,34 @@ static bool q_check_type(const json_t *av, char type, ddb_err *err)
     return false;
 }
 
+/* A key attribute's value in a key condition may not be an empty string
+   or binary, as DynamoDB Local 3.3.1 answers (naming the index when the
+   attribute is one of an index's own keys). */
+static bool q_check_not_empty(const q_ctx *q, const json_t *av, const char *name, ddb_err *err)
+{
+    const json_t *v = json_object_get(av, ddb_av_type_of(av) == DDB_AV_S ? "S" : "B");
+    if (!json_is_string(v) || json_string_length(v) > 0) return true;
+    bool table_key =
+        !strcmp(name, q->t->hash.name) || (q->t->range.name && !strcmp(name, q->t->range.name));
+    if (q->ix && !table_key)
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values are not valid. A value specified for a "
+                    "secondary index key is not supported. The AttributeValue for a key "
+                    "attribute cannot contain an empty string value. IndexName: %s, IndexKey: %s",
+                    q->ix->name, name);
+    else
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values are not valid. The AttributeValue for a key "
+                    "attribute cannot contain an empty string value. Key: %s",
+                    name);
+    return false;
+}
+
 /* Turns the parsed key condition into the partition key and rk bounds. */
 static bool q_key_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
 {
     if (!q_check_type(kc->hash_value, q->hash.type, err)) return false;
+    if (!q_check_not_empty(q, kc->hash_value, q->hash.name, err)) return false;
     if (!ddb_key_encode(kc->hash_value, q->hash.type, &q->part.hk, err)) return false;
     q->part.h = eng_hash(q->part.hk.data, q->part.hk.len);
     if (kc->range_op == DDB_RANGE_NONE) return true;
@@ -126,6 +150,9 @@ static bool q_key_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
     }
     if (!q_check_type(kc->range_v1, q->range.type, err)) return false;
     if (kc->range_v2 && !q_check_type(kc->range_v2, q->range.type, err)) return false;
+    if (!q_check_not_empty(q, kc->range_v1, q->range.name, err) ||
+        (kc->range_v2 && !q_check_not_empty(q, kc->range_v2, q->range.name, err)))
+        return false;
     buf_t v1 = BUF_INIT;
     if (!ddb_key_encode(kc->range_v1, q->range.type, &v1, err)) {
         buf_free(&v1);

@@ -193,12 +193,13 @@ static bool check_distinct(expr_parser *p, const expr_node *n, const char *op)
     return true;
 }
 
-/* "{S: x,}": how DynamoDB prints a scalar constant in BETWEEN messages. */
+/* "AttributeValue: {S:x}": how DynamoDB (and DynamoDB Local 3.3.1) prints a
+   scalar constant in BETWEEN messages. */
 static void scalar_text(const json_t *v, char *out, size_t size)
 {
     const char *key = expr_type_name(v);
     const char *s = json_string_value(json_object_get(v, key));
-    snprintf(out, size, "{%s: %.300s,}", key, s ? s : "");
+    snprintf(out, size, "AttributeValue: {%s:%.300s}", key, s ? s : "");
 }
 
 static bool check_between(expr_parser *p, const expr_node *n)

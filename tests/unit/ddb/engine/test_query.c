@@ -556,8 +556,9 @@ static void test_query_errors(void **state)
          "{'TableName': 'qtab', 'KeyConditionExpression': 'pk = :p AND sk BETWEEN :a AND :b',"
          " 'ExpressionAttributeValues': {':p': {'S': 'a'}, ':a': {'N': '5'}, ':b': {'N': '1'}}}",
          "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater "
-         "than or equal to lower bound; lower bound operand: {N: 5,}, upper bound operand: {N: "
-         "1,}"},
+         "than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound "
+         "operand: "
+         "AttributeValue: {N:1}"},
         {"Query",
          "{'TableName': 'qtab', 'IndexName': 'nope', 'KeyConditionExpression': 'pk = :p',"
          " 'ExpressionAttributeValues': {':p': {'S': 'a'}}}",

@@ -349,10 +349,11 @@ static void test_semantic_errors(void **state)
            "operand type: M"},
         {"a BETWEEN :w AND :v", NULL, NULL, "{\":v\":{\"S\":\"x\"},\":w\":{\"S\":\"y\"}}", 0,
          P "The BETWEEN operator requires upper bound to be greater than or equal to lower "
-           "bound; lower bound operand: {S: y,}, upper bound operand: {S: x,}"},
+           "bound; lower bound operand: AttributeValue: {S:y}, upper bound operand: "
+           "AttributeValue: {S:x}"},
         {"a BETWEEN :v AND :w", NULL, NULL, "{\":v\":{\"S\":\"x\"},\":w\":{\"N\":\"1\"}}", 0,
          P "The BETWEEN operator requires same data type for lower and upper bounds; lower "
-           "bound operand: {S: x,}, upper bound operand: {N: 1,}"},
+           "bound operand: AttributeValue: {S:x}, upper bound operand: AttributeValue: {N:1}"},
         {"attribute_type(a, :t)", NULL, NULL, "{\":t\":{\"S\":\"XX\"}}", 0,
          P "Invalid attribute type name found; type: XX, valid types: "
            "{NS,M,N,BS,NULL,BOOL,S,SS,B,L}"},

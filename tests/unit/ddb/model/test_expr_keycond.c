@@ -135,7 +135,8 @@ static void test_keycond(void **state)
          "attribute as its first operand"},
         {"pk = :v AND sk BETWEEN :w AND :v", "sk", W, 0, NULL, NULL,
          P "The BETWEEN operator requires upper bound to be greater than or equal to lower "
-           "bound; lower bound operand: {S: s,}, upper bound operand: {S: k,}"},
+           "bound; lower bound operand: AttributeValue: {S:s}, upper bound operand: "
+           "AttributeValue: {S:k}"},
         {"pk = :v AND begins_with(sk, :n)", "sk", "{\":v\":{\"S\":\"k\"},\":n\":{\"N\":\"1\"}}", 0,
          NULL, NULL,
          P "Incorrect operand type for operator or function; operator or function: begins_with, "
