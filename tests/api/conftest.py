@@ -105,7 +105,10 @@ class Server:
         self.url = None
         self.session = requests.Session()
 
-    def start(self, timeout=30):
+    # Start-up on a remote store creates tables there (DynamoDB Local is slow
+    # to), and several sanitizer builds may share two cores: a short limit
+    # fails a whole module at random (seen at 30 s with load average 20).
+    def start(self, timeout=180):
         self.log_path = os.path.join(log_dir(), "server-%d.log" % time.monotonic_ns())
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
@@ -158,7 +161,7 @@ class Server:
         with open(self.log_path + ".worker", "rb") as f:
             return f.read().decode(errors="replace")
 
-    def stop(self, sig=signal.SIGTERM, timeout=30):
+    def stop(self, sig=signal.SIGTERM, timeout=120):
         """Stops the server (and its stream worker); the first nonzero status, else 0."""
         rc = self._stop_server(sig, timeout)
         if self.worker and self.worker.returncode is None:
