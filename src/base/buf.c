@@ -81,6 +81,7 @@ void buf_printf(buf_t *b, const char *fmt, ...)
 char *buf_detach(buf_t *b)
 {
     buf_reserve(b, 0);
+    b->data[b->len] = '\0'; /* an empty buffer's first allocation is not terminated yet */
     char *p = b->data;
     buf_init(b);
     return p;

@@ -95,9 +95,11 @@ test("a message arrives by push, with no polling while the stream is up", async 
   await andrew.getByRole("button", { name: "Message", exact: true }).click();
   assert.equal((await posted).status(), 200);
   const acked = Date.now();
-  await bayko.locator("li.message", { hasText: text }).waitFor({ timeout: 1000 });
+  // No polling happens (counted below), so only the stream can bring it;
+  // the bound is loose for a loaded machine (bench/ measures the latency).
+  await bayko.locator("li.message", { hasText: text }).waitFor({ timeout: 3000 });
   const took = Date.now() - acked;
-  assert.ok(took < 1000, `shown ${took} ms after the POST's answer`);
+  assert.ok(took < 3000, `shown ${took} ms after the POST's answer`);
   const top = bayko.locator("li.group").first();
   await bayko.waitForFunction((uuid) =>
     document.querySelector("li.group")?.dataset.uuid === uuid, seeded);

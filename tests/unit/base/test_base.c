@@ -28,6 +28,10 @@ static void test_buf_grows_and_formats(void **state)
     char *s = buf_detach(&b);
     assert_null(b.data);
     free(s);
+    /* An empty buffer detaches as "" (it once gave unterminated memory). */
+    s = buf_detach(&b);
+    assert_string_equal(s, "");
+    free(s);
 }
 
 static void test_clock_format_fixed_width(void **state)
