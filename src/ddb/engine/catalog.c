@@ -276,29 +276,17 @@ static json_t *list_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
 json_t *eng_op_list_tables(eng *e, json_t *req, ddb_err *err)
 {
     list_arg a = {NULL, 100};
-    const json_t *lim = json_object_get(req, "Limit");
-    const json_t *start = json_object_get(req, "ExclusiveStartTableName");
-    if (lim && !json_is_null(lim)) {
-        if (!json_is_integer(lim)) {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Limit must be an integer");
-            return NULL;
-        }
-        a.limit = json_integer_value(lim);
-        if (a.limit < 1 || a.limit > 100) {
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "1 validation error detected: Value '%lld' at 'limit' failed to satisfy "
-                        "constraint: Member must have value %s",
-                        a.limit,
-                        a.limit < 1 ? "greater than or equal to 1" : "less than or equal to 100");
-            return NULL;
-        }
-    }
-    if (start && !json_is_null(start)) {
-        if (!json_is_string(start)) {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "ExclusiveStartTableName must be a string");
-            return NULL;
-        }
-        a.start = json_string_value(start);
+    bool has_limit = false;
+    if (!eng_param_int(req, "Limit", &a.limit, &has_limit, err) ||
+        !eng_param_str(req, "ExclusiveStartTableName", &a.start, NULL, err))
+        return NULL;
+    if (has_limit && (a.limit < 1 || a.limit > 100)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value '%lld' at 'limit' failed to satisfy "
+                    "constraint: Member must have value %s",
+                    a.limit,
+                    a.limit < 1 ? "greater than or equal to 1" : "less than or equal to 100");
+        return NULL;
     }
     return eng_read(e, list_fn, &a, err);
 }

@@ -209,6 +209,11 @@ static void test_bad_requests(void **state)
     fixture *f = *state;
     for (size_t i = 0; i < sizeof bad_requests / sizeof bad_requests[0]; i++)
         fails(f->store, bad_requests[i].op, bad_requests[i].req, bad_requests[i].type, NULL);
+    /* A member of the wrong type: the one wording every operation uses. */
+    fails(f->store, "ListTables", "{\"Limit\": \"3\"}", "SerializationException",
+          "Unexpected value type for Limit: expected an integer");
+    fails(f->store, "ListTables", "{\"ExclusiveStartTableName\": 5}", "SerializationException",
+          "Unexpected value type for ExclusiveStartTableName: expected a string");
     /* A request that is not an object. */
     json_t *arr = json_array();
     ddb_err err = DDB_ERR_INIT;
