@@ -60,6 +60,14 @@ bool opts_long(opts_iter *it, long min, long max, long *out)
     return true;
 }
 
+bool opts_port(opts_iter *it, uint16_t *out)
+{
+    long v;
+    if (!opts_long(it, 0, 65535, &v)) return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
 void opts_unknown(const opts_iter *it)
 {
     if (opts_is_option(it))

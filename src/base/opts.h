@@ -24,6 +24,7 @@
 #define CRUDDUR_BASE_OPTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct opts_iter {
@@ -51,6 +52,8 @@ const char *opts_value(opts_iter *it);
 /* The value as a whole number from min to max; false after saying what is
    wrong (missing, or invalid with the range). */
 bool opts_long(opts_iter *it, long min, long max, long *out);
+/* The value as a TCP port, 0 to 65535 (0: the system picks a free one). */
+bool opts_port(opts_iter *it, uint16_t *out);
 /* Says "<prog>: unknown option '<arg>'" (or "unexpected argument" for a
    word that is not an option). */
 void opts_unknown(const opts_iter *it);

@@ -156,8 +156,7 @@ static int parse_args(int argc, char **argv, dynamodb_opts *o)
             usage(stdout);
             return 0;
         } else if (opts_is(&it, "--port")) {
-            if (!opts_long(&it, 0, 65535, &n)) return 2;
-            o->http.port = (uint16_t)n;
+            if (!opts_port(&it, &o->http.port)) return 2;
         } else if (opts_is(&it, "--threads")) {
             if (!opts_long(&it, 1, DDB_THREADS_MAX, &n)) return 2;
             o->http.threads = (unsigned)n;

@@ -106,8 +106,7 @@ static int parse_args(int argc, char **argv, serve_opts *o)
             usage(stdout);
             return 0;
         } else if (opts_is(&it, "--port")) {
-            if (!opts_long(&it, 0, 65535, &v)) return 2;
-            o->http.port = (uint16_t)v;
+            if (!opts_port(&it, &o->http.port)) return 2;
         } else if (opts_is(&it, "--threads")) {
             if (!opts_long(&it, 0, 1024, &v)) return 2;
             o->http.threads = (unsigned)v;
