@@ -3,8 +3,9 @@
 # chromium (scripts/install-deps test) and playwright-core (npm ci, pinned by
 # package-lock.json, into tests/e2e/node_modules), seeds a fresh data folder
 # with the demo users and conversation, starts `cruddur serve` on a free
-# port, and runs the test files (format, messages, live) one after another
-# with node's test runner.
+# port, and runs the test files (format, messages, live, ddb_cors) one after
+# another with node's test runner (ddb_cors starts `cruddur dynamodb`
+# servers of its own).
 #
 # Screenshots go to $CRUDDUR_SCREENSHOTS (default: <build>/e2e-screenshots);
 # refresh the README's with CRUDDUR_SCREENSHOTS=$PWD/docs/screenshots.
@@ -58,9 +59,9 @@ page=$(curl -s -o /dev/null -w '%{http_code}' "$base/signin" || true)
 shots=${CRUDDUR_SCREENSHOTS:-$build/e2e-screenshots}
 cd "$here"
 status=0
-BASE_URL=$base SCREENSHOT_DIR=$shots CHROMIUM=$chromium \
+BASE_URL=$base SCREENSHOT_DIR=$shots CHROMIUM=$chromium CRUDDUR_BIN=$bin \
   node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-    format.test.mjs messages.test.mjs live.test.mjs || status=$?
+    format.test.mjs messages.test.mjs live.test.mjs ddb_cors.test.mjs || status=$?
 # A leak or a sanitizer report in the server fails the suite too.
 . "$src/tests/lib/stop_clean.sh"
 stop_clean "$pid" "$log" "cruddur serve" || status=1
