@@ -2,7 +2,7 @@
 conditional updates, deletes, gets, queries, scans, batch calls and
 transactions over unicode S, many-digit N and B keys; the same in the
 legacy parameters; transactions with ClientRequestToken and their repeats;
-tables named by ARN) is sent to both
+tables named by ARN; PartiQL statements) is sent to both
 servers; their normalised responses must be identical, and so must the
 final table contents and the stream records. Request ids, ARNs, times and
 ConsumedCapacity are left out of the comparison; Scan and BatchGetItem
@@ -448,11 +448,51 @@ class Gen:
                 keys.append({"Get": {"TableName": self.t1, "Key": k}})
         return "transact_get_items", {"TransactItems": keys}
 
+    def partiql(self):
+        """An ExecuteStatement on t1: SELECT by key or partition, INSERT,
+        UPDATE or DELETE, its values as Parameters."""
+        r = self.r
+        t = '"%s"' % self.t1
+        k = self.key1()
+        key = [k["pk"], k["sk"]]
+        kind = r.choice(["get", "get", "query", "insert", "insert", "update", "update", "delete"])
+        if kind == "get":
+            cols = r.choice(["*", "n, s", "pk, sk, g", "a, ss, nope"])
+            return "execute_statement", {"Statement": "SELECT %s FROM %s WHERE pk = ? AND sk = ?" % (cols, t),
+                                         "Parameters": key, "ConsistentRead": r.random() < 0.5}
+        if kind == "query":
+            op = r.choice(["<", "<=", ">", ">="])
+            extra = r.choice(["", " AND n > ?", " AND g IS MISSING", " AND begins_with(s, 'a')"])
+            params = [k["pk"], {"N": r.choice(r.choice(SKS))}]
+            if "?" in extra:
+                params.append({"N": self.number()})
+            return "execute_statement", {"Statement": "SELECT pk, sk, n, g FROM %s WHERE pk = ? AND sk %s ?%s"
+                                                      % (t, op, extra), "Parameters": params}
+        if kind == "insert":
+            it = self.item1()
+            names = sorted(it)
+            return "execute_statement", {
+                "Statement": "INSERT INTO %s VALUE {%s}" % (t, ", ".join("'%s': ?" % n for n in names)),
+                "Parameters": [it[n] for n in names]}
+        if kind == "update":
+            stmt, params = r.choice([
+                ("UPDATE %s SET n = ? WHERE pk = ? AND sk = ?", [{"N": self.number()}]),
+                ("UPDATE %s SET s = ? REMOVE a WHERE pk = ? AND sk = ? RETURNING ALL OLD *", [{"S": self.string()}]),
+                ("UPDATE %s SET ns = set_add(ns, ?) WHERE pk = ? AND sk = ? RETURNING MODIFIED NEW *",
+                 [{"NS": self.numset()}]),
+                ("UPDATE %s SET l = list_append(l, ?) WHERE pk = ? AND sk = ? AND attribute_type(l, 'L')",
+                 [{"L": [self.value(1)]}]),
+            ])
+            return "execute_statement", {"Statement": stmt % t, "Parameters": params + key}
+        return "execute_statement", {
+            "Statement": "DELETE FROM %s WHERE pk = ? AND sk = ?%s" % (t, r.choice(["", " RETURNING ALL OLD *"])),
+            "Parameters": key}
+
     def next(self):
         ops = [(self.put, 22), (self.update, 22), (self.delete, 8), (self.get, 10), (self.query, 12),
                (self.gsi_query, 4), (self.scan, 2), (self.batch_write, 5), (self.batch_get, 5),
                (self.transact_write, 8), (self.transact_get, 3), (self.transact_repeat, 3),
-               (self.legacy, 12), (self.by_arn, 4)]
+               (self.legacy, 12), (self.by_arn, 4), (self.partiql, 10)]
         x = self.r.uniform(0, sum(w for _, w in ops))
         for fn, w in ops:
             x -= w
@@ -514,6 +554,8 @@ def run_op(client, op, args):
         err = {"error": e.response["Error"].get("Code"), "message": e.response["Error"].get("Message")}
         if err["error"] == "IdempotentParameterMismatchException":
             del err["message"]  # DynamoDB Local's is empty; see FINDINGS.md
+        if err["error"] == "DuplicateItem":  # DynamoDB Local's name for it (FINDINGS.md)
+            err["error"] = "DuplicateItemException"
         if "CancellationReasons" in e.response:
             err["reasons"] = e.response["CancellationReasons"]
         return normalise(by_value(err))
@@ -634,7 +676,8 @@ def typed_empty_maps(image):
     return None if image is None else {k: value(v) for k, v in image.items()}
 
 
-WRITES = {"put_item", "update_item", "delete_item", "batch_write_item", "transact_write_items"}
+WRITES = {"put_item", "update_item", "delete_item", "batch_write_item", "transact_write_items",
+          "execute_statement"}
 
 
 def make_tables(client, t1, t2):
