@@ -483,7 +483,9 @@ users_status_t users_seed(users_db_t *db, int *inserted, users_error_t *err)
     const users_new_t *demo = users_demo(&n);
     void *conn = conn_acquire(db, err);
     if (!conn) return USERS_ERROR;
-    users_status_t st = USERS_OK;
+    /* All or nothing: a crash between two inserts must not leave a partial
+       set, since setup seeds only an empty directory and would never finish it. */
+    users_status_t st = db->driver->command(conn, "BEGIN", err);
     for (size_t i = 0; i < n && st == USERS_OK; i++) {
         users_user_t *row;
         st = new_row(&demo[i], &row, err);
@@ -493,6 +495,11 @@ users_status_t users_seed(users_db_t *db, int *inserted, users_error_t *err)
         if (st == USERS_OK && added && inserted) (*inserted)++;
         users_user_free(row);
     }
+    if (st == USERS_OK)
+        st = db->driver->command(conn, "COMMIT", err);
+    else
+        db->driver->command(conn, "ROLLBACK", NULL);
+    if (st != USERS_OK && inserted) *inserted = 0;
     conn_release(db, conn);
     return st == USERS_OK ? ok(err) : st;
 }

@@ -27,6 +27,8 @@ typedef struct users_driver {
     bool (*healthy)(void *conn);
     users_status_t (*schema_load)(void *conn, users_error_t *err);
     users_status_t (*schema_drop)(void *conn, users_error_t *err);
+    /* Runs one statement without results (BEGIN, COMMIT, ROLLBACK). */
+    users_status_t (*command)(void *conn, const char *sql, users_error_t *err);
     /* Whether the users table exists and, when it does, its row count. */
     users_status_t (*schema_state)(void *conn, bool *exists, long long *rows, users_error_t *err);
     /* Where this connection points, without secrets (users_where). */

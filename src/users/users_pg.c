@@ -262,6 +262,7 @@ const users_driver_t users_pg_driver = {
     .healthy = pg_healthy,
     .schema_load = pg_schema_load,
     .schema_drop = pg_schema_drop,
+    .command = pg_command,
     .schema_state = pg_schema_state,
     .where = pg_where,
     .find = pg_find,

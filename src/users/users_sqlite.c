@@ -144,11 +144,16 @@ static users_status_t sq_schema_load(void *conn, users_error_t *err)
     return rc == SQLITE_OK ? USERS_OK : sq_fail(c, rc, err);
 }
 
-static users_status_t sq_schema_drop(void *conn, users_error_t *err)
+static users_status_t sq_command(void *conn, const char *sql, users_error_t *err)
 {
     sq_conn_t *c = conn;
-    int rc = sq_exec(c, "DROP TABLE IF EXISTS users");
+    int rc = sq_exec(c, sql);
     return rc == SQLITE_OK ? USERS_OK : sq_fail(c, rc, err);
+}
+
+static users_status_t sq_schema_drop(void *conn, users_error_t *err)
+{
+    return sq_command(conn, "DROP TABLE IF EXISTS users", err);
 }
 
 static users_status_t sq_schema_state(void *conn, bool *exists, long long *rows, users_error_t *err)
@@ -260,6 +265,7 @@ const users_driver_t users_sqlite_driver = {
     .healthy = sq_healthy,
     .schema_load = sq_schema_load,
     .schema_drop = sq_schema_drop,
+    .command = sq_command,
     .schema_state = sq_schema_state,
     .where = sq_where,
     .find = sq_find,

@@ -130,6 +130,33 @@ static void test_seed_is_idempotent(void **state)
     users_user_free(u);
 }
 
+/* A seed that fails part-way leaves nothing behind: setup seeds only an empty
+   directory, so a partial set of demo users would never be completed. */
+static void test_seed_is_all_or_nothing(void **state)
+{
+    fixture_t *f = *state;
+    if (on_postgres()) skip();
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", f->dir, USERS_SQLITE_FILE);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TRIGGER refuse_londo BEFORE INSERT ON users "
+                     "WHEN NEW.handle = 'londo' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    int inserted = -1;
+    users_error_t err;
+    assert_int_not_equal(users_seed(f->db, &inserted, &err), USERS_OK);
+    assert_int_equal(inserted, 0);
+    assert_int_equal(count_users(f->db), 0);
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER refuse_londo", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(users_seed(f->db, &inserted, NULL), USERS_OK);
+    assert_int_equal(inserted, 3);
+}
+
 static void test_unique_constraints(void **state)
 {
     fixture_t *f = *state;
@@ -578,6 +605,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_schema_load_is_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_is_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seed_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_constraints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_validates_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookups_return_what_was_stored, setup, teardown),
