@@ -10,10 +10,9 @@ import { spawn } from "node:child_process";
 import http from "node:http";
 import readline from "node:readline";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const BIN = process.env.CRUDDUR_BIN || "cruddur";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
 let site; // the other site's page server
 let origin; // its origin, http://127.0.0.1:PORT
@@ -91,10 +90,7 @@ before(async () => {
   origin = `http://127.0.0.1:${site.address().port}`;
   closed = await startDynamodb([]);
   open = await startDynamodb(["--cors", origin]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: process.getuid?.() === 0 ? ["--no-sandbox"] : [],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   await page.goto(origin + "/");
 });

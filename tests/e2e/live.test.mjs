@@ -7,41 +7,16 @@
 // andrewbrown and bayko each have a browser context of their own; the
 // seeded conversation of the two is the one they write in.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { PHONE, launchChromium, newPage as pageIn, shot, signIn } from "./browser.mjs";
 
-const BASE = process.env.BASE_URL || "http://127.0.0.1:4567";
-const SHOTS = process.env.SCREENSHOT_DIR || "";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 let browser;
 let andrew;
 let bayko;
 let seeded; // the andrewbrown/bayko conversation
 
-async function newPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, baseURL: BASE });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  page.on("pageerror", (err) => console.error(`page error: ${err.message}`));
-  return page;
-}
-
-async function signIn(page, handle) {
-  await page.goto("/signin");
-  await page.locator(`button.user-pick[data-handle="${handle}"]`).click();
-  await page.waitForURL("**/messages");
-}
-
-async function shot(page, name) {
-  if (!SHOTS) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
+const newPage = (viewport) => pageIn(browser, viewport);
 
 /** Until the page's event stream is up. */
 const streamLive = (page) =>
@@ -59,10 +34,7 @@ function countPolls(page) {
 const composerBox = (page) => page.getByPlaceholder("send a direct message...");
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: process.getuid?.() === 0 ? ["--no-sandbox"] : [],
-  });
+  browser = await launchChromium();
   andrew = await newPage();
   await signIn(andrew, "andrewbrown");
   const row = andrew.locator("li.group", { hasText: "Andrew Bayko" });

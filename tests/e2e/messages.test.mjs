@@ -7,16 +7,9 @@
 // context, bayko in another at the same time. Screenshots (desktop and
 // phone width) go to SCREENSHOT_DIR.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { PHONE, launchChromium, newPage as pageIn, shot, signIn as pickUser } from "./browser.mjs";
 
-const BASE = process.env.BASE_URL || "http://127.0.0.1:4567";
-const SHOTS = process.env.SCREENSHOT_DIR || "";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const UUID = /\/messages\/([0-9a-f-]{36})$/;
 
 let browser;
@@ -25,26 +18,12 @@ let bayko; // page signed in as bayko, in another context
 let seeded; // uuid of the andrewbrown/bayko conversation
 let londoGroup; // uuid of the conversation started with londo
 
-async function newPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, baseURL: BASE });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  page.on("pageerror", (err) => console.error(`page error: ${err.message}`));
-  return page;
-}
+const newPage = (viewport) => pageIn(browser, viewport);
 
-/** Signs in through the sign-in page by picking the user. */
+/** Signs in by picking the user, then waits for the list to have loaded. */
 async function signIn(page, handle) {
-  await page.goto("/signin");
-  await page.locator(`button.user-pick[data-handle="${handle}"]`).click();
-  await page.waitForURL("**/messages");
+  await pickUser(page, handle);
   await page.locator(".groups-status").waitFor({ state: "hidden" }).catch(() => {});
-}
-
-async function shot(page, name) {
-  if (!SHOTS) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
 /** The message texts shown in the open conversation, top to bottom. */
@@ -57,10 +36,7 @@ const markDocument = (page) => page.evaluate(() => { window.__e2eMark = true; })
 const stillSameDocument = (page) => page.evaluate(() => window.__e2eMark === true);
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: process.getuid?.() === 0 ? ["--no-sandbox"] : [],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

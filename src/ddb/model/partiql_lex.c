@@ -26,6 +26,8 @@ static void toks_push(pq_toks *t, size_t *cap, pq_tok tok)
     t->v[t->n++] = tok;
 }
 
+/* The n bytes at p, NUL-terminated. Not xstrndup: a string literal may hold
+   U+0000, and the parser reads its text by length (tok.len). */
 static char *dup_n(const char *p, size_t n)
 {
     char *s = xmalloc(n + 1);
