@@ -146,7 +146,13 @@ test("a sent message appears once, without reload, moves to the top, and bayko s
   const top = andrew.locator("li.group").first();
   assert.equal(await top.getAttribute("data-uuid"), seeded, "moved to the top");
   assert.equal(await top.locator(".last").textContent(), text);
-  await andrew.waitForTimeout(2500); // a few polls later: still once
+  // A reply sent after it arrives after it, by the same push or poll: once
+  // andrew sees the reply, a second copy of the message would be there too.
+  const reply = "Thursday it is. I'll bring the coffee.";
+  await bayko.getByPlaceholder("send a direct message...").fill(reply);
+  await bayko.getByRole("button", { name: "Message", exact: true }).click();
+  await andrew.locator("li.message", { hasText: reply }).waitFor();
+  await bayko.locator("li.message", { hasText: reply }).waitFor();
   assert.equal(await andrew.locator("li.message", { hasText: text }).count(), 1);
   assert.equal(await bayko.locator("li.message", { hasText: text }).count(), 1);
   assert.ok(await stillSameDocument(andrew), "no page reload");
@@ -166,7 +172,11 @@ test("1025 characters cannot be sent and the counter shows -1", async () => {
   assert.match(await counter.getAttribute("class"), /over/);
   assert.ok(await button.isDisabled());
   await box.press("Control+Enter");
-  await andrew.waitForTimeout(300);
+  // Requests are reported in the order the page makes them: once a request
+  // made after the key press is seen, a POST from it would have been too.
+  const barrier = andrew.waitForRequest((r) => r.url().includes("/css/app.css?after-key"));
+  await andrew.evaluate(() => fetch("/css/app.css?after-key"));
+  await barrier;
   assert.equal(posts, 0, "nothing was sent");
   await shot(andrew, "counter-over-desktop");
   await box.fill("😀".repeat(1024)); // code points, not UTF-16 units
