@@ -1,6 +1,6 @@
 /*
  * engine_int: internals shared by the files of the embedded engine
- * (engine.c, catalog.c, items.c, query.c, batch.c, txn.c, streams.c,
+ * (engine.c, conn.c, catalog.c, items.c, query.c, batch.c, txn.c, streams.c,
  * ttl.c, capacity.c). Nothing outside src/ddb/ includes this header.
  *
  * Storage layout (one SQLite database, WAL mode). Key columns hold
@@ -69,7 +69,7 @@ typedef struct eng_conn eng_conn;
 const char *eng_region(const eng *e);
 const char *eng_account_id(const eng *e);
 
-/* ---- connections and statements ---- */
+/* ---- connections and statements (conn.c) ---- */
 
 /* The calling thread's connection (created on first use). */
 eng_conn *eng_conn_get(eng *e, ddb_err *err);

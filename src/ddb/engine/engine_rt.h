@@ -1,27 +1,59 @@
 /*
- * engine_rt: the runtime's own seams between engine.c (open/close,
- * connections, reads, dispatch), writer.c (the group commit)
- * and table_cache.c (parsed table definitions shared between threads).
- * Only these three files and catalog.c include it; the rest of the engine
- * sees engine_int.h alone.
+ * engine_rt: the runtime's own seams between engine.c (open/close, the
+ * operation table), conn.c (connections, statements, reads), writer.c
+ * (the group commit) and table_cache.c (parsed table definitions shared
+ * between threads). Only these four files include it; the rest of the
+ * engine sees engine_int.h alone.
  *
  * Ownership: the eng owns one eng_writer and one eng_tcache; both are
- * created by ddb_embedded_open and destroyed by the store's close.
+ * created by ddb_embedded_open and destroyed by the store's close, which
+ * also closes every connection conn.c opened for the engine.
  */
 #ifndef CRUDDUR_DDB_ENGINE_RT_H
 #define CRUDDUR_DDB_ENGINE_RT_H
 
-#include "ddb/engine/engine_int.h"
+#include <pthread.h>
 
-/* ---- engine.c, for the writer and the table cache ---- */
+#include "ddb/engine/engine_int.h"
 
 typedef struct eng_writer eng_writer;
 typedef struct eng_tcache eng_tcache;
 
-eng_writer *eng_writer_of(eng *e);
-eng_tcache *eng_tcache_of(eng *e);
-/* Counts one committed batch and wakes ddb_store_wait_change waiters. */
-void eng_changed(eng *e);
+/* The engine's state. engine.c creates and frees it; conn.c, writer.c and
+   table_cache.c read the fields they own or need. */
+struct eng {
+    ddb_store store; /* first: the store pointer is the engine pointer */
+    char *db_path;   /* file path or memdb URI */
+    int open_flags;
+    bool in_memory;
+    bool no_fsync;
+    char region[64];
+    char account_id[32];
+    pthread_key_t conn_key;
+    sqlite3 *keeper; /* in memory: keeps the database alive */
+    eng_writer *writer;
+    eng_tcache *tables;
+
+    pthread_mutex_t change_mu;
+    pthread_cond_t change_cv;
+    uint64_t changes;
+
+    bool ttl_running;
+    bool ttl_stop;
+    pthread_t ttl_thread;
+    pthread_mutex_t ttl_mu;
+    pthread_cond_t ttl_cv;
+};
+
+/* ---- conn.c, for engine.c and the writer ---- */
+
+/* Creates the key of the threads' connections (at open) / closes every
+   connection of e still open (at close, after the writer stopped). */
+void eng_conns_init(eng *e);
+void eng_conns_close(eng *e);
+/* A configured SQLite connection to e's database, not registered
+   anywhere (the in-memory keeper, the schema's creation). */
+sqlite3 *eng_db_open(eng *e, ddb_err *err);
 /* Resets every statement of the connection that is still stepping, so
    that no statement keeps an old read snapshot (or, in memory, a shared
    lock) open past the end of a read or a write. */

@@ -171,7 +171,7 @@ const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_er
     int64_t version = sqlite3_column_int64(st, 1);
     sqlite3_reset(st);
 
-    eng_tcache *tc = eng_tcache_of(e);
+    eng_tcache *tc = e->tables;
     const ddb_table *t = lookup(tc, name, tid, version);
     if (t) return t;
     ddb_table *fresh = load(c, tid, version, err);
@@ -181,7 +181,7 @@ const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_er
 void eng_table_release(eng *e, const ddb_table *t)
 {
     if (!t) return;
-    eng_tcache *tc = eng_tcache_of(e);
+    eng_tcache *tc = e->tables;
     pthread_mutex_lock(&tc->mu);
     for (tc_entry *en = tc->entries; en; en = en->next) {
         if (en->t == t) {

@@ -56,6 +56,15 @@ struct eng_writer {
 /* The engine whose batch this thread is running, if any. */
 static __thread eng *writing;
 
+/* Counts one committed batch and wakes ddb_store_wait_change waiters. */
+static void changed(eng *e)
+{
+    pthread_mutex_lock(&e->change_mu);
+    e->changes++;
+    pthread_cond_broadcast(&e->change_cv);
+    pthread_mutex_unlock(&e->change_mu);
+}
+
 /* Fails a job whose changes were lost (its transaction did not commit). */
 static void job_fail(eng_job *j, eng_conn *c)
 {
@@ -144,7 +153,7 @@ static bool run_batch(eng_writer *w, eng_conn *c, eng_job *batch)
                 if (k->result || k == failed_at) job_fail(k, c);
             }
             if (!sqlite3_get_autocommit(eng_conn_db(c))) eng_exec(c, "ROLLBACK");
-            eng_tcache_invalidate(eng_tcache_of(w->e));
+            eng_tcache_invalidate(w->e->tables);
             todo = failed_at->next;
             continue;
         }
@@ -153,7 +162,7 @@ static bool run_batch(eng_writer *w, eng_conn *c, eng_job *batch)
             for (eng_job *k = todo; k; k = k->next)
                 if (k->result) job_fail(k, c);
             if (!sqlite3_get_autocommit(eng_conn_db(c))) eng_exec(c, "ROLLBACK");
-            eng_tcache_invalidate(eng_tcache_of(w->e));
+            eng_tcache_invalidate(w->e->tables);
         } else {
             committed = true;
         }
@@ -180,7 +189,7 @@ static void lead(eng_writer *w)
     writing = w->e;
     bool committed = run_batch(w, w->conn, batch);
     writing = NULL;
-    if (committed) eng_changed(w->e);
+    if (committed) changed(w->e);
 
     pthread_mutex_lock(&w->mu);
     w->leading = false;
@@ -213,12 +222,12 @@ static void lead_on(eng_writer *w)
 
 eng_conn *eng_writer_conn_if_leading(eng *e)
 {
-    return writing == e ? eng_writer_of(e)->conn : NULL;
+    return writing == e ? e->writer->conn : NULL;
 }
 
 json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err)
 {
-    eng_writer *w = eng_writer_of(e);
+    eng_writer *w = e->writer;
     if (writing == e) {
         /* A write from within a write (this thread leads a batch): it
            joins the current transaction in a nested savepoint. */
