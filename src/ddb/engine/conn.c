@@ -172,13 +172,23 @@ eng_conn *eng_conn_open(eng *e, ddb_err *err)
     return c;
 }
 
+/* The connection of the write batch this thread leads, handed over by the
+   writer (eng_conn_lend), and the engine it belongs to. */
+static __thread eng *lent_e;
+static __thread eng_conn *lent_c;
+
+void eng_conn_lend(eng *e, eng_conn *c)
+{
+    lent_e = c ? e : NULL;
+    lent_c = c;
+}
+
 eng_conn *eng_conn_get(eng *e, ddb_err *err)
 {
     /* While this thread leads a write batch, everything it reads or
        writes goes through the batch's connection and transaction. */
-    eng_conn *c = eng_writer_conn_if_leading(e);
-    if (c) return c;
-    c = pthread_getspecific(e->conn_key);
+    if (lent_e == e) return lent_c;
+    eng_conn *c = pthread_getspecific(e->conn_key);
     if (c) return c;
     c = eng_conn_open(e, err);
     if (c) pthread_setspecific(e->conn_key, c);

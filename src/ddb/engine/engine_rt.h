@@ -63,13 +63,15 @@ int eng_exec(eng_conn *c, const char *sql);
 /* A new connection bound to no thread (the writer's); the store's close
    frees it with the others. */
 eng_conn *eng_conn_open(eng *e, ddb_err *err);
+/* The writer lends the calling thread its batch connection while the
+   thread leads a batch of e (eng_conn_get answers it), and takes it back
+   with c NULL. */
+void eng_conn_lend(eng *e, eng_conn *c);
 
 /* ---- writer.c ---- */
 
 /* Creates the group-commit writer (no thread: callers lead batches). */
 eng_writer *eng_writer_start(eng *e, ddb_err *err);
-/* The batch connection when the calling thread leads a batch of e, else NULL. */
-eng_conn *eng_writer_conn_if_leading(eng *e);
 /* Refuses new writes, waits for queued ones to finish, frees the writer. */
 void eng_writer_stop(eng_writer *w);
 

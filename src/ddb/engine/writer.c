@@ -187,7 +187,9 @@ static void lead(eng_writer *w)
         ddb_err_clear(&err);
     }
     writing = w->e;
+    eng_conn_lend(w->e, w->conn);
     bool committed = run_batch(w, w->conn, batch);
+    eng_conn_lend(w->e, NULL);
     writing = NULL;
     if (committed) changed(w->e);
 
@@ -218,11 +220,6 @@ static void lead_on(eng_writer *w)
         pthread_cond_signal(&w->head->cv);
     else if (w->stop)
         pthread_cond_broadcast(&w->idle_cv);
-}
-
-eng_conn *eng_writer_conn_if_leading(eng *e)
-{
-    return writing == e ? e->writer->conn : NULL;
 }
 
 json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err)
