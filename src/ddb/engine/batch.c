@@ -88,13 +88,6 @@ bool eng_param_projection(const json_t *obj, ddb_proj **proj, ddb_err *err)
     return ok;
 }
 
-bool eng_key_same(const eng_key *a, const eng_key *b)
-{
-    return a->h == b->h && a->hk.len == b->hk.len && a->rk.len == b->rk.len &&
-           (a->hk.len == 0 || memcmp(a->hk.data, b->hk.data, a->hk.len) == 0) &&
-           (a->rk.len == 0 || memcmp(a->rk.data, b->rk.data, a->rk.len) == 0);
-}
-
 /* ---- BatchWriteItem ---- */
 
 typedef struct bw_ctx {

@@ -1,7 +1,7 @@
 /*
  * engine_int: internals shared by the files of the embedded engine
- * (engine.c, conn.c, catalog.c, items.c, query.c, batch.c, txn.c, streams.c,
- * ttl.c, capacity.c). Nothing outside src/ddb/ includes this header.
+ * (engine.c, conn.c, catalog.c, keys.c, items.c, query.c, batch.c, txn.c,
+ * streams.c, ttl.c, capacity.c). Nothing outside src/ddb/ includes this header.
  *
  * Storage layout (one SQLite database, WAL mode). Key columns hold
  * order-preserving encodings (value.h: ddb_key_encode) so that SQLite's
@@ -106,7 +106,7 @@ bool eng_check_table_name(const json_t *req, const char **name, ddb_err *err);
    RequestItems keys): *name is `s` or the part of it after "table/". */
 bool eng_table_name_resolve(const char *s, const char **name, ddb_err *err);
 
-/* ---- keys and items ---- */
+/* ---- keys (keys.c) ---- */
 
 typedef struct eng_key {
     uint32_t h; /* eng_hash(hk) */
@@ -131,6 +131,13 @@ json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t
 /* Checks a whole item before it is stored: 400 KB size limit and the types
    of secondary index key attributes. */
 bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err);
+/* The encoded key of `item` in index `ix` (tk: the item's table key), or
+   false when the item has no entry in it (sparse index). */
+bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out);
+/* True when two keys of the same table are the same item. */
+bool eng_key_same(const eng_key *a, const eng_key *b);
+
+/* ---- items (items.c) ---- */
 
 /* Loads an item by key: new reference (shared, read-only: see
    eng_item_decode), or NULL (err untouched) when absent, or NULL with err
@@ -159,9 +166,6 @@ bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
 /* The TTL expiry of an item in epoch seconds; false when it has none (TTL
    disabled, or the attribute is not an N in range). */
 bool eng_item_expiry(const ddb_table *t, const json_t *item, int64_t *out);
-/* The encoded key of `item` in index `ix` (tk: the item's table key), or
-   false when the item has no entry in it (sparse index). */
-bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out);
 /* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
 bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
                          const eng_key *tk, bool insert, ddb_err *err);
@@ -298,8 +302,7 @@ bool eng_txn_token_record(eng_conn *c, const char *token, const char *digest, in
 /* ---- TTL ---- */
 long eng_ttl_sweep(eng *e, int64_t now_s, ddb_err *err);
 
-/* ---- request parameters and key helpers shared by the multi-item
-        operations (batch.c) ---- */
+/* ---- request parameters shared by the multi-item operations (batch.c) ---- */
 
 /* Optional members of a request object with their JSON type checked
    (SerializationException otherwise); absent members leave *out untouched
@@ -313,7 +316,5 @@ bool eng_param_int(const json_t *req, const char *name, long long *out, bool *pr
    (BatchGetItem table entry, TransactGetItems Get): *proj NULL when absent.
    Rejects unused names, and names without a ProjectionExpression. */
 bool eng_param_projection(const json_t *obj, ddb_proj **proj, ddb_err *err);
-/* True when two keys of the same table are the same item. */
-bool eng_key_same(const eng_key *a, const eng_key *b);
 
 #endif

@@ -1,0 +1,269 @@
+/*
+ * keys: the keys of items in the embedded engine, in one place. A key from
+ * a request (Key, or the key attributes of an Item) is validated against
+ * the table's schema, with DynamoDB's wording for each fault, and turned
+ * into the order-preserving encodings of value.h plus the hash that orders
+ * Scan (eng_key); the key of an item in a secondary index is derived from
+ * it; and a key is given back as JSON (Key, LastEvaluatedKey).
+ */
+#include "ddb/engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "ddb/model/value.h"
+
+#define KEY_EMPTY_MSG                                                                              \
+    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "   \
+    "contain an empty %s value. Key: %s"
+#define KEY_SCHEMA_MSG "The provided key element does not match the schema"
+
+uint32_t eng_hash(const void *p, size_t n)
+{
+    return (uint32_t)crc32(0L, (const Bytef *)p, (uInt)n);
+}
+
+void eng_key_init(eng_key *k)
+{
+    k->h = 0;
+    buf_init(&k->hk);
+    buf_init(&k->rk);
+}
+
+void eng_key_free(eng_key *k)
+{
+    buf_free(&k->hk);
+    buf_free(&k->rk);
+}
+
+/* True when a key value is an empty S or B, which DynamoDB refuses in keys. */
+static bool key_value_empty(const json_t *av, const char **what)
+{
+    const json_t *s = json_object_get(av, "S");
+    if (s && json_string_length(s) == 0) {
+        *what = "string";
+        return true;
+    }
+    const json_t *b = json_object_get(av, "B");
+    if (b && json_string_length(b) == 0) {
+        *what = "binary";
+        return true;
+    }
+    return false;
+}
+
+/*
+ * DynamoDB's size limits for key values: 2048 bytes for a partition key,
+ * 1024 for a sort key, counted as the value's size. They apply to index
+ * keys too.
+ */
+static bool key_value_size_ok(const json_t *av, bool range, ddb_err *err)
+{
+    size_t size = ddb_av_size(av);
+    if (!range && size > DDB_MAX_HASH_KEY_SIZE) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Size of hashkey has exceeded the "
+                    "maximum size limit of%d bytes",
+                    DDB_MAX_HASH_KEY_SIZE);
+        return false;
+    }
+    if (range && size > DDB_MAX_RANGE_KEY_SIZE) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Aggregated size of all range keys "
+                    "has exceeded the size limit of %d bytes",
+                    DDB_MAX_RANGE_KEY_SIZE);
+        return false;
+    }
+    return true;
+}
+
+/* Checks emptiness and size of one key value of the right type and appends
+   its encoding to `out`. */
+static bool key_value_encode(const ddb_keydef *kd, const json_t *av, bool range, buf_t *out,
+                             ddb_err *err)
+{
+    const char *what;
+    if (key_value_empty(av, &what)) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_EMPTY_MSG, what, kd->name);
+        return false;
+    }
+    return key_value_size_ok(av, range, err) && ddb_key_encode(av, kd->type, out, err);
+}
+
+/* True when `av` is a value of key type `type` ('S', 'N' or 'B'). */
+static bool key_type_is(const json_t *av, char type)
+{
+    ddb_av_type at = ddb_av_type_of(av);
+    return (type == 'S' && at == DDB_AV_S) || (type == 'N' && at == DDB_AV_N) ||
+           (type == 'B' && at == DDB_AV_B);
+}
+
+/* Encodes both parts of a key whose attributes are known to be present with
+   the right types; fills k. */
+static bool key_encode(const ddb_table *t, const json_t *hv, const json_t *rv, eng_key *k,
+                       ddb_err *err)
+{
+    buf_reset(&k->hk);
+    buf_reset(&k->rk);
+    if (!key_value_encode(&t->hash, hv, false, &k->hk, err)) return false;
+    if (t->range.name && !key_value_encode(&t->range, rv, true, &k->rk, err)) return false;
+    k->h = eng_hash(k->hk.data, k->hk.len);
+    return true;
+}
+
+bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err *err)
+{
+    size_t want = t->range.name ? 2 : 1;
+    const json_t *hv = json_object_get(key, t->hash.name);
+    const json_t *rv = t->range.name ? json_object_get(key, t->range.name) : NULL;
+    if (!json_is_object(key) || json_object_size(key) != want || !hv || (t->range.name && !rv)) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
+        return false;
+    }
+    /* Validate the two values here so that callers may pass a raw Key. */
+    json_t *nh = ddb_av_normalize(hv, err);
+    json_t *nr = NULL;
+    bool ok = nh != NULL;
+    if (ok && rv) ok = (nr = ddb_av_normalize(rv, err)) != NULL;
+    if (ok && (!key_type_is(nh, t->hash.type) || (rv && !key_type_is(nr, t->range.type)))) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
+        ok = false;
+    }
+    if (ok) ok = key_encode(t, nh, nr, k, err);
+    json_decref(nh);
+    json_decref(nr);
+    return ok;
+}
+
+/* Presence and type of one key attribute of an item, with PutItem's messages. */
+static bool item_key_attr(const ddb_keydef *kd, const json_t *item, ddb_err *err)
+{
+    const json_t *av = json_object_get(item, kd->name);
+    if (!av) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Missing the key %s in the item",
+                    kd->name);
+        return false;
+    }
+    if (!key_type_is(av, kd->type)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Type mismatch for key %s "
+                    "expected: %c actual: %s",
+                    kd->name, kd->type, ddb_av_type_name(ddb_av_type_of(av)));
+        return false;
+    }
+    return true;
+}
+
+bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, ddb_err *err)
+{
+    if (!item_key_attr(&t->hash, item, err)) return false;
+    if (t->range.name && !item_key_attr(&t->range, item, err)) return false;
+    return key_encode(t, json_object_get(item, t->hash.name),
+                      t->range.name ? json_object_get(item, t->range.name) : NULL, k, err);
+}
+
+/* Copies attribute `name` of `item` into `out` when present. */
+static void copy_attr(json_t *out, const json_t *item, const char *name)
+{
+    json_t *v = name ? json_object_get(item, name) : NULL;
+    if (v) json_object_set(out, name, v);
+}
+
+json_t *eng_key_json(const ddb_table *t, const json_t *item)
+{
+    json_t *out = json_object();
+    copy_attr(out, item, t->hash.name);
+    copy_attr(out, item, t->range.name);
+    return out;
+}
+
+json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t *item)
+{
+    json_t *out = eng_key_json(t, item);
+    copy_attr(out, item, ix->hash.name);
+    copy_attr(out, item, ix->range.name);
+    return out;
+}
+
+/* Type and emptiness of one index key attribute of an item (absent is fine:
+   the index is sparse). */
+static bool index_key_attr_ok(const ddb_index *ix, const ddb_keydef *kd, bool range,
+                              const json_t *item, ddb_err *err)
+{
+    const json_t *av = kd->name ? json_object_get(item, kd->name) : NULL;
+    if (!av) return true;
+    if (!key_type_is(av, kd->type)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Type mismatch for Index Key %s "
+                    "Expected: %c Actual: %s IndexName: %s",
+                    kd->name, kd->type, ddb_av_type_name(ddb_av_type_of(av)), ix->name);
+        return false;
+    }
+    const char *what;
+    if (key_value_empty(av, &what)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values are not valid. A value specified for a "
+                    "secondary index key is not supported. The AttributeValue for a key "
+                    "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                    what, ix->name, kd->name);
+        return false;
+    }
+    return key_value_size_ok(av, range, err);
+}
+
+bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
+{
+    if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE) {
+        ddb_err_set(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
+        return false;
+    }
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->global && !index_key_attr_ok(ix, &ix->hash, false, item, err)) return false;
+        if (!index_key_attr_ok(ix, &ix->range, true, item, err)) return false;
+    }
+    return true;
+}
+
+/*
+ * The encoded key of `item` in index `ix`, or false when the item has no
+ * entry in it (an index key attribute is missing or, for items written
+ * before the index existed, not of the index's type or empty). An LSI's
+ * partition is the table's, so its hash part is the table key's.
+ */
+bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out)
+{
+    ddb_err ignore = DDB_ERR_INIT;
+    bool ok = true;
+    buf_reset(&out->hk);
+    buf_reset(&out->rk);
+    if (ix->global) {
+        const json_t *hv = json_object_get(item, ix->hash.name);
+        const char *what;
+        ok = hv && !key_value_empty(hv, &what) &&
+             ddb_key_encode(hv, ix->hash.type, &out->hk, &ignore);
+        if (ok) out->h = eng_hash(out->hk.data, out->hk.len);
+    } else {
+        buf_append(&out->hk, tk->hk.data ? tk->hk.data : "", tk->hk.len);
+        out->h = tk->h;
+    }
+    if (ok && ix->range.name) {
+        const json_t *rv = json_object_get(item, ix->range.name);
+        const char *what;
+        ok = rv && !key_value_empty(rv, &what) &&
+             ddb_key_encode(rv, ix->range.type, &out->rk, &ignore);
+    }
+    ddb_err_clear(&ignore);
+    return ok;
+}
+
+/* True when two keys of the same table are the same item. */
+bool eng_key_same(const eng_key *a, const eng_key *b)
+{
+    return a->h == b->h && a->hk.len == b->hk.len && a->rk.len == b->rk.len &&
+           (a->hk.len == 0 || memcmp(a->hk.data, b->hk.data, a->hk.len) == 0) &&
+           (a->rk.len == 0 || memcmp(a->rk.data, b->rk.data, a->rk.len) == 0);
+}
