@@ -1,7 +1,8 @@
 /*
  * engine_int: internals shared by the files of the embedded engine
- * (engine.c, conn.c, catalog.c, keys.c, items.c, query.c, batch.c, txn.c,
- * streams.c, ttl.c, capacity.c). Nothing outside src/ddb/ includes this header.
+ * (engine.c, conn.c, params.c, catalog.c, keys.c, items.c, query.c,
+ * batch.c, txn.c, streams.c, ttl.c, capacity.c). Nothing outside
+ * src/ddb/ includes this header.
  *
  * Storage layout (one SQLite database, WAL mode). Key columns hold
  * order-preserving encodings (value.h: ddb_key_encode) so that SQLite's
@@ -302,7 +303,7 @@ bool eng_txn_token_record(eng_conn *c, const char *token, const char *digest, in
 /* ---- TTL ---- */
 long eng_ttl_sweep(eng *e, int64_t now_s, ddb_err *err);
 
-/* ---- request parameters shared by the multi-item operations (batch.c) ---- */
+/* ---- request members (params.c) ---- */
 
 /* Optional members of a request object with their JSON type checked
    (SerializationException otherwise); absent members leave *out untouched
