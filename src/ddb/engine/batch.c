@@ -13,12 +13,11 @@
 #include <string.h>
 
 #include "ddb/engine/engine_int.h"
+#include "ddb/model/batch_check.h"
 #include "ddb/model/value.h"
 
 #include "base/alloc.h"
 
-#define BATCH_MAX_WRITES 25
-#define BATCH_MAX_GETS 100
 #define BATCH_MAX_RESPONSE (16 * 1024 * 1024)
 
 /* ---- BatchWriteItem ---- */
@@ -99,23 +98,11 @@ json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err)
         bw_fail(err, "BatchWriteItem cannot have a null or no requests set");
         return NULL;
     }
+    if (!ddb_batch_write_check(items, err)) return NULL;
     size_t total = 0;
     const char *name;
     json_t *list;
-    json_object_foreach(items, name, list)
-    {
-        if (!json_is_array(list) || json_array_size(list) == 0) {
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "The batch write request list for a table cannot be null or empty: %s",
-                        name);
-            return NULL;
-        }
-        total += json_array_size(list);
-    }
-    if (total > BATCH_MAX_WRITES) {
-        bw_fail(err, "Too many items requested for the BatchWriteItem call");
-        return NULL;
-    }
+    json_object_foreach(items, name, list) total += json_array_size(list);
     bw_ctx b = {xcalloc(total, sizeof(eng_write_req)), 0, NULL};
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
@@ -170,24 +157,17 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
 {
     bt->name = name;
     bt->spec = spec;
-    json_t *keys = json_object_get(spec, "Keys");
-    if (!json_is_object(spec) || !json_is_array(keys) || json_array_size(keys) == 0) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "The list of keys in RequestItems for BatchGetItem is required: %s has "
-                    "empty list",
-                    name);
-        return false;
-    }
+    json_t *keys = json_object_get(spec, "Keys"); /* checked by ddb_batch_get_check */
     if (json_object_get(spec, "AttributesToGet"))
         return bw_fail(err, "The legacy parameter AttributesToGet is not supported; use "
                             "expressions instead");
-    if (!eng_param_bool(spec, "ConsistentRead", &bt->consistent, err) ||
-        !eng_param_projection(spec, &bt->proj, err))
-        return false;
     /* Responses are keyed by the table's name also when the request named
-       it by its ARN, as in DynamoDB Local. */
-    if (!eng_table_name_resolve(name, &bt->name, err) ||
-        !(bt->t = eng_table_acquire(e, c, bt->name, err)))
+       it by its ARN, as in DynamoDB Local, which parses the projection
+       only once it has found the table. */
+    if (!eng_param_bool(spec, "ConsistentRead", &bt->consistent, err) ||
+        !eng_table_name_resolve(name, &bt->name, err) ||
+        !(bt->t = eng_table_acquire(e, c, bt->name, err)) ||
+        !eng_param_projection(spec, &bt->proj, err))
         return false;
     bt->keys = xcalloc(json_array_size(keys), sizeof *bt->keys);
     bt->key_json = xcalloc(json_array_size(keys), sizeof *bt->key_json);
@@ -261,14 +241,9 @@ json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err)
         bw_fail(err, "BatchGetItem must have some requests set");
         return NULL;
     }
-    size_t total = 0;
+    if (!ddb_batch_get_check(items, err)) return NULL;
     const char *name;
     json_t *spec;
-    json_object_foreach(items, name, spec) total += json_array_size(json_object_get(spec, "Keys"));
-    if (total > BATCH_MAX_GETS) {
-        bw_fail(err, "Too many items requested for the BatchGetItem call");
-        return NULL;
-    }
     bg_ctx g = {xcalloc(json_object_size(items), sizeof(bg_table)), 0, NULL};
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);

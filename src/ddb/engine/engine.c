@@ -9,6 +9,7 @@
  * cache (table_cache.c).
  */
 #include "ddb/engine/engine_rt.h"
+#include "ddb/model/request_shape.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -128,6 +129,9 @@ static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err
     }
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (op && !strcmp(ops[i].name, op)) {
+            /* JSON types first: DynamoDB reads the request before it looks
+               anything up (request_shape.h). */
+            if (!ddb_request_shape_check(op, req, err)) return NULL;
             json_t *rewritten = eng_legacy_rewrite(op, req, err);
             if (!rewritten) return NULL;
             op_call call = {ops[i].fn, rewritten};
