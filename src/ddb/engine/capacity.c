@@ -99,10 +99,10 @@ json_t *eng_capacity_split_json(const ddb_table *t, const char *mode, double tab
 /* True when `name` is a key attribute of the table or of index `ix`. */
 static bool is_key_attr(const ddb_table *t, const ddb_index *ix, const char *name)
 {
-    const char *keys[] = {t->hash.name, t->range.name, ix->hash.name, ix->range.name};
+    const char *keys[] = {t->hash.name, t->range.name};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (keys[i] && strcmp(keys[i], name) == 0) return true;
-    return false;
+    return ddb_index_has_key(ix, name);
 }
 
 /*
@@ -112,8 +112,11 @@ static bool is_key_attr(const ddb_table *t, const ddb_index *ix, const char *nam
  */
 static json_t *index_entry(const ddb_table *t, const ddb_index *ix, const json_t *item)
 {
-    if (!item || !json_object_get(item, ix->hash.name)) return NULL;
-    if (ix->range.name && !json_object_get(item, ix->range.name)) return NULL;
+    if (!item) return NULL;
+    for (int i = 0; i < ix->n_hash; i++)
+        if (!json_object_get(item, ix->hashes[i].name)) return NULL;
+    for (int i = 0; i < ix->n_range; i++)
+        if (!json_object_get(item, ix->ranges[i].name)) return NULL;
     if (ix->projection == DDB_PROJECT_ALL) return json_incref((json_t *)item);
     json_t *e = eng_index_key_json(t, ix, item);
     for (size_t i = 0; ix->projection == DDB_PROJECT_INCLUDE && i < ix->n_include; i++) {
@@ -126,10 +129,15 @@ static json_t *index_entry(const ddb_table *t, const ddb_index *ix, const json_t
 /* True when the index key attributes of two entries are equal. */
 static bool same_index_key(const ddb_index *ix, const json_t *a, const json_t *b)
 {
-    if (!ddb_av_equal(json_object_get(a, ix->hash.name), json_object_get(b, ix->hash.name)))
-        return false;
-    return !ix->range.name ||
-           ddb_av_equal(json_object_get(a, ix->range.name), json_object_get(b, ix->range.name));
+    for (int i = 0; i < ix->n_hash; i++)
+        if (!ddb_av_equal(json_object_get(a, ix->hashes[i].name),
+                          json_object_get(b, ix->hashes[i].name)))
+            return false;
+    for (int i = 0; i < ix->n_range; i++)
+        if (!ddb_av_equal(json_object_get(a, ix->ranges[i].name),
+                          json_object_get(b, ix->ranges[i].name)))
+            return false;
+    return true;
 }
 
 /* Units one item change costs on one index. */

@@ -167,6 +167,17 @@ bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
 /* The TTL expiry of an item in epoch seconds; false when it has none (TTL
    disabled, or the attribute is not an N in range). */
 bool eng_item_expiry(const ddb_table *t, const json_t *item, int64_t *out);
+
+/* ---- multi-attribute index keys (index_keys.c) ---- */
+
+/* Appends the key encoding of `av` (type 'S', 'N' or 'B') to a key part:
+   as is, or as one element of a tuple when the part has several
+   attributes. */
+bool eng_key_part_add(buf_t *out, const json_t *av, char type, bool tuple, ddb_err *err);
+/* The bounds on a tuple sort key (several sort attributes `ranges`) for a
+   key condition: *lo inclusive, *hi exclusive, each only when *has_*. */
+bool eng_tuple_bounds(const ddb_keydef *ranges, const ddb_keycond *kc, buf_t *lo, bool *has_lo,
+                      buf_t *hi, bool *has_hi, ddb_err *err);
 /* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
 bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
                          const eng_key *tk, bool insert, ddb_err *err);

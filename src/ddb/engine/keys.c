@@ -183,8 +183,10 @@ json_t *eng_key_json(const ddb_table *t, const json_t *item)
 json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t *item)
 {
     json_t *out = eng_key_json(t, item);
-    copy_attr(out, item, ix->hash.name);
-    copy_attr(out, item, ix->range.name);
+    for (int i = 0; i < ix->n_hash; i++)
+        copy_attr(out, item, ix->hashes[i].name);
+    for (int i = 0; i < ix->n_range; i++)
+        copy_attr(out, item, ix->ranges[i].name);
     return out;
 }
 
@@ -222,10 +224,29 @@ bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
     }
     for (size_t i = 0; i < t->n_indexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        if (ix->global && !index_key_attr_ok(ix, &ix->hash, false, item, err)) return false;
-        if (!index_key_attr_ok(ix, &ix->range, true, item, err)) return false;
+        for (int j = 0; ix->global && j < ix->n_hash; j++)
+            if (!index_key_attr_ok(ix, &ix->hashes[j], false, item, err)) return false;
+        for (int j = 0; j < ix->n_range; j++)
+            if (!index_key_attr_ok(ix, &ix->ranges[j], true, item, err)) return false;
     }
     return true;
+}
+
+/* The part of an index key made of keys[0..n) of `item`, in the tuple form
+   of index_keys.c when n > 1; false when one of them is missing, empty or
+   not of its type (the item is not in the index). */
+static bool index_part(const ddb_keydef *keys, int n, const json_t *item, buf_t *out)
+{
+    ddb_err ignore = DDB_ERR_INIT;
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        const json_t *av = json_object_get(item, keys[i].name);
+        const char *what;
+        ok = av && !key_value_empty(av, &what) &&
+             eng_key_part_add(out, av, keys[i].type, n > 1, &ignore);
+    }
+    ddb_err_clear(&ignore);
+    return ok;
 }
 
 /*
@@ -236,28 +257,17 @@ bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
  */
 bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out)
 {
-    ddb_err ignore = DDB_ERR_INIT;
-    bool ok = true;
     buf_reset(&out->hk);
     buf_reset(&out->rk);
+    bool ok = true;
     if (ix->global) {
-        const json_t *hv = json_object_get(item, ix->hash.name);
-        const char *what;
-        ok = hv && !key_value_empty(hv, &what) &&
-             ddb_key_encode(hv, ix->hash.type, &out->hk, &ignore);
+        ok = index_part(ix->hashes, ix->n_hash, item, &out->hk);
         if (ok) out->h = eng_hash(out->hk.data, out->hk.len);
     } else {
         buf_append(&out->hk, tk->hk.data ? tk->hk.data : "", tk->hk.len);
         out->h = tk->h;
     }
-    if (ok && ix->range.name) {
-        const json_t *rv = json_object_get(item, ix->range.name);
-        const char *what;
-        ok = rv && !key_value_empty(rv, &what) &&
-             ddb_key_encode(rv, ix->range.type, &out->rk, &ignore);
-    }
-    ddb_err_clear(&ignore);
-    return ok;
+    return ok && index_part(ix->ranges, ix->n_range, item, &out->rk);
 }
 
 /* True when two keys of the same table are the same item. */

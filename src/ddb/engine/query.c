@@ -134,13 +134,49 @@ static bool q_check_not_empty(const q_ctx *q, const json_t *av, const char *name
     return false;
 }
 
+/* A key condition value for key attribute `kd`: its type, and not empty. */
+static bool q_check_value(const q_ctx *q, const json_t *av, const ddb_keydef *kd, ddb_err *err)
+{
+    return q_check_type(av, kd->type, err) && q_check_not_empty(q, av, kd->name, err);
+}
+
+/* The sort key bounds of a Query on an index with several sort attributes:
+   a prefix of equal tuple elements, then a range (index_keys.c). */
+static bool q_tuple_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
+{
+    const ddb_keydef *ranges = q->ix->ranges;
+    for (int i = 0; i < kc->n_range_eq; i++)
+        if (!q_check_value(q, kc->range_eq[i], &ranges[i], err)) return false;
+    const ddb_keydef *kd = &ranges[kc->n_range_eq];
+    if (kc->range_op == DDB_RANGE_BEGINS_WITH && ddb_av_type_of(kc->range_v1) == DDB_AV_N) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Invalid KeyConditionExpression: Incorrect operand type for operator or "
+                    "function; operator or function: begins_with, operand type: N");
+        return false;
+    }
+    if (kc->range_op != DDB_RANGE_NONE &&
+        (!q_check_value(q, kc->range_v1, kd, err) ||
+         (kc->range_v2 && !q_check_value(q, kc->range_v2, kd, err))))
+        return false;
+    if (!eng_tuple_bounds(ranges, kc, &q->lo.v, &q->lo.set, &q->hi.v, &q->hi.set, err))
+        return false;
+    q->lo.incl = true;
+    q->hi.incl = false;
+    return true;
+}
+
 /* Turns the parsed key condition into the partition key and rk bounds. */
 static bool q_key_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
 {
-    if (!q_check_type(kc->hash_value, q->hash.type, err)) return false;
-    if (!q_check_not_empty(q, kc->hash_value, q->hash.name, err)) return false;
-    if (!ddb_key_encode(kc->hash_value, q->hash.type, &q->part.hk, err)) return false;
+    const ddb_keydef *hashes = q->ix ? q->ix->hashes : &q->hash;
+    int n_hash = q->ix ? q->ix->n_hash : 1;
+    for (int i = 0; i < n_hash; i++) {
+        if (!q_check_value(q, kc->hash_values[i], &hashes[i], err)) return false;
+        if (!eng_key_part_add(&q->part.hk, kc->hash_values[i], hashes[i].type, n_hash > 1, err))
+            return false;
+    }
     q->part.h = eng_hash(q->part.hk.data, q->part.hk.len);
+    if (q->ix && q->ix->n_range > 1) return q_tuple_bounds(q, kc, err);
     if (kc->range_op == DDB_RANGE_NONE) return true;
     if (kc->range_op == DDB_RANGE_BEGINS_WITH && ddb_av_type_of(kc->range_v1) == DDB_AV_N) {
         ddb_err_set(err, DDB_E_VALIDATION,
@@ -215,13 +251,14 @@ static bool q_bad_start(ddb_err *err, const char *msg)
    for an index) and turns it into a position. */
 static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
 {
-    const char *names[4] = {q->t->hash.name, q->t->range.name, NULL, NULL};
-    if (q->ix) {
-        names[2] = q->ix->hash.name;
-        names[3] = q->ix->range.name;
-    }
+    const char *names[2 + 2 * DDB_INDEX_KEY_ATTRS] = {q->t->hash.name, q->t->range.name};
+    int n_names = 2;
+    for (int i = 0; q->ix && i < q->ix->n_hash; i++)
+        names[n_names++] = q->ix->hashes[i].name;
+    for (int i = 0; q->ix && i < q->ix->n_range; i++)
+        names[n_names++] = q->ix->ranges[i].name;
     size_t want = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n_names; i++) {
         bool dup = !names[i];
         for (int j = 0; j < i && !dup; j++)
             dup = names[j] && strcmp(names[i], names[j]) == 0;
@@ -235,7 +272,7 @@ static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
     if (!key) return false;
     json_t *tkey = json_object();
     bool ok = true;
-    for (int i = 0; i < 4 && ok; i++) {
+    for (int i = 0; i < n_names && ok; i++) {
         json_t *v = names[i] ? json_object_get(key, names[i]) : NULL;
         if (names[i] && !v)
             ok = q_bad_start(err, "The provided key element does not match the schema");
@@ -243,7 +280,10 @@ static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
             json_object_set(tkey, names[i], v);
     }
     if (ok) ok = eng_key_from_key(q->t, tkey, &q->start_tkey, err);
-    if (ok && q->ix) {
+    if (ok && q->ix && ddb_index_multikey(q->ix)) {
+        ok = eng_index_key(q->ix, &q->start_tkey, key, &q->start);
+        if (!ok) q_bad_start(err, "The provided key element does not match the schema");
+    } else if (ok && q->ix) {
         ok = ddb_key_encode(json_object_get(key, q->ix->hash.name), q->ix->hash.type, &q->start.hk,
                             err);
         if (ok && q->ix->range.name)
@@ -343,12 +383,7 @@ static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
 static json_t *q_index_project(const ddb_table *t, const ddb_index *ix, json_t *item)
 {
     if (ix->projection == DDB_PROJECT_ALL) return json_incref(item);
-    json_t *out = json_object();
-    const char *keys[4] = {t->hash.name, t->range.name, ix->hash.name, ix->range.name};
-    for (int i = 0; i < 4; i++) {
-        json_t *v = keys[i] ? json_object_get(item, keys[i]) : NULL;
-        if (v) json_object_set(out, keys[i], v);
-    }
+    json_t *out = eng_index_key_json(t, ix, item);
     for (size_t i = 0; i < ix->n_include; i++) {
         json_t *v = json_object_get(item, ix->include[i]);
         if (v) json_object_set(out, ix->include[i], v);
@@ -586,8 +621,16 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
     if (present && !(q->filter = ddb_cond_parse(text, attrs, "FilterExpression", err)))
         return false;
     /* A Query's filter may not read the key it queries by. */
-    const ddb_keydef *keys[2] = {&q->hash, &q->range};
-    for (int i = 0; q->is_query && !q->key_filter_ok && q->filter && i < 2; i++) {
+    const ddb_keydef *keys[2 * DDB_INDEX_KEY_ATTRS] = {&q->hash, &q->range};
+    int n_keys = 2;
+    if (q->ix && ddb_index_multikey(q->ix)) {
+        n_keys = 0;
+        for (int i = 0; i < q->ix->n_hash; i++)
+            keys[n_keys++] = &q->ix->hashes[i];
+        for (int i = 0; i < q->ix->n_range; i++)
+            keys[n_keys++] = &q->ix->ranges[i];
+    }
+    for (int i = 0; q->is_query && !q->key_filter_ok && q->filter && i < n_keys; i++) {
         if (keys[i]->name && ddb_cond_uses(q->filter, keys[i]->name)) {
             ddb_err_set(
                 err, DDB_E_VALIDATION,
@@ -608,6 +651,22 @@ static json_t *q_finish(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
     json_t *esk = json_object_get(req, "ExclusiveStartKey");
     if (esk && !json_is_null(esk) && !q_start(q, esk, err)) return NULL;
     return eng_read(e, q_run, q, err);
+}
+
+/* The key condition, for the key schema of what is read. */
+static bool q_keycond_parse(const q_ctx *q, const char *kce, ddb_expr_attrs *attrs, ddb_keycond *kc,
+                            ddb_err *err)
+{
+    if (!q->ix || !ddb_index_multikey(q->ix))
+        return ddb_keycond_parse(kce, attrs, q->hash.name, q->range.name, kc, err);
+    ddb_keycond_schema ks = {.n_hash = q->ix->n_hash,
+                             .n_range = q->ix->n_range,
+                             .table_keys = {q->t->hash.name, q->t->range.name}};
+    for (int i = 0; i < ks.n_hash; i++)
+        ks.hash[i] = q->ix->hashes[i].name;
+    for (int i = 0; i < ks.n_range; i++)
+        ks.range[i] = q->ix->ranges[i].name;
+    return ddb_keycond_parse_multi(kce, attrs, &ks, kc, err);
 }
 
 /* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
@@ -637,7 +696,7 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
     attrs_ok = ddb_expr_attrs_init(&attrs, json_object_get(req, "ExpressionAttributeNames"),
                                    json_object_get(req, "ExpressionAttributeValues"), err);
     if (!attrs_ok) goto done;
-    if (!ddb_keycond_parse(kce, &attrs, q.hash.name, q.range.name, &kc, err)) goto done;
+    if (!q_keycond_parse(&q, kce, &attrs, &kc, err)) goto done;
     if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
         goto done;
     if (!q_parse_select(&q, req, err) || !q_key_bounds(&q, &kc, err)) goto done;

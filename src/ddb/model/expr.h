@@ -79,8 +79,20 @@ typedef enum ddb_range_op {
     DDB_RANGE_BEGINS_WITH,
 } ddb_range_op;
 
+/* At most this many partition and sort attributes in a key (multi-attribute
+   GSI keys; schema.h's DDB_INDEX_KEY_ATTRS). */
+#define DDB_KEYCOND_ATTRS 4
+
 typedef struct ddb_keycond {
-    json_t *hash_value; /* value for `hash_attr = :v` (own ref) */
+    json_t *hash_value; /* value for `hash_attr = :v` (own ref); hash_values[0] */
+    /* Every partition attribute's value, in key schema order (own refs). */
+    json_t *hash_values[DDB_KEYCOND_ATTRS];
+    int n_hash;
+    /* Multi-attribute sort keys: equalities on the first n_range_eq sort
+       attributes (own refs); range_op applies to the next one. Always 0
+       for a single sort key. */
+    json_t *range_eq[DDB_KEYCOND_ATTRS];
+    int n_range_eq;
     ddb_range_op range_op;
     json_t *range_v1; /* own refs, NULL when unused */
     json_t *range_v2; /* BETWEEN's upper bound */
@@ -95,6 +107,24 @@ typedef struct ddb_keycond {
  */
 bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
                        const char *range_attr, ddb_keycond *out, ddb_err *err);
+
+/* The key a multi-attribute key condition is checked against. */
+typedef struct ddb_keycond_schema {
+    const char *hash[DDB_KEYCOND_ATTRS]; /* partition attributes, in order */
+    int n_hash;
+    const char *range[DDB_KEYCOND_ATTRS]; /* sort attributes, in order */
+    int n_range;
+    const char *table_keys[2]; /* the table's own key attributes (NULL when absent) */
+} ddb_keycond_schema;
+
+/*
+ * The same for an index key with several partition or sort attributes
+ * (expr_keycond_multi.c): every partition attribute with `=`, then sort
+ * attributes left to right with `=`, the last one used possibly with
+ * < <= > >= BETWEEN begins_with; DynamoDB Local 3.3.1's messages.
+ */
+bool ddb_keycond_parse_multi(const char *text, ddb_expr_attrs *a, const ddb_keycond_schema *ks,
+                             ddb_keycond *out, ddb_err *err);
 void ddb_keycond_free(ddb_keycond *k);
 
 /* True when `word` (any case) is one of DynamoDB's reserved words. */

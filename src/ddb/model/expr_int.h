@@ -210,4 +210,25 @@ struct ddb_update {
     ddb_proj paths; /* every target, for ddb_update_paths and _touches */
 };
 
+/* ---- key conditions (expr_keycond.c, expr_keycond_multi.c) ---- */
+
+/* One condition of a KeyConditionExpression, on one key attribute. */
+typedef struct expr_key_term {
+    const expr_node *node;
+    const char *attr; /* the key attribute named */
+    ddb_range_op op;
+    const json_t *v1, *v2; /* borrowed from the parse tree */
+} expr_key_term;
+
+#define EXPR_KEY_TERMS 16
+
+/* A ValidationException with a formatted message; returns false. */
+bool expr_key_fail(ddb_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Flattens the ANDs of a key condition into terms, rejecting every other
+   operator. */
+bool expr_key_collect(const expr_node *n, expr_key_term *terms, int *nt, ddb_err *err);
+/* Checks the terms against a multi-attribute key and fills `out`. */
+bool expr_key_reduce_multi(const expr_key_term *terms, int nt, const ddb_keycond_schema *ks,
+                           ddb_keycond *out, ddb_err *err);
+
 #endif

@@ -12,18 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct key_term {
-    const expr_node *node;
-    const char *attr; /* the key attribute named */
-    ddb_range_op op;
-    const json_t *v1, *v2;
-} key_term;
-
-#define MAX_TERMS 8
-
-static bool key_fail(ddb_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static bool key_fail(ddb_err *err, const char *fmt, ...)
+bool expr_key_fail(ddb_err *err, const char *fmt, ...)
 {
     char msg[sizeof err->message];
     va_list ap;
@@ -51,25 +40,25 @@ static ddb_range_op range_op_of(int tok, bool flipped)
 }
 
 /* Checks one condition's operands and fills a term from it. */
-static bool make_term(const expr_node *n, key_term *t, ddb_err *err)
+static bool make_term(const expr_node *n, expr_key_term *t, ddb_err *err)
 {
     const expr_node *path = NULL;
     int paths = 0, at = -1;
     for (int i = 0; i < n->nkids; i++) {
         const expr_node *x = n->kids[i];
         if (x->kind == EN_FUNC)
-            return key_fail(err, "KeyConditionExpressions cannot contain nested operations");
+            return expr_key_fail(err, "KeyConditionExpressions cannot contain nested operations");
         if (x->kind != EN_PATH) continue;
         paths++;
         path = x;
         at = i;
     }
     if (paths > 1)
-        return key_fail(err, "Invalid condition in KeyConditionExpression: Multiple attribute "
-                             "names used in one condition");
+        return expr_key_fail(err, "Invalid condition in KeyConditionExpression: Multiple attribute "
+                                  "names used in one condition");
     if (paths == 0)
-        return key_fail(err, "Invalid condition in KeyConditionExpression: No key attribute "
-                             "specified");
+        return expr_key_fail(err, "Invalid condition in KeyConditionExpression: No key attribute "
+                                  "specified");
     if (n->kind != EN_CMP && at != 0) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "Invalid condition in KeyConditionExpression: %s operator must have the key "
@@ -97,14 +86,13 @@ static bool make_term(const expr_node *n, key_term *t, ddb_err *err)
     return true;
 }
 
-/* Flattens the ANDs into terms, rejecting every other operator. */
-static bool collect(const expr_node *n, key_term *terms, int *nt, ddb_err *err)
+bool expr_key_collect(const expr_node *n, expr_key_term *terms, int *nt, ddb_err *err)
 {
     const char *bad = NULL;
     switch (n->kind) {
     case EN_AND:
         for (int i = 0; i < n->nkids; i++)
-            if (!collect(n->kids[i], terms, nt, err)) return false;
+            if (!expr_key_collect(n->kids[i], terms, nt, err)) return false;
         return true;
     case EN_OR:
         bad = "OR";
@@ -132,34 +120,39 @@ static bool collect(const expr_node *n, key_term *terms, int *nt, ddb_err *err)
                     bad);
         return false;
     }
-    if (*nt >= MAX_TERMS)
-        return key_fail(err, "KeyConditionExpressions must only contain one condition per key");
+    if (*nt >= EXPR_KEY_TERMS)
+        return expr_key_fail(err,
+                             "KeyConditionExpressions must only contain one condition per key");
     return make_term(n, &terms[(*nt)++], err);
 }
 
-static bool reduce(const key_term *terms, int nt, const char *hash_attr, const char *range_attr,
-                   ddb_keycond *out, ddb_err *err)
+static bool reduce(const expr_key_term *terms, int nt, const char *hash_attr,
+                   const char *range_attr, ddb_keycond *out, ddb_err *err)
 {
-    const key_term *hash = NULL, *range = NULL;
+    const expr_key_term *hash = NULL, *range = NULL;
     for (int i = 0; i < nt; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(terms[i].attr, terms[j].attr) == 0)
-                return key_fail(err,
-                                "KeyConditionExpressions must only contain one condition per key");
+                return expr_key_fail(
+                    err, "KeyConditionExpressions must only contain one condition per key");
     for (int i = 0; i < nt; i++) {
         if (strcmp(terms[i].attr, hash_attr) != 0) continue;
-        if (terms[i].op != DDB_RANGE_EQ) return key_fail(err, "Query key condition not supported");
+        if (terms[i].op != DDB_RANGE_EQ)
+            return expr_key_fail(err, "Query key condition not supported");
         hash = &terms[i];
     }
-    if (!hash) return key_fail(err, "Query condition missed key schema element: %s", hash_attr);
+    if (!hash)
+        return expr_key_fail(err, "Query condition missed key schema element: %s", hash_attr);
     for (int i = 0; i < nt; i++) {
         if (&terms[i] == hash) continue;
-        if (!range_attr) return key_fail(err, "Query key condition not supported");
+        if (!range_attr) return expr_key_fail(err, "Query key condition not supported");
         if (strcmp(terms[i].attr, range_attr) != 0)
-            return key_fail(err, "Query condition missed key schema element: %s", range_attr);
+            return expr_key_fail(err, "Query condition missed key schema element: %s", range_attr);
         range = &terms[i];
     }
     out->hash_value = json_incref((json_t *)hash->v1);
+    out->hash_values[0] = out->hash_value;
+    out->n_hash = 1;
     if (range) {
         out->range_op = range->op;
         out->range_v1 = json_incref((json_t *)range->v1);
@@ -168,12 +161,15 @@ static bool reduce(const key_term *terms, int nt, const char *hash_attr, const c
     return true;
 }
 
-bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
-                       const char *range_attr, ddb_keycond *out, ddb_err *err)
+/* Parses, checks and flattens the expression, then reduces its terms for
+   a single key (ks NULL) or a multi-attribute one. */
+static bool keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
+                          const char *range_attr, const ddb_keycond_schema *ks, ddb_keycond *out,
+                          ddb_err *err)
 {
     expr_parser p;
     expr_node *root = NULL;
-    key_term terms[MAX_TERMS];
+    expr_key_term terms[EXPR_KEY_TERMS];
     int nt = 0;
     memset(out, 0, sizeof *out);
     memset(terms, 0, sizeof terms);
@@ -183,17 +179,35 @@ bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_att
     if (ok && root->kind == EN_FUNC && root->op == FN_SIZE)
         ok = expr_fail(&p, "The function is not allowed to be used this way in an expression; "
                            "function: size");
-    ok = ok && collect(root, terms, &nt, err) && reduce(terms, nt, hash_attr, range_attr, out, err);
+    ok = ok && expr_key_collect(root, terms, &nt, err) &&
+         (ks ? expr_key_reduce_multi(terms, nt, ks, out, err)
+             : reduce(terms, nt, hash_attr, range_attr, out, err));
     expr_node_free(root);
     expr_parser_free(&p);
     if (!ok) ddb_keycond_free(out);
     return ok;
 }
 
+bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
+                       const char *range_attr, ddb_keycond *out, ddb_err *err)
+{
+    return keycond_parse(text, a, hash_attr, range_attr, NULL, out, err);
+}
+
+bool ddb_keycond_parse_multi(const char *text, ddb_expr_attrs *a, const ddb_keycond_schema *ks,
+                             ddb_keycond *out, ddb_err *err)
+{
+    return keycond_parse(text, a, NULL, NULL, ks, out, err);
+}
+
 void ddb_keycond_free(ddb_keycond *k)
 {
     if (!k) return;
-    json_decref(k->hash_value);
+    for (int i = 0; i < k->n_hash; i++)
+        json_decref(k->hash_values[i]);
+    if (!k->n_hash) json_decref(k->hash_value);
+    for (int i = 0; i < k->n_range_eq; i++)
+        json_decref(k->range_eq[i]);
     json_decref(k->range_v1);
     json_decref(k->range_v2);
     memset(k, 0, sizeof *k);

@@ -441,6 +441,13 @@ static bool plan_select(const pq_stmt *s, const ddb_table *t, const pq_opts *o, 
                         s->index);
             return false;
         }
+        /* DynamoDB Local 3.3.1 runs no statement on a multi-attribute key */
+        if (ddb_index_multikey(ix)) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "PartiQL statements cannot be executed on tables with composite HASH "
+                        "keys or composite RANGE keys.");
+            return false;
+        }
         hash = &ix->hash;
         range = &ix->range;
     }

@@ -161,6 +161,43 @@ static void keydef_from(ddb_keydef *k, const json_t *ks, const json_t *defs, con
     }
 }
 
+/* Fills the index's key attributes from its KeySchema, in order. */
+static void keys_from(ddb_index *ix, const json_t *ks, const json_t *defs)
+{
+    memset(ix->hashes, 0, sizeof ix->hashes);
+    memset(ix->ranges, 0, sizeof ix->ranges);
+    ix->n_hash = ix->n_range = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(ks, i, e)
+    {
+        const char *kt = sch_str(e, "KeyType");
+        bool hash = kt && strcmp(kt, "HASH") == 0;
+        int *n = hash ? &ix->n_hash : &ix->n_range;
+        if (*n == DDB_INDEX_KEY_ATTRS) continue;
+        ddb_keydef *k = hash ? &ix->hashes[*n] : &ix->ranges[*n];
+        k->name = sch_str(e, "AttributeName");
+        k->type = sch_attr_type(defs, k->name);
+        (*n)++;
+    }
+    ix->hash = ix->hashes[0];
+    ix->range = ix->ranges[0];
+}
+
+bool ddb_index_multikey(const ddb_index *ix)
+{
+    return ix->n_hash > 1 || ix->n_range > 1;
+}
+
+bool ddb_index_has_key(const ddb_index *ix, const char *name)
+{
+    for (int i = 0; i < ix->n_hash; i++)
+        if (strcmp(ix->hashes[i].name, name) == 0) return true;
+    for (int i = 0; i < ix->n_range; i++)
+        if (strcmp(ix->ranges[i].name, name) == 0) return true;
+    return false;
+}
+
 static ddb_projection projection_of(const char *type)
 {
     if (type && strcmp(type, "KEYS_ONLY") == 0) return DDB_PROJECT_KEYS_ONLY;
@@ -177,8 +214,7 @@ static bool index_from(ddb_index *ix, const json_t *e, bool global, const ddb_ta
     ix->name = sch_str(e, "IndexName");
     ix->ino = (int)json_integer_value(json_object_get(e, "Ino"));
     ix->global = global;
-    keydef_from(&ix->hash, ks, defs, "HASH");
-    keydef_from(&ix->range, ks, defs, "RANGE");
+    keys_from(ix, ks, defs);
     ix->projection = projection_of(sch_str(proj, "ProjectionType"));
     const json_t *nka = json_object_get(proj, "NonKeyAttributes");
     ix->n_include = json_array_size(nka);

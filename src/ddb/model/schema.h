@@ -28,12 +28,21 @@ typedef enum ddb_projection {
     DDB_PROJECT_INCLUDE,
 } ddb_projection;
 
+/* A GSI key has up to four partition and four sort attributes
+   ("multi-attribute keys"); tables and LSIs have one of each at most. */
+#define DDB_INDEX_KEY_ATTRS 4
+
 typedef struct ddb_index {
     const char *name;
-    int ino;         /* stable number of the index within its table (storage key) */
-    bool global;     /* GSI (true) or LSI (false) */
-    ddb_keydef hash; /* for an LSI: the table's hash key */
-    ddb_keydef range;
+    int ino;          /* stable number of the index within its table (storage key) */
+    bool global;      /* GSI (true) or LSI (false) */
+    ddb_keydef hash;  /* the first partition attribute; for an LSI the table's hash key */
+    ddb_keydef range; /* the first sort attribute (name NULL when none) */
+    /* Every key attribute in KeySchema order: hashes[0] is `hash` and
+       ranges[0] is `range`; n_hash >= 1, n_range >= 0. */
+    ddb_keydef hashes[DDB_INDEX_KEY_ATTRS];
+    ddb_keydef ranges[DDB_INDEX_KEY_ATTRS];
+    int n_hash, n_range;
     ddb_projection projection;
     const char **include; /* NonKeyAttributes for INCLUDE */
     size_t n_include;
@@ -94,6 +103,10 @@ char *ddb_stream_arn(const ddb_table *t, const char *label, const char *region,
                      const char *account_id);
 
 const ddb_index *ddb_table_find_index(const ddb_table *t, const char *name);
+/* True when the index key has more than one partition or sort attribute. */
+bool ddb_index_multikey(const ddb_index *ix);
+/* True when `name` is one of the index's key attributes. */
+bool ddb_index_has_key(const ddb_index *ix, const char *name);
 void ddb_table_free(ddb_table *t);
 
 #endif

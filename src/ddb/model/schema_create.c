@@ -74,7 +74,8 @@ fail:
     return NULL;
 }
 
-/* The "not specified in Attribute Definitions" message for a key. */
+/* The "not specified in Attribute Definitions" message for a table or LSI
+   key (GSI keys: schema_gsi_keys.c). */
 static void undefined_key_error(ddb_err *err, sch_key_kind kind, bool range)
 {
     if (kind == SCH_KEYS_TABLE)
@@ -83,8 +84,28 @@ static void undefined_key_error(ddb_err *err, sch_key_kind kind, bool range)
                     range ? "Range" : "Hash");
     else
         ddb_err_set(err, DDB_E_VALIDATION,
-                    "%s Secondary Index %s key not specified in Attribute Definitons.Type unknown.",
-                    kind == SCH_KEYS_GSI ? "Global" : "Local", range ? "range" : "hash");
+                    "Local Secondary Index %s key not specified in Attribute Definitons.Type "
+                    "unknown.",
+                    range ? "range" : "hash");
+}
+
+bool sch_key_element(const json_t *e, size_t i, const char **name, bool *hash, ddb_err *err)
+{
+    if (!sch_check_type(e, JSON_OBJECT, "KeySchemaElement", err)) return false;
+    *name = sch_str(e, "AttributeName");
+    const char *kt = sch_str(e, "KeyType");
+    if (!attr_name_ok(*name)) {
+        ddb_err_set(err, DDB_E_VALIDATION, NAME_LEN_MSG);
+        return false;
+    }
+    if (!kt || (strcmp(kt, "HASH") != 0 && strcmp(kt, "RANGE") != 0)) {
+        char path[48];
+        snprintf(path, sizeof path, "keySchema.%zu.member.keyType", i + 1);
+        enum_error(err, kt ? kt : "null", path, "HASH, RANGE");
+        return false;
+    }
+    *hash = strcmp(kt, "HASH") == 0;
+    return true;
 }
 
 json_t *sch_key_schema(const json_t *ks, const json_t *defs, sch_key_kind kind, ddb_err *err)
@@ -96,39 +117,24 @@ json_t *sch_key_schema(const json_t *ks, const json_t *defs, sch_key_kind kind, 
                     "defined for all tables");
         return NULL;
     }
+    if (kind == SCH_KEYS_GSI) return sch_gsi_key_schema(ks, defs, err);
     size_t n = json_array_size(ks);
     if (n > 2) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "Key Schema too big.  Key Schema must at most consist of the hash and range "
-                    "key of a table");
+        ddb_err_set(err, DDB_E_VALIDATION, SCH_KEYS_TOO_BIG_MSG);
         return NULL;
     }
     const char *names[2] = {NULL, NULL};
     int hashes = 0, hash_at = -1;
     for (size_t i = 0; i < n; i++) {
-        const json_t *e = json_array_get(ks, i);
-        if (!sch_check_type(e, JSON_OBJECT, "KeySchemaElement", err)) return NULL;
-        names[i] = sch_str(e, "AttributeName");
-        const char *kt = sch_str(e, "KeyType");
-        if (!attr_name_ok(names[i])) {
-            ddb_err_set(err, DDB_E_VALIDATION, NAME_LEN_MSG);
-            return NULL;
-        }
-        if (!kt || (strcmp(kt, "HASH") != 0 && strcmp(kt, "RANGE") != 0)) {
-            char path[48];
-            snprintf(path, sizeof path, "keySchema.%zu.member.keyType", i + 1);
-            enum_error(err, kt ? kt : "null", path, "HASH, RANGE");
-            return NULL;
-        }
-        if (strcmp(kt, "HASH") == 0) {
+        bool hash;
+        if (!sch_key_element(json_array_get(ks, i), i, &names[i], &hash, err)) return NULL;
+        if (hash) {
             hashes++;
             hash_at = (int)i;
         }
     }
     if (hashes == 0) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one "
-                    "hash key");
+        ddb_err_set(err, DDB_E_VALIDATION, SCH_NO_HASH_MSG);
         return NULL;
     }
     if (hashes > 1) {
@@ -144,7 +150,7 @@ json_t *sch_key_schema(const json_t *ks, const json_t *defs, sch_key_kind kind, 
         return NULL;
     }
     if (n == 2 && strcmp(names[0], names[1]) == 0) {
-        ddb_err_set(err, DDB_E_VALIDATION, "Two keys can not have the same name");
+        ddb_err_set(err, DDB_E_VALIDATION, SCH_SAME_NAME_MSG);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {

@@ -53,11 +53,24 @@ char sch_attr_type(const json_t *defs, const char *name);
 /* Which kind of key schema is being checked: the wording of errors differs. */
 typedef enum sch_key_kind { SCH_KEYS_TABLE, SCH_KEYS_GSI, SCH_KEYS_LSI } sch_key_kind;
 
+/* DynamoDB's wording of key schema faults shared by tables and GSIs. */
+#define SCH_KEYS_TOO_BIG_MSG                                                                       \
+    "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"
+#define SCH_NO_HASH_MSG                                                                            \
+    "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key"
+#define SCH_SAME_NAME_MSG "Two keys can not have the same name"
+
 /*
  * Validates a KeySchema (HASH first, optional RANGE, names defined in
- * `defs`) and returns it normalised (new array).
+ * `defs`; a GSI's may hold up to four of each, see sch_gsi_key_schema) and
+ * returns it normalised (new array).
  */
 json_t *sch_key_schema(const json_t *ks, const json_t *defs, sch_key_kind kind, ddb_err *err);
+/* The checks of element `i` of a KeySchema: an object, a name of 1..255
+   characters, KeyType HASH or RANGE (*hash tells which). */
+bool sch_key_element(const json_t *e, size_t i, const char **name, bool *hash, ddb_err *err);
+/* A GSI's KeySchema (schema_gsi_keys.c), `ks` an array. */
+json_t *sch_gsi_key_schema(const json_t *ks, const json_t *defs, ddb_err *err);
 
 /*
  * Validates ProvisionedThroughput ("what" is "table" or "index" for the

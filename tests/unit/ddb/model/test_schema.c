@@ -165,7 +165,7 @@ static const struct {
      "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"},
     {"gsi ok", "{'TableName':'tbl'," KS_H "," AD_SG "," PPR "," GSI("") "}", DDB_OK, ""},
     {"gsi key undefined", "{" BASE "," PPR "," GSI("") "}", DDB_E_VALIDATION,
-     "Global Secondary Index hash key not specified in Attribute Definitons.Type unknown."},
+     "Attribute g is not defined in AttributeDefinitions"},
     {"gsi short name",
      "{'TableName':'tbl'," KS_H "," AD_SG "," PPR ",'GlobalSecondaryIndexes':[{'IndexName':'g',"
      "'KeySchema':[{'AttributeName':'g','KeyType':'HASH'}],'Projection':{'ProjectionType':'ALL'}"
@@ -563,8 +563,7 @@ static void test_update_gsi(void **state)
     assert_false(update(&t, "{" CREATE_G2 "}", NOW, &err, NULL, NULL));
     assert_string_equal(err.message, "No Attribute Schema Defined");
     assert_false(update(&t, "{" AD_S "," CREATE_G2 "}", NOW, &err, NULL, NULL));
-    assert_string_equal(err.message, "Global Secondary Index hash key not specified in Attribute "
-                                     "Definitons.Type unknown.");
+    assert_string_equal(err.message, "Attribute h is not defined in AttributeDefinitions");
     assert_false(update(&t,
                         "{'AttributeDefinitions':[{'AttributeName':'g','AttributeType':'N'}],"
                         "'GlobalSecondaryIndexUpdates':[{'Create':{'IndexName':'gsi2',"
