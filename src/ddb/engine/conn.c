@@ -47,6 +47,9 @@ struct eng_conn {
     eng *e;
     sqlite3 *db;
     eng_stmt_entry *buckets[ENG_STMT_BUCKETS];
+    uint64_t snapshot;  /* inside eng_read's transaction: its number, else 0 */
+    uint64_t snapshots; /* eng_read transactions begun so far */
+    eng_table_memo memo;
     struct eng_conn *next; /* in the process-wide list of live connections */
 };
 
@@ -270,7 +273,9 @@ json_t *eng_read(eng *e, eng_fn fn, void *arg, ddb_err *err)
         eng_sql_error(c, err);
         return NULL;
     }
+    c->snapshot = ++c->snapshots;
     json_t *res = fn(e, c, arg, err);
+    c->snapshot = 0;
     eng_conn_settle(c);
     if (eng_exec(c, "COMMIT") != SQLITE_OK) {
         eng_exec(c, "ROLLBACK");
@@ -281,6 +286,16 @@ json_t *eng_read(eng *e, eng_fn fn, void *arg, ddb_err *err)
         }
     }
     return res;
+}
+
+uint64_t eng_conn_snapshot(const eng_conn *c)
+{
+    return c->snapshot;
+}
+
+eng_table_memo *eng_conn_table_memo(eng_conn *c)
+{
+    return &c->memo;
 }
 
 /* ---- the engine's connections, opened and closed with it ---- */

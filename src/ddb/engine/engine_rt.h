@@ -45,7 +45,15 @@ struct eng {
     pthread_cond_t ttl_cv;
 };
 
-/* ---- conn.c, for engine.c and the writer ---- */
+/* ---- conn.c, for engine.c, the writer and the table cache ---- */
+
+/* The last table a connection looked up inside one eng_read transaction
+   (table_cache.c): within one snapshot the tables row cannot change. */
+typedef struct eng_table_memo {
+    uint64_t snapshot; /* eng_conn_snapshot() when it was filled; 0: empty */
+    int64_t tid, version;
+    char name[256]; /* table names are at most 255 bytes */
+} eng_table_memo;
 
 /* Creates the key of the threads' connections (at open) / closes every
    connection of e still open (at close, after the writer stopped). */
@@ -58,6 +66,11 @@ sqlite3 *eng_db_open(eng *e, ddb_err *err);
    that no statement keeps an old read snapshot (or, in memory, a shared
    lock) open past the end of a read or a write. */
 void eng_conn_settle(eng_conn *c);
+/* Nonzero, and the same for every call, while the connection runs inside
+   one eng_read transaction (not inside a write's); 0 otherwise. */
+uint64_t eng_conn_snapshot(const eng_conn *c);
+/* The connection's memo of its last table lookup. */
+eng_table_memo *eng_conn_table_memo(eng_conn *c);
 /* Runs one SQL statement without result rows through the cache. */
 int eng_exec(eng_conn *c, const char *sql);
 /* A new connection bound to no thread (the writer's); the store's close

@@ -5,10 +5,13 @@
  *
  * The `tables` row is the truth, also across processes: each acquire reads
  * the row's tid and version on the caller's connection (inside its
- * snapshot) and uses the cached definition only when both match. Entries
- * are reference counted: an entry replaced by a newer version, or dropped
- * by eng_tcache_invalidate, lives on until its last user releases it.
- * Table names are few, so a list is enough.
+ * snapshot) and uses the cached definition only when both match. Inside
+ * one read transaction the connection remembers its last lookup
+ * (eng_table_memo), so that an operation built on another, such as a
+ * PartiQL SELECT planned against the table and then run as a GetItem,
+ * reads the row once. Entries are reference counted: an entry replaced
+ * by a newer version, or dropped by eng_tcache_invalidate, lives on until
+ * its last user releases it. Table names are few, so a list is enough.
  */
 #include "ddb/engine/engine_rt.h"
 
@@ -153,10 +156,21 @@ static ddb_table *load(eng_conn *c, int64_t tid, int64_t version, ddb_err *err)
     return t;
 }
 
-const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_err *err)
+/* The tid and version of table `name` as the connection's snapshot sees
+   them; false with ResourceNotFoundException when there is none. Inside a
+   read transaction a repeated lookup of the same table (a PartiQL
+   SELECT's plan, then its GetItem or Query) takes them from the memo. */
+static bool table_row(eng_conn *c, const char *name, int64_t *tid, int64_t *version, ddb_err *err)
 {
+    uint64_t snap = eng_conn_snapshot(c);
+    eng_table_memo *m = eng_conn_table_memo(c);
+    if (snap && m->snapshot == snap && !strcmp(m->name, name)) {
+        *tid = m->tid;
+        *version = m->version;
+        return true;
+    }
     sqlite3_stmt *st = eng_stmt(c, "SELECT tid, version FROM tables WHERE name = ?1", err);
-    if (!st) return NULL;
+    if (!st) return false;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -165,12 +179,25 @@ const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_er
         else
             eng_sql_error(c, err);
         sqlite3_reset(st);
-        return NULL;
+        return false;
     }
-    int64_t tid = sqlite3_column_int64(st, 0);
-    int64_t version = sqlite3_column_int64(st, 1);
+    *tid = sqlite3_column_int64(st, 0);
+    *version = sqlite3_column_int64(st, 1);
     sqlite3_reset(st);
+    size_t n = strlen(name);
+    if (snap && n < sizeof m->name) {
+        m->snapshot = snap;
+        m->tid = *tid;
+        m->version = *version;
+        memcpy(m->name, name, n + 1);
+    }
+    return true;
+}
 
+const ddb_table *eng_table_acquire(eng *e, eng_conn *c, const char *name, ddb_err *err)
+{
+    int64_t tid, version;
+    if (!table_row(c, name, &tid, &version, err)) return NULL;
     eng_tcache *tc = e->tables;
     const ddb_table *t = lookup(tc, name, tid, version);
     if (t) return t;
