@@ -91,6 +91,48 @@ void ddb_err_move(ddb_err *dst, ddb_err *src)
     ddb_err_clear(src);
 }
 
+/* The JSON token name DynamoDB's parser uses in its conversion errors. */
+static const char *json_token_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return "STRING_VALUE";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "NUMBER_VALUE";
+    case JSON_TRUE:
+        return "TRUE_VALUE";
+    case JSON_FALSE:
+        return "FALSE_VALUE";
+    case JSON_OBJECT:
+        return "START_OBJECT";
+    case JSON_ARRAY:
+        return "START_ARRAY";
+    default:
+        return "VALUE_NULL";
+    }
+}
+
+void ddb_err_member_type(ddb_err *err, const char *member, const char *want)
+{
+    ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s: expected %s", member,
+                want);
+}
+
+void ddb_err_value_type(ddb_err *err, const json_t *v, const char *want)
+{
+    if (json_is_object(v))
+        ddb_err_set(err, DDB_E_SERIALIZATION,
+                    "Start of structure or map found where not expected.");
+    else if (json_is_array(v))
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of list found where not expected");
+    else if (!strcmp(want, "structure") || !strcmp(want, "list"))
+        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+    else
+        ddb_err_set(err, DDB_E_SERIALIZATION, "%s cannot be converted to %s", json_token_name(v),
+                    want);
+}
+
 json_t *ddb_call(ddb_store *store, const char *op, json_t *req, ddb_err *err)
 {
     if (!json_is_object(req)) {

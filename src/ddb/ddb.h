@@ -69,6 +69,21 @@ const char *ddb_code_name(ddb_code code); /* "ValidationException", ... */
 int ddb_code_http_status(ddb_code code);  /* 400, 500, ... as DynamoDB answers */
 /* Moves src into dst (dst cleared first); src is left empty. */
 void ddb_err_move(ddb_err *dst, ddb_err *src);
+/*
+ * The two wordings of a JSON value of the wrong kind in a request
+ * (SerializationException), each written once:
+ * - a request member, or an element of one, that is not the `want` ("a
+ *   string", "a boolean", "an integer", "an object", "a list") its shape
+ *   asks for: "Unexpected value type for Limit: expected an integer";
+ * - a value inside an AttributeValue, in the words of DynamoDB's JSON
+ *   parser: where a `want` scalar ("String", "Boolean", "Blob") belongs,
+ *   "NUMBER_VALUE cannot be converted to String" (the token's name), "Start
+ *   of structure or map found where not expected." for an object, "Start of
+ *   list found where not expected" for an array; where a "structure" or
+ *   "list" belongs, "Unexpected value type in payload" for a scalar.
+ */
+void ddb_err_member_type(ddb_err *err, const char *member, const char *want);
+void ddb_err_value_type(ddb_err *err, const json_t *v, const char *want);
 
 typedef struct ddb_store ddb_store;
 

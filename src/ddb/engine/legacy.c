@@ -101,7 +101,7 @@ static bool lg_compare(lg *g, const char *name, const char *op, const json_t *li
         return lg_fail(g, "Comparison type does not exist in DynamoDB%s", "");
     if (key && !ops[k].for_key) return lg_fail(g, "Query key condition not supported%s", "");
     if (list && !json_is_null(list) && !json_is_array(list)) {
-        ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type for AttributeValueList");
+        ddb_err_member_type(g->err, "AttributeValueList", "a list");
         return false;
     }
     size_t n = json_array_size(list);
@@ -115,7 +115,7 @@ static bool lg_compare(lg *g, const char *name, const char *op, const json_t *li
     json_array_foreach(list, i, v)
     {
         if (!json_is_object(v)) {
-            ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type in AttributeValueList");
+            ddb_err_member_type(g->err, "AttributeValueList", "an object");
             return false;
         }
         const char *t = av_type(v);
@@ -173,7 +173,7 @@ static bool lg_joiner(lg *g, const json_t *req, const char **word)
 static bool need_object(lg *g, const json_t *v, const char *member)
 {
     if (json_is_object(v)) return true;
-    ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type for %s", member);
+    ddb_err_member_type(g->err, member, "an object");
     return false;
 }
 
@@ -206,9 +206,7 @@ static bool lg_expected(lg *g, const json_t *exp, const char *join, buf_t *out)
                                "ComparisonOperator cannot be used together for Attribute: %s",
                                name);
             if (!json_is_string(op)) {
-                ddb_err_set(g->err, DDB_E_SERIALIZATION,
-                            "Unexpected value type for "
-                            "ComparisonOperator");
+                ddb_err_member_type(g->err, "ComparisonOperator", "a string");
                 return false;
             }
             if (!lg_compare(g, name, json_string_value(op),
@@ -217,7 +215,7 @@ static bool lg_expected(lg *g, const json_t *exp, const char *join, buf_t *out)
             continue;
         }
         if (exists && !json_is_boolean(exists)) {
-            ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type for Exists");
+            ddb_err_member_type(g->err, "Exists", "a boolean");
             return false;
         }
         if (exists && json_is_false(exists)) {
@@ -274,7 +272,7 @@ static bool lg_conditions(lg *g, const json_t *conds, const char *member, const 
 static bool lg_attributes(lg *g, const json_t *list, buf_t *out)
 {
     if (!json_is_array(list)) {
-        ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type for AttributesToGet");
+        ddb_err_member_type(g->err, "AttributesToGet", "a list");
         return false;
     }
     size_t i, j;
@@ -282,7 +280,7 @@ static bool lg_attributes(lg *g, const json_t *list, buf_t *out)
     json_array_foreach(list, i, a)
     {
         if (!json_is_string(a)) {
-            ddb_err_set(g->err, DDB_E_SERIALIZATION, "Unexpected value type in AttributesToGet");
+            ddb_err_member_type(g->err, "AttributesToGet", "a string");
             return false;
         }
         for (j = 0; j < i; j++)

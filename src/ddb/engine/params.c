@@ -7,9 +7,10 @@
  */
 #include "ddb/engine/engine_int.h"
 
+/* A member of the wrong JSON type, in the one wording of ddb.h. */
 static bool param_type_error(const char *name, const char *want, ddb_err *err)
 {
-    ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s: expected %s", name, want);
+    ddb_err_member_type(err, name, want);
     return false;
 }
 

@@ -133,7 +133,7 @@ static bool statement_members(const json_t *obj, const char *member, const char 
         return false;
     }
     if (!json_is_string(st)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s", member);
+        ddb_err_member_type(err, member, "a string");
         return false;
     }
     *text = json_string_value(st);
@@ -147,7 +147,7 @@ static bool statement_members(const json_t *obj, const char *member, const char 
     *params = NULL;
     if (p && !json_is_null(p)) {
         if (!json_is_array(p)) {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for Parameters");
+            ddb_err_member_type(err, "Parameters", "a list");
             return false;
         }
         /* Each value is validated where it is used, by the operation the
@@ -520,7 +520,7 @@ json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err)
                         "1 validation error detected: Value null at 'statements' failed to "
                         "satisfy constraint: Member must not be null");
         } else {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for Statements");
+            ddb_err_member_type(err, "Statements", "a list");
         }
         return NULL;
     }
@@ -548,7 +548,7 @@ json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err)
     for (size_t i = 0; i < n; i++) {
         json_t *st = json_array_get(list, i);
         if (!json_is_object(st)) {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for Statements");
+            ddb_err_member_type(err, "Statements", "an object");
             goto done;
         }
         const char *text;
@@ -672,7 +672,7 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
                         "1 validation error detected: Value null at 'transactStatements' failed "
                         "to satisfy constraint: Member must not be null");
         } else {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for TransactStatements");
+            ddb_err_member_type(err, "TransactStatements", "a list");
         }
         return NULL;
     }
@@ -688,7 +688,7 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
     for (size_t i = 0; i < n; i++) {
         json_t *st = json_array_get(list, i);
         if (!json_is_object(st)) {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for TransactStatements");
+            ddb_err_member_type(err, "TransactStatements", "an object");
             goto done;
         }
         const char *text;

@@ -258,7 +258,7 @@ static bool ds_shard_filter(const json_t *req, ds_args *a, ddb_err *err)
     const json_t *f = json_object_get(req, "ShardFilter");
     if (!f || json_is_null(f)) return true;
     if (!json_is_object(f)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for ShardFilter");
+        ddb_err_member_type(err, "ShardFilter", "an object");
         return false;
     }
     const char *type = NULL, *parent = NULL;

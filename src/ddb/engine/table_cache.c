@@ -279,7 +279,7 @@ bool eng_check_table_name(const json_t *req, const char **name, ddb_err *err)
         return false;
     }
     if (!json_is_string(v)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "TableName must be a string");
+        ddb_err_member_type(err, "TableName", "a string");
         return false;
     }
     const char *s = json_string_value(v);

@@ -40,7 +40,7 @@ static bool txn_items(const json_t *req, json_t **items, ddb_err *err)
         return txn_fail(err, "1 validation error detected: Value null at 'transactItems' failed "
                              "to satisfy constraint: Member must not be null");
     if (!json_is_array(*items)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for TransactItems");
+        ddb_err_member_type(err, "TransactItems", "a list");
         return false;
     }
     size_t n = json_array_size(*items);
@@ -115,7 +115,7 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
                              "or Update request");
     json_t *body = json_object_get(action, tw_kinds[kind]);
     if (!json_is_object(body)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s", tw_kinds[kind]);
+        ddb_err_member_type(err, tw_kinds[kind], "an object");
         return false;
     }
     if (kind == ENG_CHECK && !json_is_string(json_object_get(body, "ConditionExpression"))) {

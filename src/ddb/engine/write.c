@@ -22,19 +22,11 @@
 static const char *const return_values_set[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
                                                 "UPDATED_NEW"};
 
-/* The string member `key` of `obj`; fails with SerializationException when
-   it is present but not a string. */
+/* The string member `key` of `obj`, NULL when absent (params.c). */
 static bool opt_string(const json_t *obj, const char *key, const char **out, ddb_err *err)
 {
-    const json_t *v = json_object_get(obj, key);
     *out = NULL;
-    if (!v || json_is_null(v)) return true;
-    if (!json_is_string(v)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "NUMBER_VALUE cannot be converted to String");
-        return false;
-    }
-    *out = json_string_value(v);
-    return true;
+    return eng_param_str(obj, key, out, NULL, err);
 }
 
 /* Refuses the legacy (pre-expression) parameters that cruddur does not implement. */
@@ -149,7 +141,7 @@ static const json_t *required_object(const json_t *req, const char *key, const c
         return NULL;
     }
     if (!json_is_object(v)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of structure or map found where not expected");
+        ddb_err_member_type(err, key, "an object");
         return NULL;
     }
     return v;
@@ -431,12 +423,8 @@ static bool get_prepare(eng *e, eng_conn *c, const json_t *req, get_req *g, ddb_
     const char *name, *proj;
     if (!eng_check_table_name(req, &name, err)) return false;
     if (!reject_legacy(req, legacy, "ProjectionExpression", err)) return false;
-    const json_t *cr = json_object_get(req, "ConsistentRead");
-    if (cr && !json_is_null(cr) && !json_is_boolean(cr)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "NUMBER_VALUE cannot be converted to Boolean");
-        return false;
-    }
-    g->consistent = json_is_true(cr);
+    g->consistent = false;
+    if (!eng_param_bool(req, "ConsistentRead", &g->consistent, err)) return false;
     if (!opt_string(req, "ProjectionExpression", &proj, err)) return false;
     if (!(g->t = eng_table_acquire(e, c, name, err))) return false;
     const json_t *key = required_object(req, "Key", "key", err);

@@ -32,7 +32,7 @@ static bool check_names(ddb_expr_attrs *a, const json_t *names, ddb_err *err)
     const char *key;
     json_t *v;
     if (!json_is_object(names)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of structure or map found where not expected");
+        ddb_err_member_type(err, "ExpressionAttributeNames", "an object");
         return false;
     }
     if (json_object_size(names) == 0) {
@@ -48,7 +48,7 @@ static bool check_names(ddb_expr_attrs *a, const json_t *names, ddb_err *err)
             return false;
         }
         if (!json_is_string(v)) {
-            ddb_err_set(err, DDB_E_SERIALIZATION, "NUMBER_VALUE cannot be converted to String");
+            ddb_err_member_type(err, "ExpressionAttributeNames", "a string");
             return false;
         }
         if (json_string_length(v) == 0) {
@@ -75,7 +75,7 @@ static bool check_values(ddb_expr_attrs *a, const json_t *values, ddb_err *err)
     const char *key;
     json_t *v;
     if (!json_is_object(values)) {
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of structure or map found where not expected");
+        ddb_err_member_type(err, "ExpressionAttributeValues", "an object");
         return false;
     }
     if (json_object_size(values) == 0) {

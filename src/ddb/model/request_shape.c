@@ -13,7 +13,8 @@
  * Messages: a scalar of the wrong kind in an AttributeValue is worded as
  * value.c words it ("NUMBER_VALUE cannot be converted to String"); a
  * request member of the wrong kind as the engine's other request readers
- * word it ("Unexpected value type for Limit: expected an integer").
+ * word it ("Unexpected value type for Limit: expected an integer"); both
+ * wordings are ddb.h's (ddb_err_value_type, ddb_err_member_type).
  */
 #include "ddb/model/request_shape.h"
 
@@ -281,38 +282,10 @@ static const struct {
 
 /* ---- the walk ---- */
 
-/* The name Jackson gives a JSON token, which DynamoDB's messages quote. */
-static const char *token_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        return "STRING_VALUE";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "NUMBER_VALUE";
-    case JSON_TRUE:
-        return "TRUE_VALUE";
-    case JSON_FALSE:
-        return "FALSE_VALUE";
-    case JSON_OBJECT:
-        return "START_OBJECT";
-    case JSON_ARRAY:
-        return "START_ARRAY";
-    default:
-        return "VALUE_NULL";
-    }
-}
-
-/* A scalar inside an AttributeValue of the wrong JSON kind. */
+/* A scalar inside an AttributeValue of the wrong JSON kind (ddb.h). */
 static bool av_scalar_error(const json_t *v, const char *what, ddb_err *err)
 {
-    if (json_is_object(v))
-        ddb_err_set(err, DDB_E_SERIALIZATION,
-                    "Start of structure or map found where not expected.");
-    else if (json_is_array(v))
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of list found where not expected");
-    else
-        ddb_err_set(err, DDB_E_SERIALIZATION, "%s cannot be converted to %s", token_name(v), what);
+    ddb_err_value_type(err, v, what);
     return false;
 }
 
@@ -386,7 +359,7 @@ static bool check_av(const json_t *av, int depth, ddb_err *err)
 
 static bool member_error(const char *name, const char *want, ddb_err *err)
 {
-    ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type for %s: expected %s", name, want);
+    ddb_err_member_type(err, name, want);
     return false;
 }
 

@@ -142,46 +142,11 @@ char *ddb_b64_encode(const unsigned char *p, size_t len)
 
 static json_t *av_normalize(const json_t *av, int depth, ddb_err *err);
 
-/* The JSON token name DynamoDB's parser uses in its conversion errors. */
-static const char *json_token_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        return "STRING_VALUE";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "NUMBER_VALUE";
-    case JSON_TRUE:
-        return "TRUE_VALUE";
-    case JSON_FALSE:
-        return "FALSE_VALUE";
-    case JSON_OBJECT:
-        return "START_OBJECT";
-    case JSON_ARRAY:
-        return "START_ARRAY";
-    default:
-        return "VALUE_NULL";
-    }
-}
-
-/* Reports a JSON value of the wrong kind where a `what` scalar belongs. */
-static void wrong_kind(const json_t *v, const char *what, ddb_err *err)
-{
-    if (json_is_object(v))
-        ddb_err_set(err, DDB_E_SERIALIZATION,
-                    "Start of structure or map found where not expected.");
-    else if (json_is_array(v))
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Start of list found where not expected");
-    else
-        ddb_err_set(err, DDB_E_SERIALIZATION, "%s cannot be converted to %s", json_token_name(v),
-                    what);
-}
-
 /* Requires a JSON string where DynamoDB's model has a String or Blob. */
 static bool need_string(const json_t *v, const char *what, ddb_err *err)
 {
     if (json_is_string(v)) return true;
-    wrong_kind(v, what, err);
+    ddb_err_value_type(err, v, what);
     return false;
 }
 
@@ -216,11 +181,7 @@ static json_t *norm_number(const json_t *v, ddb_err *err)
 static bool need_array(const json_t *v, ddb_err *err)
 {
     if (json_is_array(v)) return true;
-    if (json_is_object(v))
-        ddb_err_set(err, DDB_E_SERIALIZATION,
-                    "Start of structure or map found where not expected.");
-    else
-        ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+    ddb_err_value_type(err, v, "list");
     return false;
 }
 
@@ -317,10 +278,7 @@ static json_t *norm_set(ddb_av_type t, const json_t *v, ddb_err *err)
 static json_t *norm_map(const json_t *v, int depth, ddb_err *err)
 {
     if (!json_is_object(v)) {
-        if (json_is_array(v))
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Start of list found where not expected");
-        else
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+        ddb_err_value_type(err, v, "structure");
         return NULL;
     }
     json_t *out = json_object();
@@ -374,7 +332,7 @@ static json_t *norm_member(ddb_av_type t, const json_t *v, int depth, ddb_err *e
     case DDB_AV_BOOL:
     case DDB_AV_NULL:
         if (!json_is_boolean(v)) {
-            wrong_kind(v, "Boolean", err);
+            ddb_err_value_type(err, v, "Boolean");
             return NULL;
         }
         if (t == DDB_AV_NULL && !json_is_true(v)) {
@@ -405,10 +363,8 @@ static json_t *av_normalize(const json_t *av, int depth, ddb_err *err)
             ddb_err_set(err, DDB_E_VALIDATION,
                         "Supplied AttributeValue is empty, must contain exactly one of the "
                         "supported datatypes");
-        else if (json_is_array(av))
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Start of list found where not expected");
         else
-            ddb_err_set(err, DDB_E_SERIALIZATION, "Unexpected value type in payload");
+            ddb_err_value_type(err, av, "structure");
         return NULL;
     }
     json_t *out = NULL;

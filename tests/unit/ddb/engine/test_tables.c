@@ -209,16 +209,57 @@ static void test_bad_requests(void **state)
     fixture *f = *state;
     for (size_t i = 0; i < sizeof bad_requests / sizeof bad_requests[0]; i++)
         fails(f->store, bad_requests[i].op, bad_requests[i].req, bad_requests[i].type, NULL);
-    /* A member of the wrong type: the one wording every operation uses. */
-    fails(f->store, "ListTables", "{\"Limit\": \"3\"}", "SerializationException",
-          "Unexpected value type for Limit: expected an integer");
-    fails(f->store, "ListTables", "{\"ExclusiveStartTableName\": 5}", "SerializationException",
-          "Unexpected value type for ExclusiveStartTableName: expected a string");
+    /* A member of the wrong JSON type: the one wording every operation uses
+       (ddb_err_member_type), whichever reader finds it; inside an
+       AttributeValue, the parser's (ddb_err_value_type). */
+    static const struct {
+        const char *op, *req, *message;
+    } wrong_type[] = {
+        {"ListTables", "{\"Limit\": \"3\"}",
+         "Unexpected value type for Limit: expected an integer"},
+        {"ListTables", "{\"ExclusiveStartTableName\": 5}",
+         "Unexpected value type for ExclusiveStartTableName: expected a string"},
+        {"DescribeTable", "{\"TableName\": true}",
+         "Unexpected value type for TableName: expected a string"},
+        {"GetItem",
+         "{\"TableName\": \"runtime_wt\", \"Key\": {\"pk\": {\"S\": \"a\"}},"
+         " \"ConsistentRead\": \"yes\"}",
+         "Unexpected value type for ConsistentRead: expected a boolean"},
+        {"GetItem",
+         "{\"TableName\": \"runtime_wt\", \"Key\": {\"pk\": {\"S\": \"a\"}},"
+         " \"ProjectionExpression\": [\"pk\"]}",
+         "Unexpected value type for ProjectionExpression: expected a string"},
+        {"PutItem",
+         "{\"TableName\": \"runtime_wt\", \"Item\": {\"pk\": {\"S\": \"a\"}},"
+         " \"ReturnValues\": false}",
+         "Unexpected value type for ReturnValues: expected a string"},
+        {"PutItem", "{\"TableName\": \"runtime_wt\", \"Item\": [1]}",
+         "Unexpected value type for Item: expected an object"},
+        {"PutItem", "{\"TableName\": \"runtime_wt\", \"Item\": {\"pk\": {\"S\": true}}}",
+         "TRUE_VALUE cannot be converted to String"},
+        {"Query",
+         "{\"TableName\": \"runtime_wt\", \"KeyConditionExpression\": \"pk = :a\","
+         " \"ExpressionAttributeNames\": {\"#a\": 1},"
+         " \"ExpressionAttributeValues\": {\":a\": {\"S\": \"a\"}}}",
+         "Unexpected value type for ExpressionAttributeNames: expected a string"},
+        {"TransactWriteItems", "{\"TransactItems\": \"x\"}",
+         "Unexpected value type for TransactItems: expected a list"},
+        {"ExecuteStatement", "{\"Statement\": 5}",
+         "Unexpected value type for Statement: expected a string"},
+        {"BatchExecuteStatement", "{\"Statements\": {}}",
+         "Unexpected value type for Statements: expected a list"},
+    };
+    create_simple(f->store, "runtime_wt");
+    for (size_t i = 0; i < sizeof wrong_type / sizeof wrong_type[0]; i++)
+        fails(f->store, wrong_type[i].op, wrong_type[i].req, "SerializationException",
+              wrong_type[i].message);
+    json_decref(ok(f->store, "DeleteTable", "{\"TableName\": \"runtime_wt\"}"));
     /* A request that is not an object. */
     json_t *arr = json_array();
     ddb_err err = DDB_ERR_INIT;
     assert_null(ddb_call(f->store, "ListTables", arr, &err));
     assert_int_equal(err.code, DDB_E_SERIALIZATION);
+    assert_string_equal(err.message, "Start of structure or map found where not expected");
     ddb_err_clear(&err);
     json_decref(arr);
     /* No table was created by any of them. */
