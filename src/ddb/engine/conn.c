@@ -21,6 +21,7 @@
  */
 #include "ddb/engine/engine_rt.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -182,8 +183,14 @@ static __thread eng_conn *lent_c;
 
 void eng_conn_lend(eng *e, eng_conn *c)
 {
+    assert(!c || !lent_c); /* a thread leads one batch at a time */
     lent_e = c ? e : NULL;
     lent_c = c;
+}
+
+bool eng_conn_in_batch(const eng_conn *c)
+{
+    return c && c == lent_c;
 }
 
 eng_conn *eng_conn_get(eng *e, ddb_err *err)

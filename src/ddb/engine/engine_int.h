@@ -80,6 +80,10 @@ sqlite3 *eng_conn_db(eng_conn *c);
 sqlite3_stmt *eng_stmt(eng_conn *c, const char *sql, ddb_err *err);
 /* Fills err with InternalServerError from the connection's last SQLite error. */
 void eng_sql_error(eng_conn *c, ddb_err *err);
+/* True when c is the connection of the write batch the calling thread
+   leads (writer.c lends it): the functions that change the database run
+   only there, and assert it. */
+bool eng_conn_in_batch(const eng_conn *c);
 
 /* ---- reads and writes ---- */
 

@@ -12,6 +12,7 @@
 #include "ddb/engine/engine_int.h"
 #include "ddb/item_cache.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,7 @@ static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, co
 bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
                          const eng_key *tk, bool insert, ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     sqlite3_stmt *st = eng_stmt(c, insert ? SQL_IDX_PUT : SQL_IDX_DEL, err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, t->tid);
@@ -191,6 +193,7 @@ bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
                     const json_t *old_item, const json_t *new_item, const eng_origin *origin,
                     ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     if (!old_item && !new_item) return true; /* deleting what is not there changes nothing */
     if (!table_counters(c, t, old_item, new_item, err)) return false;
     if (!item_row_write(c, t, k, new_item, err)) return false;

@@ -8,6 +8,7 @@
  */
 #include "ddb/engine/engine_int.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,11 +106,13 @@ static bool key_type_is(const json_t *av, char type)
 static bool key_encode(const ddb_table *t, const json_t *hv, const json_t *rv, eng_key *k,
                        ddb_err *err)
 {
+    assert(hv && (!t->range.name || rv));
     buf_reset(&k->hk);
     buf_reset(&k->rk);
     if (!key_value_encode(&t->hash, hv, false, &k->hk, err)) return false;
     if (t->range.name && !key_value_encode(&t->range, rv, true, &k->rk, err)) return false;
     k->h = eng_hash(k->hk.data, k->hk.len);
+    assert(t->range.name || k->rk.len == 0); /* no sort key: rk = X'' (engine_int.h) */
     return true;
 }
 

@@ -28,6 +28,7 @@
  */
 #include "ddb/engine/engine_int.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ static bool run(eng_conn *c, sqlite3_stmt *st, ddb_err *err)
 
 bool eng_stream_close(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     sqlite3_stmt *st = eng_stmt(c, SQL_STREAM_CLOSE, err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, t->tid);
@@ -69,6 +71,7 @@ bool eng_stream_close(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, d
 
 bool eng_stream_open(eng *e, eng_conn *c, const ddb_table *t, int64_t now_us, ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     if (!t->stream_label || !t->stream_view_type) {
         ddb_err_set(err, DDB_E_INTERNAL, "table %s has no stream to open", t->name);
         return false;
@@ -144,6 +147,7 @@ static json_t *build_record(eng *e, const ddb_table *t, const json_t *old_item,
 bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *old_item,
                        const json_t *new_item, const eng_origin *origin, ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     if (!old_item && !new_item) return true;
     int64_t now_us = clock_now_us();
     int64_t sid = current_stream(e, c, t, now_us, err);
@@ -166,6 +170,7 @@ bool eng_stream_append(eng *e, eng_conn *c, const ddb_table *t, const json_t *ol
 
 bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     const char *sqls[] = {SQL_RECORD_TRIM, SQL_STREAM_TRIM};
     for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
         sqlite3_stmt *st = eng_stmt(c, sqls[i], err);

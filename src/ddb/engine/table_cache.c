@@ -17,6 +17,7 @@
 
 #include "base/alloc.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,12 +211,11 @@ void eng_table_release(eng *e, const ddb_table *t)
     if (!t) return;
     eng_tcache *tc = e->tables;
     pthread_mutex_lock(&tc->mu);
-    for (tc_entry *en = tc->entries; en; en = en->next) {
-        if (en->t == t) {
-            en->refs--;
-            break;
-        }
-    }
+    tc_entry *en = tc->entries;
+    while (en && en->t != t)
+        en = en->next;
+    assert(en && en->refs > 0); /* released once per acquire */
+    if (en) en->refs--;
     sweep(tc);
     pthread_mutex_unlock(&tc->mu);
 }

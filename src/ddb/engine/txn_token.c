@@ -17,6 +17,7 @@
  * so a token and the changes it stands for commit together. Tokens older
  * than the window are deleted whenever a new one is recorded.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ bool eng_txn_token_digest(const json_t *items, char out[ENG_TOKEN_DIGEST_LEN])
 bool eng_txn_token_check(eng_conn *c, const char *token, const char *digest, int64_t now_us,
                          bool *replay, ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     *replay = false;
     sqlite3_stmt *st = eng_stmt(c, SQL_TOKEN_GET, err);
     if (!st) return false;
@@ -87,6 +89,7 @@ static bool run(eng_conn *c, sqlite3_stmt *st, ddb_err *err)
 bool eng_txn_token_record(eng_conn *c, const char *token, const char *digest, int64_t now_us,
                           ddb_err *err)
 {
+    assert(eng_conn_in_batch(c));
     sqlite3_stmt *st = eng_stmt(c, SQL_TOKEN_TRIM, err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, now_us - ENG_TOKEN_WINDOW_US);

@@ -20,6 +20,7 @@
  */
 #include "ddb/engine/engine_rt.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -113,6 +114,7 @@ static void maybe_trim(eng_writer *w, eng_conn *c)
    whole transaction (I/O error, disk full): the batch must start over. */
 static bool run_job(eng_writer *w, eng_conn *c, eng_job *j)
 {
+    assert(eng_conn_in_batch(c) && !sqlite3_get_autocommit(eng_conn_db(c)));
     if (eng_exec(c, "SAVEPOINT job") != SQLITE_OK) return false;
     j->result = j->fn(w->e, c, j->arg, &j->err);
     eng_conn_settle(c);
@@ -175,6 +177,10 @@ static bool run_batch(eng_writer *w, eng_conn *c, eng_job *batch)
    leader), then wakes their callers. Called and returns with w->mu held. */
 static void lead(eng_writer *w)
 {
+    /* One leader at a time, and it has work: the caller's own job is still
+       queued (a leader takes the whole queue and marks it all done before
+       it lets go of `leading`). */
+    assert(!w->leading && w->head);
     eng_job *batch = w->head;
     w->head = w->tail = NULL;
     w->leading = true;
@@ -229,6 +235,7 @@ json_t *eng_write(eng *e, eng_fn fn, void *arg, ddb_err *err)
         /* A write from within a write (this thread leads a batch): it
            joins the current transaction in a nested savepoint. */
         eng_conn *c = eng_conn_get(e, err);
+        assert(c == w->conn); /* the batch's, lent by lead() */
         if (!c || eng_exec(c, "SAVEPOINT nested") != SQLITE_OK) {
             if (c) eng_sql_error(c, err);
             return NULL;

@@ -1,7 +1,8 @@
 /*
  * Unit tests for the write side of streams (stream_log.c): the record each
  * item change appends for every StreamViewType, none for failed conditions
- * or no-op deletes, TTL deletions marked as the service's, and trimming.
+ * or no-op deletes, TTL deletions marked as the service's, trimming, and the
+ * assert that keeps changes on the write batch's connection.
  * Records are read back over a second SQLite connection to an on-disk
  * store, so the stored format itself is what is checked.
  */
@@ -15,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -288,6 +293,33 @@ static void test_trim(void **state)
     json_decref(recs);
 }
 
+/*
+ * The functions that change the database assert that they run on the
+ * connection of the write batch (eng_conn_in_batch), and asserts are on
+ * in the test build: a trim from inside a read, not a write, aborts. Run
+ * in a child process, which the abort ends.
+ */
+static void test_change_outside_batch_asserts(void **state)
+{
+    fixture *f = *state;
+    eng *e = (eng *)f->s;
+    int64_t ahead = 0;
+    ddb_err err = DDB_ERR_INIT;
+    json_decref(eng_write(e, trim_fn, &ahead, &err)); /* on the batch: fine */
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        json_t *res = eng_read(e, trim_fn, &ahead, &err);
+        (void)res;
+        _exit(0); /* not reached when the assert holds */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
 static void test_disable_stops_records(void **state)
 {
     fixture *f = *state;
@@ -321,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ttl_delete_is_service, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disable_stops_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_outside_batch_asserts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
