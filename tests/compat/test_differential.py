@@ -2,7 +2,9 @@
 conditional updates, deletes, gets, queries, scans, batch calls and
 transactions over unicode S, many-digit N and B keys; the same in the
 legacy parameters; transactions with ClientRequestToken and their repeats;
-tables named by ARN; PartiQL statements) is sent to both
+tables named by ARN; PartiQL statements; Queries on a GSI whose key has
+two partition and two sort attributes, whose items must come back with
+their index keys in the same order) is sent to both
 servers; their normalised responses must be identical, and so must the
 final table contents and the stream records. Request ids, ARNs, times and
 ConsumedCapacity are left out of the comparison; Scan and BatchGetItem
@@ -35,6 +37,9 @@ SKS = [["1", "1.0", "01", "1E0", "0.1E1"], ["-3.25", "-3.250", "-325E-2"], ["100
        ["-98765432109876543210.123456789"], ["5E-130"]]
 BKEYS = [b"\x00", b"\xff", b"\x00\x01", b"\x7f", b"abc", b"\x80\x00", b"\xff\xfe\xfd"]
 GVALS = ["x", "y", "\u03b6"]
+# The multi-attribute index "bymk": partition (g, gn), sort (gs, sk).
+GNS = ["1", "2", "1.0"]
+GSS = ["m", "ma", "l", "m\u00e9", "mb", "\U0001F431"]
 # (U+0000 inside strings has its own test, test_items.py::test_nul_in_strings.)
 WORDS = ["alpha", "beta", "\u00e9cole", "\u65e5", "\U0001F431cat", "Zed", "a", "ab", "b~c", "\u007f"]
 
@@ -136,6 +141,10 @@ class Gen:
             it["ns"] = {"NS": self.numset()}
         if r.random() < 0.5:
             it["g"] = {"S": r.choice(GVALS)}
+        if r.random() < 0.7:
+            it["gn"] = {"N": r.choice(GNS)}
+        if r.random() < 0.7:
+            it["gs"] = {"S": r.choice(GSS)}
         return it
 
     def item2(self):
@@ -207,6 +216,8 @@ class Gen:
         ("SET #g = :u6", "UPDATED_NEW ALL_NEW"),
         ("REMOVE #g SET s = :u7", "UPDATED_OLD ALL_NEW"),
         ("SET a = :u5, s = :u7 REMOVE cnt ADD n :u1", "ALL_NEW UPDATED_NEW UPDATED_OLD"),
+        ("SET gn = :u8, gs = :u9", "ALL_OLD UPDATED_NEW"),
+        ("REMOVE gs SET gn = :u8", "UPDATED_OLD ALL_NEW"),
     ]
 
     def update(self):
@@ -220,7 +231,8 @@ class Gen:
         pool = {":u0": {"N": self.number()}, ":u1": {"N": self.number()}, ":z": {"N": "0"}, ":one": {"N": "1"},
                 ":empty": {"L": []}, ":u2": {"L": [self.value(1) for _ in range(r.randint(1, 2))]},
                 ":u3": {"NS": self.numset()}, ":u4": {"SS": self.strset()}, ":u5": self.value(),
-                ":u6": {"S": r.choice(GVALS)}, ":u7": {"S": self.string()}, ":emptym": {"M": {}}}
+                ":u6": {"S": r.choice(GVALS)}, ":u7": {"S": self.string()}, ":emptym": {"M": {}},
+                ":u8": {"N": r.choice(GNS)}, ":u9": {"S": r.choice(GSS)}}
         names = {}
         values = {k: v for k, v in pool.items() if re.search(re.escape(k) + r"(?![A-Za-z0-9_])", expr)}
         if "#g" in expr:
@@ -293,6 +305,49 @@ class Gen:
             args["KeyConditionExpression"] += " AND sk >= :s"
             args["ExpressionAttributeValues"][":s"] = {"N": r.choice(r.choice(SKS))}
         return "query_all", args
+
+    def mk_query(self):
+        """A Query on the multi-attribute index: = on g and gn, then gs and
+        sk left to right; now and then a condition DynamoDB refuses."""
+        r = self.r
+        values = {":g": {"S": r.choice(GVALS)}, ":gn": {"N": r.choice(GNS)}}
+        conds = ["g = :g", "gn = :gn"]
+        ops = ["=", "<", "<=", ">", ">=", "between", "begins_with"]
+        shape = r.random()
+        if shape < 0.05:  # a partition attribute missing (and its value, which
+            # DynamoDB Local would report as unused before the key condition)
+            dropped = conds.pop(r.randrange(2))
+            del values[dropped.split(" = ")[1]]
+        if 0.2 < shape < 0.6:
+            op = r.choice(ops)
+            if op == "between":
+                lo, hi = sorted([r.choice(GSS), r.choice(GSS)], key=lambda x: x.encode())
+                conds.append("gs BETWEEN :lo AND :hi")
+                values[":lo"], values[":hi"] = {"S": lo}, {"S": hi}
+            elif op == "begins_with":
+                conds.append("begins_with(gs, :s)")
+                values[":s"] = {"S": r.choice(GSS)[:1]}
+            else:
+                conds.append("gs %s :s" % op)
+                values[":s"] = {"S": r.choice(GSS)}
+        elif shape >= 0.6:
+            if shape < 0.95:  # else: sk without gs, which DynamoDB refuses
+                conds.append("gs = :s")
+                values[":s"] = {"S": r.choice(GSS)}
+            op = r.choice(ops[:-1])
+            if op == "between":
+                lo, hi = sorted([r.choice(r.choice(SKS)), r.choice(r.choice(SKS))], key=decimal.Decimal)
+                conds.append("sk BETWEEN :lo AND :hi")
+                values[":lo"], values[":hi"] = {"N": lo}, {"N": hi}
+            else:
+                conds.append("sk %s :k" % op)
+                values[":k"] = {"N": r.choice(r.choice(SKS))}
+        r.shuffle(conds)
+        args = {"TableName": self.t1, "IndexName": "bymk", "KeyConditionExpression": " AND ".join(conds),
+                "ExpressionAttributeValues": values, "ScanIndexForward": r.random() < 0.5}
+        if r.random() < 0.5:
+            args["Limit"] = r.randint(1, 5)
+        return "query_keys", args
 
     def scan(self):
         r = self.r
@@ -492,7 +547,7 @@ class Gen:
         ops = [(self.put, 22), (self.update, 22), (self.delete, 8), (self.get, 10), (self.query, 12),
                (self.gsi_query, 4), (self.scan, 2), (self.batch_write, 5), (self.batch_get, 5),
                (self.transact_write, 8), (self.transact_get, 3), (self.transact_repeat, 3),
-               (self.legacy, 12), (self.by_arn, 4), (self.partiql, 10)]
+               (self.legacy, 12), (self.by_arn, 4), (self.partiql, 10), (self.mk_query, 8)]
         x = self.r.uniform(0, sum(w for _, w in ops))
         for fn, w in ops:
             x -= w
@@ -546,7 +601,7 @@ def normalise(v):
 def run_op(client, op, args):
     """One operation; returns its normalised outcome (errors included)."""
     try:
-        if op == "query_all" or op == "scan_all":
+        if op in ("query_all", "scan_all", "query_keys"):
             return paged(client, op, args)
         out = getattr(client, op)(**args)
         out = drop_final_last_key(client, op, args, out)
@@ -581,9 +636,14 @@ def drop_final_last_key(client, op, args, out):
     return out
 
 
+MK_KEYS = ("g", "gn", "gs", "sk")
+
+
 def paged(client, op, args):
     """Every page of a Query (GSI: order among equal keys unspecified) or Scan
-    (order unspecified, segments too), as a sorted multiset plus counts."""
+    (order unspecified, segments too), as a sorted multiset plus counts;
+    query_keys adds the index keys of the items in the order read, which
+    must be the same."""
     items, count, scanned = [], 0, 0
     segments = args.pop("TotalSegments", None)
     for seg in range(segments or 1):
@@ -594,7 +654,7 @@ def paged(client, op, args):
                 a.update(Segment=seg, TotalSegments=segments)
             if start:
                 a["ExclusiveStartKey"] = start
-            out = getattr(client, "query" if op == "query_all" else "scan")(**a)
+            out = getattr(client, "scan" if op == "scan_all" else "query")(**a)
             items += out.get("Items", [])
             count += out["Count"]
             scanned += out["ScannedCount"]
@@ -603,7 +663,10 @@ def paged(client, op, args):
                 break
     if segments:
         args["TotalSegments"] = segments
-    return {"Items": sorted(canon(i) for i in items), "Count": count, "ScannedCount": scanned}
+    out = {"Items": sorted(canon(i) for i in items), "Count": count, "ScannedCount": scanned}
+    if op == "query_keys":
+        out["Keys"] = [canon({k: i[k] for k in MK_KEYS}) for i in items]
+    return out
 
 
 class StreamTail:
@@ -685,11 +748,19 @@ def make_tables(client, t1, t2):
         TableName=t1, BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                               {"AttributeName": "sk", "AttributeType": "N"},
-                              {"AttributeName": "g", "AttributeType": "S"}],
+                              {"AttributeName": "g", "AttributeType": "S"},
+                              {"AttributeName": "gn", "AttributeType": "N"},
+                              {"AttributeName": "gs", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
                                                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                                 "Projection": {"ProjectionType": "ALL"}}],
+                                 "Projection": {"ProjectionType": "ALL"}},
+                                {"IndexName": "bymk",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                               {"AttributeName": "gn", "KeyType": "HASH"},
+                                               {"AttributeName": "gs", "KeyType": "RANGE"},
+                                               {"AttributeName": "sk", "KeyType": "RANGE"}],
+                                 "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "ss"]}}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     client.create_table(TableName=t2, BillingMode="PAY_PER_REQUEST",
                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "B"}],

@@ -659,9 +659,7 @@ static bool q_keycond_parse(const q_ctx *q, const char *kce, ddb_expr_attrs *att
 {
     if (!q->ix || !ddb_index_multikey(q->ix))
         return ddb_keycond_parse(kce, attrs, q->hash.name, q->range.name, kc, err);
-    ddb_keycond_schema ks = {.n_hash = q->ix->n_hash,
-                             .n_range = q->ix->n_range,
-                             .table_keys = {q->t->hash.name, q->t->range.name}};
+    ddb_keycond_schema ks = {.n_hash = q->ix->n_hash, .n_range = q->ix->n_range};
     for (int i = 0; i < ks.n_hash; i++)
         ks.hash[i] = q->ix->hashes[i].name;
     for (int i = 0; i < ks.n_range; i++)

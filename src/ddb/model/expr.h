@@ -114,7 +114,6 @@ typedef struct ddb_keycond_schema {
     int n_hash;
     const char *range[DDB_KEYCOND_ATTRS]; /* sort attributes, in order */
     int n_range;
-    const char *table_keys[2]; /* the table's own key attributes (NULL when absent) */
 } ddb_keycond_schema;
 
 /*

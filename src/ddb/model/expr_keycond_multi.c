@@ -8,8 +8,8 @@
  * DynamoDB Local 3.3.1's, in its order: one condition per attribute, the
  * partition attributes (all of those without an equality named at once),
  * the sort attributes before the last one used, then conditions on other
- * attributes (a table key attribute "missed key schema element", any other
- * is "not supported").
+ * attributes ("not supported" when there are more conditions than key
+ * attributes, else "missed key schema element").
  */
 #include <string.h>
 
@@ -80,17 +80,15 @@ bool expr_key_reduce_multi(const expr_key_term *terms, int nt, const ddb_keycond
                     err, "KeyConditionExpressions must only contain one condition per key");
     int last = -1;
     if (!key_shape_ok(terms, nt, ks, &last, err)) return false;
-    bool table_key = false, other = false;
+    /* A condition on an attribute of no key: more conditions than key
+       attributes is "not supported", else one "missed" a key attribute. */
     for (int i = 0; i < nt; i++) {
         const char *a = terms[i].attr;
         if (is_one_of(a, ks->hash, ks->n_hash) || is_one_of(a, ks->range, ks->n_range)) continue;
-        if (is_one_of(a, ks->table_keys, 2))
-            table_key = true;
-        else
-            other = true;
+        if (nt > ks->n_hash + ks->n_range)
+            return expr_key_fail(err, "Query key condition not supported");
+        return expr_key_fail(err, "Query condition missed key schema element");
     }
-    if (table_key) return expr_key_fail(err, "Query condition missed key schema element");
-    if (other) return expr_key_fail(err, "Query key condition not supported");
     for (int i = 0; i < ks->n_hash; i++)
         out->hash_values[i] = json_incref((json_t *)term_on(terms, nt, ks->hash[i])->v1);
     out->n_hash = ks->n_hash;

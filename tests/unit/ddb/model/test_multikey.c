@@ -170,7 +170,7 @@ static void test_index_keys_parsed_and_reloaded(void **state)
 /* ---- key conditions ---- */
 
 static const ddb_keycond_schema KS = {
-    .hash = {"a", "b"}, .n_hash = 2, .range = {"c", "d", "e"}, .n_range = 3, .table_keys = {"pk"}};
+    .hash = {"a", "b"}, .n_hash = 2, .range = {"c", "d", "e"}, .n_range = 3};
 
 #define VALS                                                                                       \
     "{\":a\":{\"S\":\"1\"},\":b\":{\"S\":\"2\"},\":c\":{\"S\":\"3\"},\":d\":{\"S\":\"4\"},"        \
@@ -208,7 +208,12 @@ static const struct {
      0, DDB_RANGE_NONE},
     {"a = :a AND b = :b AND c = :c AND c = :d",
      "KeyConditionExpressions must only contain one condition per key", 0, DDB_RANGE_NONE},
-    {"a = :a AND b = :b AND w = :w", "Query key condition not supported", 0, DDB_RANGE_NONE},
+    /* a condition on no key: "not supported" beyond the count of key
+       attributes, else "missed" */
+    {"a = :a AND b = :b AND w = :w", "Query condition missed key schema element", 0,
+     DDB_RANGE_NONE},
+    {"a = :a AND b = :b AND c = :c AND d = :d AND e = :e AND w = :w",
+     "Query key condition not supported", 0, DDB_RANGE_NONE},
     {"a = :a AND b = :b AND w = :w AND pk = :c", "Query condition missed key schema element", 0,
      DDB_RANGE_NONE},
     /* the partition rule comes before the attributes that are no key */
