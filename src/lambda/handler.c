@@ -92,11 +92,8 @@ json_t *lambda_handle_event(msg_service *svc, const json_t *event, int64_t deadl
             add_failure(failures, seq);
             continue;
         }
-        json_t *one = json_pack("[O]", rec);
         msg_err err = {0};
-        int failed = msg_fanout_apply(svc, one, NULL, NULL, NULL, &err);
-        json_decref(one);
-        if (failed) {
+        if (!msg_fanout_apply(svc, rec, NULL, NULL, &err)) {
             log_error("record %s: fanout failed: %s", seq, err.message);
             add_failure(failures, seq);
         } else {

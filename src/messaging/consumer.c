@@ -367,13 +367,11 @@ static bool handle_record(msg_consumer *c, shard_pos *s, const json_t *rec, bool
         s->unsaved++;
         s->unsaved_message = true;
     } else if (message_pk(rec)) {
-        json_t *one = json_pack("[O]", rec);
         json_t *ckpt = checkpoint_put(c, s, seq);
         int writes = 0;
-        int failed = msg_fanout_apply(c->svc, one, ckpt, NULL, &writes, err);
-        json_decref(one);
+        bool applied = msg_fanout_apply(c->svc, rec, ckpt, &writes, err);
         json_decref(ckpt);
-        if (failed) return false;
+        if (!applied) return false;
         count(c, &c->stats.message_records, 1);
         if (writes > 0) {
             count(c, &c->stats.fanout_writes, (uint64_t)writes);

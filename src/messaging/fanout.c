@@ -123,36 +123,21 @@ static int move_groups(msg_service *svc, const msg_new_message *m, int bump,
     return rc;
 }
 
-int msg_fanout_apply(msg_service *svc, const json_t *records, const json_t *checkpoint,
-                     json_t *failed, int *writes, msg_err *err)
+bool msg_fanout_apply(msg_service *svc, const json_t *record, const json_t *checkpoint, int *writes,
+                      msg_err *err)
 {
-    int n_failed = 0, n_writes = 0;
-    size_t i;
-    json_t *rec;
-    json_array_foreach(records, i, rec)
-    {
-        msg_record r;
-        msg_new_message m;
-        msg_record_read(rec, &r);
-        if (!msg_record_new_message(&r, &m)) continue;
-        int rc = 0, bump = 0;
-        msg_err e = {0};
+    int n_writes = 0, rc = 1, bump = 0;
+    msg_record r;
+    msg_new_message m;
+    msg_record_read(record, &r);
+    if (msg_record_new_message(&r, &m)) {
+        rc = 0;
         for (int attempt = 0; attempt < MAX_ATTEMPTS && (rc == 0 || rc == 2); attempt++) {
             if (rc == 2) bump++;
-            rc = move_groups(svc, &m, bump, checkpoint, &n_writes, &e);
+            rc = move_groups(svc, &m, bump, checkpoint, &n_writes, err);
         }
-        if (rc != 1) {
-            if (rc == 0 || rc == 2) msg_fail(&e, MSG_STORE, "group items kept changing; gave up");
-            if (n_failed == 0 && err) {
-                msg_err_clear(err);
-                *err = e;
-            } else {
-                msg_err_clear(&e);
-            }
-            n_failed++;
-            if (failed) json_array_append_new(failed, json_integer((json_int_t)i));
-        }
+        if (rc == 0 || rc == 2) msg_fail(err, MSG_STORE, "group items kept changing; gave up");
     }
     if (writes) *writes = n_writes;
-    return n_failed;
+    return rc == 1;
 }

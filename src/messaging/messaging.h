@@ -91,23 +91,24 @@ json_t *msg_start(msg_service *svc, const msg_user *me, const msg_user *other, c
 bool msg_validate_text(const char *text, msg_err *err);
 
 /*
- * The fanout handler (spec section 5, fixed): applies a batch of DynamoDB
- * stream records (the GetRecords / Lambda event record shape). For each
- * INSERT of a MSG# item it moves every group item of the conversation to the
- * message's sk and text in one transaction (delete old + put new), only
- * forward, and removes duplicate group items of one owner. Replays,
- * duplicates and out-of-order records change nothing.
+ * The fanout handler (spec section 5, fixed): applies one DynamoDB stream
+ * record (the GetRecords / Lambda event record shape); its callers (the
+ * consumer, the Lambda) walk their batches themselves, because each record
+ * is retried, reported or checkpointed on its own. For an INSERT of a MSG#
+ * item it moves every group item of the conversation to the message's sk
+ * and text in one transaction (delete old + put new), only forward, and
+ * removes duplicate group items of one owner. Replays, duplicates,
+ * out-of-order records and records of other items change nothing.
  *
  * `checkpoint`, when not NULL, is a TransactWriteItems action (e.g.
- * {"Put": {...}}) added to every transaction the batch makes, so that a
+ * {"Put": {...}}) added to every transaction the record makes, so that a
  * consumer's stream position is saved atomically with the writes; the
- * number of transactions made is returned in `*writes` so the consumer can
- * save the position alone when there were none.
+ * number of transactions made is returned in `*writes` (when not NULL) so
+ * the consumer can save the position alone when there were none.
  *
- * Returns the number of records that failed (their indexes appended to
- * `failed`, if given); err describes the first failure.
+ * Returns false with err filled when the record could not be applied.
  */
-int msg_fanout_apply(msg_service *svc, const json_t *records, const json_t *checkpoint,
-                     json_t *failed, int *writes, msg_err *err);
+bool msg_fanout_apply(msg_service *svc, const json_t *record, const json_t *checkpoint, int *writes,
+                      msg_err *err);
 
 #endif
