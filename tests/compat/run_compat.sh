@@ -6,7 +6,7 @@
 # (tests/lib/ddblocal.sh; DDBLOCAL_RELEASE=1.11.478 runs the 2020 build).
 # Environment (set by ctest): CRUDDUR_BIN, CRUDDUR_BUILD, CRUDDUR_SRC.
 # Optional: COMPAT_SERVERS=cruddur|ddblocal (one server only),
-# COMPAT_SEED=N and COMPAT_OPS=N (the differential run), extra pytest
+# COMPAT_SEED=N[,N...] and COMPAT_OPS=N (the differential run), extra pytest
 # arguments on the command line (e.g. -k streams).
 set -euo pipefail
 
