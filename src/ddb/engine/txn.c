@@ -15,6 +15,7 @@
  * Capacity: transactional reads and writes cost twice the units of the
  * plain ones, as in DynamoDB.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,23 +63,86 @@ static bool txn_duplicate(const ddb_table *const *tables, const eng_key *const *
     return false;
 }
 
-/* One ConsumedCapacity per table, in the order tables first appear. */
-static json_t *txn_capacity(const char *mode, const ddb_table *const *tables, const double *units,
-                            size_t n, bool write)
+/* What the actions of a transaction spent: action i, units[i] on tables[i]. */
+typedef struct txn_cost {
+    const ddb_table **tables;
+    double *units;
+    size_t n;
+} txn_cost;
+
+static void txn_cost_init(txn_cost *cost, size_t n)
 {
+    cost->tables = xcalloc(n, sizeof *cost->tables);
+    cost->units = xcalloc(n, sizeof *cost->units);
+    cost->n = n;
+}
+
+static void txn_cost_free(txn_cost *cost)
+{
+    free(cost->tables);
+    free(cost->units);
+}
+
+/* Action i spent `units` (of a plain read or write) on t: a transaction
+   pays twice that, as in DynamoDB. */
+static void txn_cost_set(txn_cost *cost, size_t i, const ddb_table *t, double units)
+{
+    assert(i < cost->n);
+    cost->tables[i] = t;
+    cost->units[i] = 2 * units;
+}
+
+/* Action i read `item` (NULL when absent) of t, strongly consistent. */
+static void txn_cost_read(txn_cost *cost, size_t i, const ddb_table *t, const json_t *item)
+{
+    txn_cost_set(cost, i, t, eng_read_units(item ? ddb_item_size(item) : 0, true));
+}
+
+/* One ConsumedCapacity per table, in the order tables first appear. */
+static json_t *txn_cost_json(const txn_cost *cost, const char *mode, bool write)
+{
+    const ddb_table **tables = cost->tables;
     json_t *caps = json_array();
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < cost->n; i++) {
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = tables[j]->tid == tables[i]->tid;
         if (seen) continue;
         double sum = 0;
-        for (size_t j = i; j < n; j++)
-            if (tables[j]->tid == tables[i]->tid) sum += units[j];
+        for (size_t j = i; j < cost->n; j++)
+            if (tables[j]->tid == tables[i]->tid) sum += cost->units[j];
         json_t *cap = eng_capacity_json(tables[i], mode, sum, NULL, write);
         if (cap) json_array_append_new(caps, cap);
     }
     return caps;
+}
+
+/* Prepares action i of TransactItems into the operation's context `ctx`
+   and names the table and key it touches. */
+typedef bool (*txn_prepare_fn)(eng *e, eng_conn *c, const json_t *action, size_t i, void *ctx,
+                               const ddb_table **t, const eng_key **k, ddb_err *err);
+
+/*
+ * Prepares every action of TransactItems in order with `prepare` and
+ * refuses two actions on one item. Stops at the first failure; `prepare`
+ * counts in ctx what it prepared, so that the caller frees just that.
+ */
+static bool txn_prepare_all(eng *e, eng_conn *c, const json_t *items, txn_prepare_fn prepare,
+                            void *ctx, ddb_err *err)
+{
+    size_t n = json_array_size(items);
+    const ddb_table **tables = xcalloc(n, sizeof *tables);
+    const eng_key **keys = xcalloc(n, sizeof *keys);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        ok = prepare(e, c, json_array_get(items, i), i, ctx, &tables[i], &keys[i], err);
+        if (ok && txn_duplicate(tables, keys, i))
+            ok = txn_fail(err, "Transaction request cannot include multiple operations on one "
+                               "item");
+    }
+    free(tables);
+    free(keys);
+    return ok;
 }
 
 /* ---- TransactWriteItems ---- */
@@ -135,6 +199,18 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
     return eng_write_prepare(e, c, (eng_write_kind)kind, body, w, err);
 }
 
+/* txn_prepare_fn of TransactWriteItems: the next write of the tw_ctx. */
+static bool tw_prepare_next(eng *e, eng_conn *c, const json_t *action, size_t i, void *ctx,
+                            const ddb_table **t, const eng_key **k, ddb_err *err)
+{
+    tw_ctx *x = ctx;
+    eng_write_req *w = &x->w[x->n++];
+    if (!tw_prepare(e, c, action, i, w, err)) return false;
+    *t = w->t;
+    *k = &w->key;
+    return true;
+}
+
 /* The reason of one failed action, or NULL when err is not one that
    cancels the transaction (then the whole call fails with err). */
 static json_t *tw_reason(const eng_write_req *w, ddb_err *err)
@@ -164,21 +240,17 @@ static json_t *tw_replay(eng_conn *c, tw_ctx *x, ddb_err *err)
 {
     json_t *resp = json_object();
     if (!x->cap_mode) return resp;
-    const ddb_table **tables = xcalloc(x->n, sizeof *tables);
-    double *units = xcalloc(x->n, sizeof *units);
+    txn_cost cost;
+    txn_cost_init(&cost, x->n);
     bool ok = true;
     for (size_t i = 0; i < x->n && ok; i++) {
-        tables[i] = x->w[i].t;
         json_t *item = eng_item_get(c, x->w[i].t, &x->w[i].key, err);
         ok = item || err->code == DDB_OK;
-        units[i] = 2 * eng_read_units(item ? ddb_item_size(item) : 0, true);
+        txn_cost_read(&cost, i, x->w[i].t, item);
         json_decref(item);
     }
-    if (ok)
-        json_object_set_new(resp, "ConsumedCapacity",
-                            txn_capacity(x->cap_mode, tables, units, x->n, false));
-    free(tables);
-    free(units);
+    if (ok) json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode, false));
+    txn_cost_free(&cost);
     if (!ok) {
         json_decref(resp);
         return NULL;
@@ -229,20 +301,18 @@ static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
     if (x->token && !eng_txn_token_record(c, x->token, x->digest, x->now_us, err)) return NULL;
     json_t *resp = json_object();
     if (x->cap_mode) {
-        const ddb_table **tables = xcalloc(x->n, sizeof *tables);
-        double *units = xcalloc(x->n, sizeof *units);
+        txn_cost cost;
+        txn_cost_init(&cost, x->n);
         for (size_t i = 0; i < x->n; i++) {
-            tables[i] = x->w[i].t;
-            const json_t *probe = x->w[i].kind == ENG_CHECK ? x->w[i].old_item : NULL;
-            units[i] = 2 * (x->w[i].kind == ENG_CHECK
-                                ? eng_read_units(probe ? ddb_item_size(probe) : 0, true)
-                                : eng_write_change_units(tables[i], x->w[i].old_item,
-                                                         x->w[i].new_item, NULL));
+            const eng_write_req *w = &x->w[i];
+            if (w->kind == ENG_CHECK)
+                txn_cost_read(&cost, i, w->t, w->old_item);
+            else
+                txn_cost_set(&cost, i, w->t,
+                             eng_write_change_units(w->t, w->old_item, w->new_item, NULL));
         }
-        json_t *caps = txn_capacity(x->cap_mode, tables, units, x->n, true);
-        json_object_set_new(resp, "ConsumedCapacity", caps);
-        free(tables);
-        free(units);
+        json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode, true));
+        txn_cost_free(&cost);
     }
     return resp;
 }
@@ -269,30 +339,14 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
         return NULL;
     }
     x.now_us = clock_now_us();
-    const ddb_table **tables = xcalloc(n, sizeof *tables);
-    const eng_key **keys = xcalloc(n, sizeof *keys);
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
-    if (!c || !eng_capacity_mode(req, &x.cap_mode, err)) goto done;
-    size_t i;
-    json_t *action;
-    json_array_foreach(items, i, action)
-    {
-        if (!tw_prepare(e, c, action, i, &x.w[x.n++], err)) goto done;
-        tables[i] = x.w[i].t;
-        keys[i] = &x.w[i].key;
-        if (txn_duplicate(tables, keys, i)) {
-            txn_fail(err, "Transaction request cannot include multiple operations on one item");
-            goto done;
-        }
-    }
-    resp = eng_write(e, tw_apply, &x, err);
-done:
+    if (c && eng_capacity_mode(req, &x.cap_mode, err) &&
+        txn_prepare_all(e, c, items, tw_prepare_next, &x, err))
+        resp = eng_write(e, tw_apply, &x, err);
     for (size_t k = 0; k < x.n; k++)
         eng_write_req_free(e, &x.w[k]);
     free(x.w);
-    free(tables);
-    free(keys);
     return resp;
 }
 
@@ -328,12 +382,25 @@ static bool tg_prepare(eng *e, eng_conn *c, const json_t *action, tg_get *g, ddb
     return eng_key_from_key(g->t, key, &g->key, err);
 }
 
+/* txn_prepare_fn of TransactGetItems: the next get of the tg_ctx. */
+static bool tg_prepare_next(eng *e, eng_conn *c, const json_t *action, size_t i, void *ctx,
+                            const ddb_table **t, const eng_key **k, ddb_err *err)
+{
+    tg_ctx *x = ctx;
+    tg_get *g = &x->g[x->n++];
+    eng_key_init(&g->key);
+    if (!tg_prepare(e, c, action, g, err)) return false;
+    *t = g->t;
+    *k = &g->key;
+    return true;
+}
+
 static json_t *tg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
 {
     tg_ctx *x = arg;
     json_t *responses = json_array();
-    const ddb_table **tables = xcalloc(x->n, sizeof *tables);
-    double *units = xcalloc(x->n, sizeof *units);
+    txn_cost cost;
+    txn_cost_init(&cost, x->n);
     for (size_t i = 0; i < x->n; i++) {
         tg_get *g = &x->g[i];
         json_t *item = eng_item_get(c, g->t, &g->key, err);
@@ -342,8 +409,7 @@ static json_t *tg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
             responses = NULL;
             break;
         }
-        tables[i] = g->t;
-        units[i] = 2 * eng_read_units(item ? ddb_item_size(item) : 0, true);
+        txn_cost_read(&cost, i, g->t, item);
         json_t *r = json_object();
         if (item) json_object_set_new(r, "Item", g->proj ? ddb_proj_apply(g->proj, item) : item);
         if (item && g->proj) json_decref(item);
@@ -353,11 +419,9 @@ static json_t *tg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
     if (responses) {
         resp = json_pack("{s:o}", "Responses", responses);
         if (x->cap_mode)
-            json_object_set_new(resp, "ConsumedCapacity",
-                                txn_capacity(x->cap_mode, tables, units, x->n, false));
+            json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode, false));
     }
-    free(tables);
-    free(units);
+    txn_cost_free(&cost);
     return resp;
 }
 
@@ -367,34 +431,16 @@ json_t *eng_op_transact_get(eng *e, json_t *req, ddb_err *err)
     if (!txn_items(req, &items, err)) return NULL;
     size_t n = json_array_size(items);
     tg_ctx x = {xcalloc(n, sizeof(tg_get)), 0, NULL};
-    const ddb_table **tables = xcalloc(n, sizeof *tables);
-    const eng_key **keys = xcalloc(n, sizeof *keys);
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
-    if (!c || !eng_capacity_mode(req, &x.cap_mode, err)) goto done;
-    size_t i;
-    json_t *action;
-    json_array_foreach(items, i, action)
-    {
-        eng_key_init(&x.g[i].key);
-        x.n++;
-        if (!tg_prepare(e, c, action, &x.g[i], err)) goto done;
-        tables[i] = x.g[i].t;
-        keys[i] = &x.g[i].key;
-        if (txn_duplicate(tables, keys, i)) {
-            txn_fail(err, "Transaction request cannot include multiple operations on one item");
-            goto done;
-        }
-    }
-    resp = eng_read(e, tg_read, &x, err);
-done:
+    if (c && eng_capacity_mode(req, &x.cap_mode, err) &&
+        txn_prepare_all(e, c, items, tg_prepare_next, &x, err))
+        resp = eng_read(e, tg_read, &x, err);
     for (size_t k = 0; k < x.n; k++) {
         if (x.g[k].t) eng_table_release(e, x.g[k].t);
         eng_key_free(&x.g[k].key);
         ddb_proj_free(x.g[k].proj);
     }
     free(x.g);
-    free(tables);
-    free(keys);
     return resp;
 }
