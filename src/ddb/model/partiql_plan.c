@@ -430,6 +430,29 @@ static bool put_range_cond(ectx *x, const terms *tm, const char *range, long *us
     return true;
 }
 
+/* The start of a Query/Scan or keyed plan: the terms of the WHERE clause,
+   the expression context, and the request (new) they build. */
+static json_t *plan_start(const pq_stmt *s, const pq_opts *o, terms *tm, ectx *x, ddb_err *err)
+{
+    memset(tm, 0, sizeof *tm);
+    terms_collect(tm, s->where);
+    ectx_init(x, o->params, err);
+    return base_req(s, o);
+}
+
+/* The end of one: frees what plan_start made, and hands the request to
+   the plan when it was built (`ok`) or drops it. Returns ok. */
+static bool plan_finish(terms *tm, ectx *x, json_t *req, bool ok, pq_plan *out)
+{
+    terms_free(tm);
+    ectx_free(x);
+    if (ok)
+        out->req = req;
+    else
+        json_decref(req);
+    return ok;
+}
+
 static bool plan_select(const pq_stmt *s, const ddb_table *t, const pq_opts *o, pq_plan *out,
                         ddb_err *err)
 {
@@ -451,11 +474,9 @@ static bool plan_select(const pq_stmt *s, const ddb_table *t, const pq_opts *o, 
         hash = &ix->hash;
         range = &ix->range;
     }
-    terms tm = {0};
-    terms_collect(&tm, s->where);
+    terms tm;
     ectx x;
-    ectx_init(&x, o->params, err);
-    json_t *req = base_req(s, o);
+    json_t *req = plan_start(s, o, &tm, &x, err);
     bool ok = false;
     const pq_node *hv = NULL;
     long h_at = find_eq(&tm, hash->name, &hv), in_at = h_at < 0 ? find_in(&tm, hash->name) : -1;
@@ -553,14 +574,7 @@ static bool plan_select(const pq_stmt *s, const ddb_table *t, const pq_opts *o, 
     set_attrs(req, &x);
     ok = true;
 done:
-    terms_free(&tm);
-    ectx_free(&x);
-    if (ok) {
-        out->req = req;
-    } else {
-        json_decref(req);
-    }
-    return ok;
+    return plan_finish(&tm, &x, req, ok, out);
 }
 
 static bool plan_insert(const pq_stmt *s, const ddb_table *t, const pq_opts *o, pq_plan *out,
@@ -686,11 +700,9 @@ static bool plan_keyed(const pq_stmt *s, const ddb_table *t, const pq_opts *o, p
         ddb_err_set(err, DDB_E_VALIDATION, "This operation is not supported on an index");
         return false;
     }
-    terms tm = {0};
-    terms_collect(&tm, s->where);
+    terms tm;
     ectx x;
-    ectx_init(&x, o->params, err);
-    json_t *req = base_req(s, o);
+    json_t *req = plan_start(s, o, &tm, &x, err);
     bool ok = false;
     char *update = NULL;
     json_t *key = item_key(t, &tm, o->params, err);
@@ -739,14 +751,7 @@ static bool plan_keyed(const pq_stmt *s, const ddb_table *t, const pq_opts *o, p
     ok = true;
 done:
     free(update);
-    terms_free(&tm);
-    ectx_free(&x);
-    if (ok) {
-        out->req = req;
-    } else {
-        json_decref(req);
-    }
-    return ok;
+    return plan_finish(&tm, &x, req, ok, out);
 }
 
 bool pq_check_params(const pq_stmt *s, const json_t *params, ddb_err *err)
