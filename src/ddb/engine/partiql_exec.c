@@ -511,19 +511,28 @@ static bool same_item(const stmt_run *a, const stmt_run *b)
            json_equal(a->plan.key, b->plan.key);
 }
 
+/* The list of statements of a batch or a transaction: member `name`
+   ("Statements", "TransactStatements"; `wire` as validation messages spell
+   it), present and a list; NULL with the error otherwise. */
+static json_t *statement_list(const json_t *req, const char *name, const char *wire, ddb_err *err)
+{
+    json_t *list = json_object_get(req, name);
+    if (!list || json_is_null(list))
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value null at '%s' failed to satisfy "
+                    "constraint: Member must not be null",
+                    wire);
+    else if (!json_is_array(list))
+        ddb_err_member_type(err, name, "a list");
+    else
+        return list;
+    return NULL;
+}
+
 json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err)
 {
-    json_t *list = json_object_get(req, "Statements");
-    if (!json_is_array(list)) {
-        if (!list || json_is_null(list)) {
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "1 validation error detected: Value null at 'statements' failed to "
-                        "satisfy constraint: Member must not be null");
-        } else {
-            ddb_err_member_type(err, "Statements", "a list");
-        }
-        return NULL;
-    }
+    json_t *list = statement_list(req, "Statements", "statements", err);
+    if (!list) return NULL;
     size_t n = json_array_size(list);
     if (n == 0) return bad(err, "The statement was empty."), NULL;
     if (n > PQ_BATCH_MAX) {
@@ -665,17 +674,8 @@ static void txn_reasons(const stmt_run *runs, size_t n, ddb_err *err)
 
 json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
 {
-    json_t *list = json_object_get(req, "TransactStatements");
-    if (!json_is_array(list)) {
-        if (!list || json_is_null(list)) {
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "1 validation error detected: Value null at 'transactStatements' failed "
-                        "to satisfy constraint: Member must not be null");
-        } else {
-            ddb_err_member_type(err, "TransactStatements", "a list");
-        }
-        return NULL;
-    }
+    json_t *list = statement_list(req, "TransactStatements", "transactStatements", err);
+    if (!list) return NULL;
     size_t n = json_array_size(list);
     if (n == 0) return bad(err, "ExecutePartiQLTransaction can not have empty statement."), NULL;
     if (n > PQ_TXN_MAX) return bad(err, "Member must have length less than or equal to 100"), NULL;
