@@ -7,9 +7,11 @@ two partition and two sort attributes, whose items must come back with
 their index keys in the same order) is sent to both
 servers; their normalised responses must be identical, and so must the
 final table contents and the stream records. Request ids, ARNs, times and
-ConsumedCapacity are left out of the comparison; Scan and BatchGetItem
-results are compared as sets (cruddur's scan order is not yet DynamoDB
-Local's; FINDINGS.md), set members in order, and numbers by
+ConsumedCapacity are left out of the comparison; Scan and Query results
+(parallel-scan segments and GSI entries with equal keys too) are compared
+in order, since cruddur's orders are DynamoDB Local's
+(test_order.py); BatchGetItem results, which DynamoDB returns in no
+promised order, as sets; set members in order, and numbers by
 value: DynamoDB only promises to trim zeros, and DynamoDB Local returns some
 numbers as sent ("5E-130") and others rewritten (test_items.py checks the
 text of stored numbers on its own). The few known documented differences
@@ -654,19 +656,19 @@ MK_KEYS = ("g", "gn", "gs", "sk")
 
 
 def paged(client, op, args):
-    """Every page of a Query (GSI: order among equal keys unspecified) or Scan
-    (order unspecified, segments too), as a sorted multiset plus counts;
-    query_keys adds the index keys of the items in the order read, which
-    must be the same. Without segments the ScannedCount of every page is
-    compared too: Limit bounds the items a page looks at whatever their
-    order, so the pages must be cut alike (a last page that looked at
-    nothing is left out: the key that led to it is optional when a Limit
-    ends exactly at the end). With segments only the totals are, until
-    cruddur splits segments as DynamoDB Local does (FINDINGS.md, "orders")."""
+    """Every page of a Query or Scan (each segment of a parallel scan in
+    turn): the items in the order returned, the counts, and the ScannedCount
+    of every page: Limit bounds the items a page looks at, so the pages must
+    be cut alike (a last page that looked at nothing is left out: the key
+    that led to it is optional when a Limit ends exactly at the end).
+    query_keys (a multi-attribute GSI, whose order among equal keys was not
+    learned) compares its items as a sorted multiset and their index keys in
+    the order read."""
     items, count, scanned, pages = [], 0, 0, []
     segments = args.pop("TotalSegments", None)
     for seg in range(segments or 1):
         start = None
+        seg_pages = []
         while True:
             a = dict(args)
             if segments:
@@ -677,17 +679,18 @@ def paged(client, op, args):
             items += out.get("Items", [])
             count += out["Count"]
             scanned += out["ScannedCount"]
-            pages.append(out["ScannedCount"])
+            seg_pages.append(out["ScannedCount"])
             start = out.get("LastEvaluatedKey")
             if not start:
                 break
-    res = {"Items": sorted(canon(i) for i in items), "Count": count, "ScannedCount": scanned}
+        while len(seg_pages) > 1 and seg_pages[-1] == 0:
+            seg_pages.pop()
+        pages.append(seg_pages)
+    listed = [canon(i) for i in items]
+    res = {"Items": sorted(listed) if op == "query_keys" else listed, "Count": count,
+           "ScannedCount": scanned, "Pages": pages}
     if segments:
         args["TotalSegments"] = segments
-    else:
-        while len(pages) > 1 and pages[-1] == 0:
-            pages.pop()
-        res["Pages"] = pages
     if op == "query_keys":
         res["Keys"] = [canon({k: i[k] for k in MK_KEYS}) for i in items]
     return res
@@ -801,8 +804,11 @@ def describe(a, b):
         only_a = [x for x in a["Items"] if x not in b["Items"]]
         only_b = [x for x in b["Items"] if x not in a["Items"]]
         rest = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if k != "Items" and a.get(k) != b.get(k)}
-        return "items only from cruddur: %s\nitems only from ddblocal: %s\nother differences: %s" % (
-            show(only_a), show(only_b), show(rest))
+        first = next((i for i, (x, y) in enumerate(zip(a["Items"], b["Items"])) if x != y), None)
+        order = "" if first is None else "\nfirst item out of order, at %d:\ncruddur:  %s\nddblocal: %s" % (
+            first, a["Items"][first], b["Items"][first])
+        return "items only from cruddur: %s\nitems only from ddblocal: %s\nother differences: %s%s" % (
+            show(only_a), show(only_b), show(rest), order)
     return "cruddur:  %s\nddblocal: %s" % (show(a), show(b))
 
 

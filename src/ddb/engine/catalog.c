@@ -327,7 +327,7 @@ static bool visit_items(eng_conn *c, const ddb_table *t, item_visitor visit, voi
         sqlite3_bind_int(st, 5, VISIT_CHUNK);
         if (!first) {
             eng_key *prev = &keys[VISIT_CHUNK - 1];
-            sqlite3_bind_int64(st, 2, (sqlite3_int64)prev->h);
+            sqlite3_bind_blob(st, 2, prev->h, ENG_HASH_LEN, SQLITE_TRANSIENT);
             sqlite3_bind_blob(st, 3, buf_cstr(&prev->hk), (int)prev->hk.len, SQLITE_TRANSIENT);
             sqlite3_bind_blob(st, 4, buf_cstr(&prev->rk), (int)prev->rk.len, SQLITE_TRANSIENT);
         }
@@ -336,7 +336,7 @@ static bool visit_items(eng_conn *c, const ddb_table *t, item_visitor visit, voi
             eng_key *k = &keys[n];
             buf_reset(&k->hk);
             buf_reset(&k->rk);
-            k->h = (uint32_t)sqlite3_column_int64(st, 0);
+            eng_key_read_hash(st, 0, k->h);
             buf_append(&k->hk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
             buf_append(&k->rk, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
             items[n] = eng_item_decode(sqlite3_column_text(st, 3), sqlite3_column_bytes(st, 3));
@@ -435,7 +435,7 @@ static bool refill_one(eng_conn *c, const ddb_table *t, const eng_key *k, const 
     if (!st) return false;
     int64_t exp;
     sqlite3_bind_int64(st, 1, t->tid);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->h);
+    sqlite3_bind_blob(st, 2, k->h, ENG_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, buf_cstr(&k->hk), (int)k->hk.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, buf_cstr(&k->rk), (int)k->rk.len, SQLITE_STATIC);
     if (eng_item_expiry(t, item, &exp))

@@ -241,14 +241,24 @@ static bool db_init(eng *e, ddb_err *err)
 {
     sqlite3 *db = eng_db_open(e, err);
     if (!db) return false;
-    const char *sql = e->in_memory ? "BEGIN IMMEDIATE;" ENG_SCHEMA_SQL "COMMIT;"
-                                   : "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE;" ENG_SCHEMA_SQL
-                                     "COMMIT;";
+    const char *sql = e->in_memory ? "BEGIN IMMEDIATE;" ENG_SCHEMA_SQL
+                                   : "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE;" ENG_SCHEMA_SQL;
     char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    bool ok = sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK;
+    if (!ok)
         ddb_err_set(err, DDB_E_INTERNAL, "cannot initialise database %s: %s", e->db_path,
                     msg ? msg : sqlite3_errmsg(db));
-        sqlite3_free(msg);
+    sqlite3_free(msg);
+    msg = NULL;
+    if (ok) ok = eng_layout_upgrade(db, err);
+    if (ok && sqlite3_exec(db, "COMMIT;", NULL, NULL, &msg) != SQLITE_OK) {
+        ddb_err_set(err, DDB_E_INTERNAL, "cannot initialise database %s: %s", e->db_path,
+                    msg ? msg : sqlite3_errmsg(db));
+        ok = false;
+    }
+    sqlite3_free(msg);
+    if (!ok) {
+        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
         sqlite3_close_v2(db);
         return false;
     }

@@ -1,15 +1,23 @@
 /*
  * engine_int: internals shared by the files of the embedded engine
  * (engine.c, conn.c, params.c, catalog.c, keys.c, items.c, query.c,
- * batch.c, txn.c, streams.c, ttl.c, capacity.c). Nothing outside
+ * batch.c, txn.c, streams.c, ttl.c, capacity.c, key_hash.c, layout.c).
+ * Nothing outside
  * src/ddb/ includes this header.
  *
  * Storage layout (one SQLite database, WAL mode). Key columns hold
  * order-preserving encodings (value.h: ddb_key_encode) so that SQLite's
- * BLOB order (memcmp) is DynamoDB's order. `h` is a 32-bit hash of the
- * encoded partition key (eng_hash): Scan walks items in (h, hk, rk) order
- * and a Scan segment is a contiguous range of h, as in DynamoDB. A table
- * without a range key stores rk = X''.
+ * BLOB order (memcmp) is DynamoDB's order. `h` is DynamoDB Local's 20-byte
+ * hash of the partition key (key_hash.c: eng_hash): Scan walks items in
+ * (h, hk, rk) order and a Scan segment is a contiguous range of h, both
+ * exactly as in DynamoDB Local 3.3.1. In `idx`, `th` is the item's table
+ * `h`, `tie` orders entries with equal index keys as DynamoDB Local does
+ * (eng_index_tie), and `h` leads the order of an index Scan: for an LSI the
+ * partition's hash, for a GSI empty (X''), since DynamoDB Local walks a GSI
+ * in index key order; both cut index Scan segments by `th`. A table without a
+ * range key stores rk = X''. meta('key_hash') names the hash in use; stores
+ * written before it existed (a 32-bit CRC in `h`, no `tie`) are rewritten on
+ * open (layout.c).
  *
  * Threads: every thread that calls the store gets its own connection for
  * reads (eng_conn_get). Writes are queued and run one batch at a time, by
@@ -41,14 +49,14 @@
     " version INTEGER NOT NULL, def TEXT NOT NULL,"                                                \
     " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0);"              \
     "CREATE TABLE IF NOT EXISTS items("                                                            \
-    " tid INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"               \
+    " tid INTEGER NOT NULL, h BLOB NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"                  \
     " item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER,"                                 \
     " PRIMARY KEY(tid, h, hk, rk)) WITHOUT ROWID;"                                                 \
     "CREATE INDEX IF NOT EXISTS items_expiry ON items(tid, expires) WHERE expires IS NOT NULL;"    \
     "CREATE TABLE IF NOT EXISTS idx("                                                              \
-    " tid INTEGER NOT NULL, ino INTEGER NOT NULL, h INTEGER NOT NULL, hk BLOB NOT NULL,"           \
-    " rk BLOB NOT NULL, th INTEGER NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"                \
-    " PRIMARY KEY(tid, ino, h, hk, rk, th, thk, trk)) WITHOUT ROWID;"                              \
+    " tid INTEGER NOT NULL, ino INTEGER NOT NULL, h BLOB NOT NULL, hk BLOB NOT NULL,"              \
+    " rk BLOB NOT NULL, tie BLOB NOT NULL, th BLOB NOT NULL, thk BLOB NOT NULL,"                   \
+    " trk BLOB NOT NULL, PRIMARY KEY(tid, ino, h, hk, rk, tie, th, thk, trk)) WITHOUT ROWID;"      \
     "CREATE TABLE IF NOT EXISTS streams("                                                          \
     " sid INTEGER PRIMARY KEY AUTOINCREMENT, tid INTEGER NOT NULL, table_name TEXT NOT NULL,"      \
     " label TEXT NOT NULL, view_type TEXT NOT NULL, created_us INTEGER NOT NULL,"                  \
@@ -113,13 +121,35 @@ bool eng_table_name_resolve(const char *s, const char **name, ddb_err *err);
 
 /* ---- keys (keys.c) ---- */
 
+#define ENG_HASH_LEN 20 /* SHA-1 */
+
 typedef struct eng_key {
-    uint32_t h; /* eng_hash(hk) */
-    buf_t hk;   /* encoded partition key */
-    buf_t rk;   /* encoded sort key; empty when the table has none */
+    unsigned char h[ENG_HASH_LEN]; /* eng_hash of hk */
+    buf_t hk;                      /* encoded partition key */
+    buf_t rk;                      /* encoded sort key; empty when the table has none */
 } eng_key;
 
-uint32_t eng_hash(const void *p, size_t n);
+/* ---- DynamoDB Local's hashes (key_hash.c) ---- */
+
+/* The hash of one key value of type `type` ('S', 'N', 'B') given as its
+   ddb_key_encode bytes: DynamoDB Local's hashValue for a partition key. */
+void eng_hash(char type, const void *key, size_t n, unsigned char out[ENG_HASH_LEN]);
+/* The order of index entries with equal index keys, from the item's table
+   key `tk`, as DynamoDB Local orders them (key_hash.c). */
+void eng_index_tie(const ddb_table *t, const ddb_index *ix, const eng_key *tk,
+                   unsigned char out[ENG_HASH_LEN]);
+/* The inclusive range of h that Scan segment `seg` of `total` covers
+   (0 <= seg < total <= 1000000). */
+void eng_segment_bounds(long long seg, long long total, unsigned char lo[ENG_HASH_LEN],
+                        unsigned char hi[ENG_HASH_LEN]);
+/* The length of idx.h for index `ix`: ENG_HASH_LEN for an LSI, 0 for a GSI. */
+int eng_index_h_len(const ddb_index *ix);
+/* Copies the hash in column `col` of the current row (zeros if it is not a
+   20-byte blob, which only a damaged store holds). */
+void eng_key_read_hash(sqlite3_stmt *st, int col, unsigned char out[ENG_HASH_LEN]);
+/* Brings a store written with an older layout to the current one, inside
+   the caller's write transaction (layout.c); false with err on failure. */
+bool eng_layout_upgrade(sqlite3 *db, ddb_err *err);
 void eng_key_init(eng_key *k);
 void eng_key_free(eng_key *k);
 /* From a request's Key: exactly the key attributes with the schema's types,

@@ -32,7 +32,7 @@ json_t *eng_item_decode(const void *text, int len)
 static void bind_key(sqlite3_stmt *st, const ddb_table *t, const eng_key *k)
 {
     sqlite3_bind_int64(st, 1, t->tid);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->h);
+    sqlite3_bind_blob(st, 2, k->h, ENG_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, k->hk.data ? k->hk.data : "", (int)k->hk.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, k->rk.data ? k->rk.data : "", (int)k->rk.len, SQLITE_STATIC);
 }
@@ -109,11 +109,11 @@ static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, co
 }
 
 #define SQL_IDX_PUT                                                                                \
-    "INSERT OR REPLACE INTO idx(tid, ino, h, hk, rk, th, thk, trk)"                                \
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    "INSERT OR REPLACE INTO idx(tid, ino, h, hk, rk, th, thk, trk, tie)"                           \
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 #define SQL_IDX_DEL                                                                                \
     "DELETE FROM idx WHERE tid = ?1 AND ino = ?2 AND h = ?3 AND hk = ?4 AND rk = ?5"               \
-    " AND th = ?6 AND thk = ?7 AND trk = ?8"
+    " AND tie = ?9 AND th = ?6 AND thk = ?7 AND trk = ?8"
 
 /* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
 bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
@@ -124,12 +124,15 @@ bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, c
     if (!st) return false;
     sqlite3_bind_int64(st, 1, t->tid);
     sqlite3_bind_int(st, 2, ix->ino);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)ik->h);
+    unsigned char tie[ENG_HASH_LEN];
+    eng_index_tie(t, ix, tk, tie);
+    sqlite3_bind_blob(st, 3, ik->h, eng_index_h_len(ix), SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, buf_cstr(&ik->hk), (int)ik->hk.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 5, buf_cstr(&ik->rk), (int)ik->rk.len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)tk->h);
+    sqlite3_bind_blob(st, 6, tk->h, ENG_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, buf_cstr(&tk->hk), (int)tk->hk.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, buf_cstr(&tk->rk), (int)tk->rk.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, tie, ENG_HASH_LEN, SQLITE_STATIC);
     bool ok = step_done(c, st, err);
     sqlite3_clear_bindings(st);
     return ok;

@@ -2,8 +2,8 @@
  * keys: the keys of items in the embedded engine, in one place. A key from
  * a request (Key, or the key attributes of an Item) is validated against
  * the table's schema, with DynamoDB's wording for each fault, and turned
- * into the order-preserving encodings of value.h plus the hash that orders
- * Scan (eng_key); the key of an item in a secondary index is derived from
+ * into the order-preserving encodings of value.h plus DynamoDB Local's hash that
+ * orders Scan (eng_key, key_hash.c); the key of an item in a secondary index is derived from
  * it; and a key is given back as JSON (Key, LastEvaluatedKey).
  */
 #include "ddb/engine/engine_int.h"
@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "ddb/model/value.h"
 
 #define KEY_EMPTY_MSG                                                                              \
@@ -21,14 +19,9 @@
     "contain an empty %s value. Key: %s"
 #define KEY_SCHEMA_MSG "The provided key element does not match the schema"
 
-uint32_t eng_hash(const void *p, size_t n)
-{
-    return (uint32_t)crc32(0L, (const Bytef *)p, (uInt)n);
-}
-
 void eng_key_init(eng_key *k)
 {
-    k->h = 0;
+    memset(k->h, 0, sizeof k->h);
     buf_init(&k->hk);
     buf_init(&k->rk);
 }
@@ -111,7 +104,7 @@ static bool key_encode(const ddb_table *t, const json_t *hv, const json_t *rv, e
     buf_reset(&k->rk);
     if (!key_value_encode(&t->hash, hv, false, &k->hk, err)) return false;
     if (t->range.name && !key_value_encode(&t->range, rv, true, &k->rk, err)) return false;
-    k->h = eng_hash(k->hk.data, k->hk.len);
+    eng_hash(t->hash.type, buf_cstr(&k->hk), k->hk.len, k->h);
     assert(t->range.name || k->rk.len == 0); /* no sort key: rk = X'' (engine_int.h) */
     return true;
 }
@@ -265,10 +258,10 @@ bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, e
     bool ok = true;
     if (ix->global) {
         ok = index_part(ix->hashes, ix->n_hash, item, &out->hk);
-        if (ok) out->h = eng_hash(out->hk.data, out->hk.len);
+        memset(out->h, 0, ENG_HASH_LEN); /* unused: a GSI's idx.h is empty */
     } else {
         buf_append(&out->hk, tk->hk.data ? tk->hk.data : "", tk->hk.len);
-        out->h = tk->h;
+        memcpy(out->h, tk->h, ENG_HASH_LEN);
     }
     return ok && index_part(ix->ranges, ix->n_range, item, &out->rk);
 }
@@ -276,7 +269,8 @@ bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, e
 /* True when two keys of the same table are the same item. */
 bool eng_key_same(const eng_key *a, const eng_key *b)
 {
-    return a->h == b->h && a->hk.len == b->hk.len && a->rk.len == b->rk.len &&
+    return memcmp(a->h, b->h, ENG_HASH_LEN) == 0 && a->hk.len == b->hk.len &&
+           a->rk.len == b->rk.len &&
            (a->hk.len == 0 || memcmp(a->hk.data, b->hk.data, a->hk.len) == 0) &&
            (a->rk.len == 0 || memcmp(a->rk.data, b->rk.data, a->rk.len) == 0);
 }

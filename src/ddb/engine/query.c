@@ -11,11 +11,10 @@
  * condition on the sort key becomes bounds on `rk` (begins_with on S or B
  * is a prefix range of the bytes), so SQLite walks the primary key index.
  * A Scan walks (h, hk, rk) order; a Scan segment is a contiguous range of
- * the 32-bit `h`. Index reads walk the idx rows and fetch each item by its
- * table key, then apply the index projection (so a KEYS_ONLY or INCLUDE
- * index shows only what DynamoDB would have copied into it).
- * ExclusiveStartKey becomes a row-value lower (or upper) bound that
- * replaces the key condition's bound on that side.
+ * the 160-bit `h` (key_hash.c), as in DynamoDB Local. Index reads walk the idx rows and fetch each
+ * item by its table key, then apply the index projection (so a KEYS_ONLY or INCLUDE index shows
+ * only what DynamoDB would have copied into it). ExclusiveStartKey becomes a row-value lower (or
+ * upper) bound that replaces the key condition's bound on that side.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +43,9 @@ typedef struct q_ctx {
     eng_key part;       /* Query: the partition (h, hk) */
     q_bound lo, hi;     /* Query: bounds on rk from the key condition */
     bool forward;
-    uint32_t seg_lo, seg_hi; /* Scan: range of h */
-    long long limit;         /* 0 when none */
+    unsigned char seg_lo[ENG_HASH_LEN]; /* Scan: range of h */
+    unsigned char seg_hi[ENG_HASH_LEN];
+    long long limit; /* 0 when none */
     ddb_cond *filter;
     ddb_proj *proj;
     q_select select;
@@ -54,6 +54,7 @@ typedef struct q_ctx {
     bool has_start;
     eng_key start;      /* ExclusiveStartKey in the order read (index or table key) */
     eng_key start_tkey; /* its table key, for index reads */
+    unsigned char start_tie[ENG_HASH_LEN]; /* its eng_index_tie, for index reads */
 } q_ctx;
 
 static void q_ctx_init(q_ctx *q)
@@ -65,7 +66,7 @@ static void q_ctx_init(q_ctx *q)
     buf_init(&q->lo.v);
     buf_init(&q->hi.v);
     q->forward = true;
-    q->seg_hi = UINT32_MAX;
+    memset(q->seg_hi, 0xFF, sizeof q->seg_hi);
 }
 
 static void q_ctx_free(eng *e, q_ctx *q)
@@ -175,7 +176,8 @@ static bool q_key_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
         if (!eng_key_part_add(&q->part.hk, kc->hash_values[i], hashes[i].type, n_hash > 1, err))
             return false;
     }
-    q->part.h = eng_hash(q->part.hk.data, q->part.hk.len);
+    if (!q->ix || !q->ix->global) /* a GSI's idx.h is empty (engine_int.h) */
+        eng_hash(q->hash.type, buf_cstr(&q->part.hk), q->part.hk.len, q->part.h);
     if (q->ix && q->ix->n_range > 1) return q_tuple_bounds(q, kc, err);
     if (kc->range_op == DDB_RANGE_NONE) return true;
     if (kc->range_op == DDB_RANGE_BEGINS_WITH && ddb_av_type_of(kc->range_v1) == DDB_AV_N) {
@@ -289,18 +291,22 @@ static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
         if (ok && q->ix->range.name)
             ok = ddb_key_encode(json_object_get(key, q->ix->range.name), q->ix->range.type,
                                 &q->start.rk, err);
-        q->start.h = eng_hash(q->start.hk.data, q->start.hk.len);
+        /* an LSI's idx.h is its partition's; a GSI's is empty */
+        if (ok && !q->ix->global) memcpy(q->start.h, q->start_tkey.h, ENG_HASH_LEN);
     } else if (ok) {
         buf_append(&q->start.hk, q->start_tkey.hk.data, q->start_tkey.hk.len);
         buf_append(&q->start.rk, q->start_tkey.rk.data, q->start_tkey.rk.len);
-        q->start.h = q->start_tkey.h;
+        memcpy(q->start.h, q->start_tkey.h, ENG_HASH_LEN);
     }
+    if (ok && q->ix) eng_index_tie(q->t, q->ix, &q->start_tkey, q->start_tie);
     if (ok && q->is_query &&
         (q_cmp(q->start.hk.data, q->start.hk.len, q->part.hk.data, q->part.hk.len) != 0 ||
          !q_in_bounds(q, &q->start.rk)))
         ok = q_bad_start(err, "The provided starting key does not match the range key predicate");
     /* a Scan segment continues only from a key of its own hash range */
-    if (ok && !q->is_query && (q->start.h < q->seg_lo || q->start.h > q->seg_hi))
+    if (ok && !q->is_query &&
+        (memcmp(q->start_tkey.h, q->seg_lo, ENG_HASH_LEN) < 0 ||
+         memcmp(q->start_tkey.h, q->seg_hi, ENG_HASH_LEN) > 0))
         ok = q_bad_start(err, "The provided Exclusive Start Key does not map to the provided "
                               "Segment");
     json_decref(tkey);
@@ -315,14 +321,19 @@ static void q_bind_blob(sqlite3_stmt *st, int i, const buf_t *b)
 }
 
 /* Builds and binds the page's statement. Parameters are numbered so the
-   same SQL text (cached per connection) serves every request shape. */
+   same SQL text (cached per connection) serves every request shape. Index
+   entries with equal index keys come in `tie` order (eng_index_tie), except
+   in a Scan of an LSI, which DynamoDB Local walks in table sort key order.
+   An index Scan's segment is a range of the items' table hash `th`. */
 static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
 {
     buf_t sql = BUF_INIT;
     bool ix = q->ix != NULL;
+    bool lsi_scan = ix && !q->is_query && !q->ix->global;
+    int h_len = ix ? eng_index_h_len(q->ix) : ENG_HASH_LEN; /* of h in what is read */
     buf_printf(&sql, "SELECT %s FROM %s WHERE tid = ?1%s", ix ? "th, thk, trk" : "item, size",
                ix ? "idx" : "items", ix ? " AND ino = ?2" : "");
-    const char *tail = ix ? ", th, thk, trk" : "";
+    const char *tail = !ix ? "" : lsi_scan ? ", trk" : ", tie, th, thk, trk";
     if (q->is_query) {
         buf_puts(&sql, " AND h = ?3 AND hk = ?4");
         /* the start position replaces the bound on its side */
@@ -332,23 +343,26 @@ static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
             buf_printf(&sql, " AND rk %s ?6", q->hi.incl ? "<=" : "<");
         const char *op = q->forward ? ">" : "<";
         if (q->has_start && ix)
-            buf_printf(&sql, " AND (rk, th, thk, trk) %s (?7, ?8, ?9, ?10)", op);
+            buf_printf(&sql, " AND (rk, tie, th, thk, trk) %s (?7, ?11, ?8, ?9, ?10)", op);
         else if (q->has_start)
             buf_printf(&sql, " AND rk %s ?7", op);
         if (q->forward)
             buf_printf(&sql, " ORDER BY rk%s", tail);
         else if (ix)
-            buf_puts(&sql, " ORDER BY rk DESC, th DESC, thk DESC, trk DESC");
+            buf_puts(&sql, " ORDER BY rk DESC, tie DESC, th DESC, thk DESC, trk DESC");
         else
             buf_puts(&sql, " ORDER BY rk DESC");
     } else {
-        if (q->has_start && ix)
-            buf_puts(&sql, " AND (h, hk, rk, th, thk, trk) > (?5, ?6, ?7, ?8, ?9, ?10)");
+        if (ix) buf_puts(&sql, " AND th >= ?3 AND th <= ?4");
+        if (q->has_start && lsi_scan)
+            buf_puts(&sql, " AND (h, hk, rk, trk) > (?5, ?6, ?7, ?10)");
+        else if (q->has_start && ix)
+            buf_puts(&sql, " AND (h, hk, rk, tie, th, thk, trk) > (?5, ?6, ?7, ?11, ?8, ?9, ?10)");
         else if (q->has_start)
             buf_puts(&sql, " AND (h, hk, rk) > (?5, ?6, ?7)");
-        else
+        else if (!ix)
             buf_puts(&sql, " AND h >= ?3");
-        buf_printf(&sql, " AND h <= ?4 ORDER BY h, hk, rk%s", tail);
+        buf_printf(&sql, "%s ORDER BY h, hk, rk%s", ix ? "" : " AND h <= ?4", tail);
     }
     sqlite3_stmt *st = eng_stmt(c, buf_cstr(&sql), err);
     buf_free(&sql);
@@ -356,23 +370,26 @@ static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
     sqlite3_bind_int64(st, 1, q->t->tid);
     if (ix) sqlite3_bind_int(st, 2, q->ix->ino);
     if (q->is_query) {
-        sqlite3_bind_int64(st, 3, q->part.h);
+        sqlite3_bind_blob(st, 3, q->part.h, h_len, SQLITE_STATIC);
         q_bind_blob(st, 4, &q->part.hk);
         if (q->lo.set && !(q->has_start && q->forward)) q_bind_blob(st, 5, &q->lo.v);
         if (q->hi.set && !(q->has_start && !q->forward)) q_bind_blob(st, 6, &q->hi.v);
         if (q->has_start) q_bind_blob(st, 7, &q->start.rk);
     } else {
-        if (!q->has_start) sqlite3_bind_int64(st, 3, q->seg_lo);
-        sqlite3_bind_int64(st, 4, q->seg_hi);
+        if (!q->has_start || ix) sqlite3_bind_blob(st, 3, q->seg_lo, ENG_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, q->seg_hi, ENG_HASH_LEN, SQLITE_STATIC);
         if (q->has_start) {
-            sqlite3_bind_int64(st, 5, q->start.h);
+            sqlite3_bind_blob(st, 5, q->start.h, h_len, SQLITE_STATIC);
             q_bind_blob(st, 6, &q->start.hk);
             q_bind_blob(st, 7, &q->start.rk);
         }
     }
     if (q->has_start && ix) {
-        sqlite3_bind_int64(st, 8, q->start_tkey.h);
-        q_bind_blob(st, 9, &q->start_tkey.hk);
+        if (!lsi_scan) {
+            sqlite3_bind_blob(st, 8, q->start_tkey.h, ENG_HASH_LEN, SQLITE_STATIC);
+            q_bind_blob(st, 9, &q->start_tkey.hk);
+            sqlite3_bind_blob(st, 11, q->start_tie, ENG_HASH_LEN, SQLITE_STATIC);
+        }
         q_bind_blob(st, 10, &q->start_tkey.rk);
     }
     return st;
@@ -393,7 +410,7 @@ static json_t *q_index_project(const ddb_table *t, const ddb_index *ix, json_t *
 
 static bool q_blob_key(sqlite3_stmt *st, int col, eng_key *k)
 {
-    k->h = (uint32_t)sqlite3_column_int64(st, col);
+    eng_key_read_hash(st, col, k->h);
     buf_reset(&k->hk);
     buf_reset(&k->rk);
     buf_append(&k->hk, sqlite3_column_blob(st, col + 1), (size_t)sqlite3_column_bytes(st, col + 1));
@@ -717,7 +734,7 @@ json_t *eng_query_where(eng *e, json_t *req, ddb_err *err)
 }
 
 /* Segment/TotalSegments: both or neither; segment i of n covers the i-th
-   n-th of the 32-bit hash space. */
+   n-th of the 160-bit hash space, cut as DynamoDB Local cuts it. */
 static bool q_parse_segment(q_ctx *q, const json_t *req, ddb_err *err)
 {
     long long seg = 0, total = 0;
@@ -747,9 +764,7 @@ static bool q_parse_segment(q_ctx *q, const json_t *req, ddb_err *err)
                     seg < 0 ? 0LL : total - 1);
         return false;
     }
-    const unsigned long long space = 1ULL << 32;
-    q->seg_lo = (uint32_t)((unsigned long long)seg * space / (unsigned long long)total);
-    q->seg_hi = (uint32_t)((unsigned long long)(seg + 1) * space / (unsigned long long)total - 1);
+    eng_segment_bounds(seg, total, q->seg_lo, q->seg_hi);
     return true;
 }
 

@@ -59,7 +59,7 @@ static json_t *ttl_delete_batch(eng *e, eng_conn *c, void *arg, ddb_err *err)
     int rc = SQLITE_DONE;
     while (n < TTL_BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         eng_key_init(&keys[n]);
-        keys[n].h = (uint32_t)sqlite3_column_int64(st, 0);
+        eng_key_read_hash(st, 0, keys[n].h);
         buf_append(&keys[n].hk, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
         buf_append(&keys[n].rk, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
         items[n] = eng_item_decode(sqlite3_column_text(st, 3), sqlite3_column_bytes(st, 3));

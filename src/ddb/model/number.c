@@ -330,6 +330,44 @@ bool ddb_num_key_decode(const unsigned char *p, size_t n, ddb_num *out)
 }
 
 /*
+ * DynamoDB Local 3.3.1 keeps, per item, SHA-1 over a salt and this form of
+ * a number partition key (LocalDBUtils.encodeBigDecimal, read with javap and
+ * checked on 300 numbers against its SQLite file). Zero is the byte 0x80.
+ * Otherwise the digits of |x| are taken in pairs from the decimal point: when
+ * the count of digits before the point (x->exp) is odd, a 0 digit goes in
+ * front. The first byte is 192 + half that (rounded-up) count; each pair
+ * "ab" is the byte 10a+b+1 (a last lone digit a is 10a+1). For a negative x
+ * the first byte is inverted, each pair byte is 101-(10a+b), and when there
+ * are fewer than 20 pair bytes the byte 102 ends it.
+ */
+void ddb_num_local_encode(const ddb_num *x, buf_t *out)
+{
+    unsigned char k[DDB_NUM_LOCAL_MAX];
+    size_t len = 0;
+    if (x->sign == 0) {
+        k[len++] = 0x80;
+        buf_append(out, k, len);
+        return;
+    }
+    bool neg = x->sign < 0;
+    int pad = x->exp % 2 != 0 ? 1 : 0;
+    int e = x->exp + pad;
+    unsigned char first = (unsigned char)(192 + e / 2);
+    k[len++] = neg ? (unsigned char)~first : first;
+    int ndig = x->n + pad;
+    for (int i = 0; i < ndig; i += 2) {
+        int a = i - pad >= 0 ? x->d[i - pad] : 0;
+        int b = i + 1 < ndig ? x->d[i + 1 - pad] : 0;
+        int v = 10 * a + b;
+        k[len++] = (unsigned char)(neg ? 101 - v : v + 1);
+    }
+    size_t pairs = len - 1;
+    if (neg && pairs < 20) k[len++] = 102;
+    assert(len <= sizeof k);
+    buf_append(out, k, len);
+}
+
+/*
  * DynamoDB's documented estimate: one byte per two significant digits
  * plus one byte; zero counts as one byte.
  */

@@ -39,6 +39,10 @@ bool ddb_num_sub(const ddb_num *a, const ddb_num *b, ddb_num *out, ddb_err *err)
 /* Bytes whose memcmp order is numeric order (for keys). */
 void ddb_num_key_encode(const ddb_num *x, buf_t *out);
 bool ddb_num_key_decode(const unsigned char *p, size_t n, ddb_num *out);
+/* DynamoDB Local's bytes for a number key (its encodeBigDecimal), which it
+   hashes to place an item: at most 22 bytes, appended to `out`. */
+#define DDB_NUM_LOCAL_MAX 22
+void ddb_num_local_encode(const ddb_num *x, buf_t *out);
 /* Storage size DynamoDB charges for the number (about 1 byte per 2 digits + 1). */
 size_t ddb_num_size(const ddb_num *x);
 
