@@ -16,6 +16,7 @@
 #include "ddb/engine/engine_int.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -24,6 +25,17 @@
 
 static const char hash_salt[] = "LocalDdb";
 #define SALT_LEN (sizeof hash_salt - 1)
+
+/* SHA-1, fetched once: EVP_sha1() looks the algorithm up on every digest,
+   which made the hash cost several times the digest itself. */
+static EVP_MD *sha1_md;
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+
+static void sha1_fetch(void)
+{
+    sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+    assert(sha1_md);
+}
 
 /* SHA-1 of the salt followed by two byte strings (b may be empty). */
 static void sha1_salted(const void *a, size_t na, const void *b, size_t nb,
@@ -41,7 +53,8 @@ static void sha1_salted(const void *a, size_t na, const void *b, size_t nb,
     if (na) memcpy(msg + SALT_LEN, a, na);
     if (nb) memcpy(msg + SALT_LEN + na, b, nb);
     unsigned int got = 0;
-    int ok = EVP_Digest(msg, len, out, &got, EVP_sha1(), NULL);
+    pthread_once(&sha1_once, sha1_fetch);
+    int ok = EVP_Digest(msg, len, out, &got, sha1_md, NULL);
     assert(ok == 1 && got == ENG_HASH_LEN);
     (void)ok;
     buf_free(&big);
