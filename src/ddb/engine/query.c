@@ -637,7 +637,14 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
     if (!eng_param_str(req, "FilterExpression", &text, &present, err)) return false;
     if (present && !(q->filter = ddb_cond_parse(text, attrs, "FilterExpression", err)))
         return false;
-    /* A Query's filter may not read the key it queries by. */
+    if (!eng_param_str(req, "ProjectionExpression", &text, &present, err)) return false;
+    if (present && !(q->proj = ddb_proj_parse(text, attrs, err))) return false;
+    return true;
+}
+
+/* A Query's filter may not read the key it queries by. */
+static bool q_filter_keys_ok(const q_ctx *q, ddb_err *err)
+{
     const ddb_keydef *keys[2 * DDB_INDEX_KEY_ATTRS] = {&q->hash, &q->range};
     int n_keys = 2;
     if (q->ix && ddb_index_multikey(q->ix)) {
@@ -647,7 +654,7 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
         for (int i = 0; i < q->ix->n_range; i++)
             keys[n_keys++] = &q->ix->ranges[i];
     }
-    for (int i = 0; q->is_query && !q->key_filter_ok && q->filter && i < n_keys; i++) {
+    for (int i = 0; !q->key_filter_ok && q->filter && i < n_keys; i++) {
         if (keys[i]->name && ddb_cond_uses(q->filter, keys[i]->name)) {
             ddb_err_set(
                 err, DDB_E_VALIDATION,
@@ -657,8 +664,6 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
             return false;
         }
     }
-    if (!eng_param_str(req, "ProjectionExpression", &text, &present, err)) return false;
-    if (present && !(q->proj = ddb_proj_parse(text, attrs, err))) return false;
     return true;
 }
 
@@ -670,18 +675,18 @@ static json_t *q_finish(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
     return eng_read(e, q_run, q, err);
 }
 
-/* The key condition, for the key schema of what is read. */
-static bool q_keycond_parse(const q_ctx *q, const char *kce, ddb_expr_attrs *attrs, ddb_keycond *kc,
-                            ddb_err *err)
+/* The key condition, checked against the key schema of what is read. */
+static bool q_keycond_reduce(const q_ctx *q, const ddb_keycond_expr *x, ddb_keycond *kc,
+                             ddb_err *err)
 {
     if (!q->ix || !ddb_index_multikey(q->ix))
-        return ddb_keycond_parse(kce, attrs, q->hash.name, q->range.name, kc, err);
+        return ddb_keycond_reduce(x, q->hash.name, q->range.name, kc, err);
     ddb_keycond_schema ks = {.n_hash = q->ix->n_hash, .n_range = q->ix->n_range};
     for (int i = 0; i < ks.n_hash; i++)
         ks.hash[i] = q->ix->hashes[i].name;
     for (int i = 0; i < ks.n_range; i++)
         ks.range[i] = q->ix->ranges[i].name;
-    return ddb_keycond_parse_multi(kce, attrs, &ks, kc, err);
+    return ddb_keycond_reduce_multi(x, &ks, kc, err);
 }
 
 /* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
@@ -697,6 +702,7 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
     bool attrs_ok = false;
     ddb_keycond kc;
     memset(&kc, 0, sizeof kc);
+    ddb_keycond_expr *kx = NULL;
     json_t *resp = NULL;
     const char *kce = NULL;
     bool has_kce = false;
@@ -711,13 +717,20 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
     attrs_ok = ddb_expr_attrs_init(&attrs, json_object_get(req, "ExpressionAttributeNames"),
                                    json_object_get(req, "ExpressionAttributeValues"), err);
     if (!attrs_ok) goto done;
-    if (!q_keycond_parse(&q, kce, &attrs, &kc, err)) goto done;
-    if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
-        goto done;
-    if (!q_parse_select(&q, req, err) || !q_key_bounds(&q, &kc, err)) goto done;
+    /* DynamoDB Local 3.3.1's order: the three expressions are read (filter,
+       projection, key condition), the unused names and values refused, and
+       only then the key condition checked against the key schema, its
+       values against the key's types, the filter against the key, and
+       last Select. */
+    if (!q_parse_exprs(&q, req, &attrs, err)) goto done;
+    if (!(kx = ddb_keycond_expr_parse(kce, &attrs, err))) goto done;
+    if (!ddb_expr_attrs_check_unused(&attrs, err) || !q_keycond_reduce(&q, kx, &kc, err)) goto done;
+    if (!q_key_bounds(&q, &kc, err) || !q_filter_keys_ok(&q, err)) goto done;
+    if (!q_parse_select(&q, req, err)) goto done;
     resp = q_finish(&q, e, req, err);
 done:
     ddb_keycond_free(&kc);
+    ddb_keycond_expr_free(kx);
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
     q_ctx_free(e, &q);
     return resp;

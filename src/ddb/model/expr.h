@@ -124,6 +124,24 @@ typedef struct ddb_keycond_schema {
  */
 bool ddb_keycond_parse_multi(const char *text, ddb_expr_attrs *a, const ddb_keycond_schema *ks,
                              ddb_keycond *out, ddb_err *err);
+
+/*
+ * The same in two steps, for Query's order of checks (DynamoDB Local
+ * 3.3.1's): ddb_keycond_expr_parse reads the expression against `a`
+ * (syntax, names and values, operands; marking what it uses) without a key
+ * schema, and returns it (the caller's, for ddb_keycond_expr_free) or NULL
+ * with `err` set; ddb_keycond_reduce and _reduce_multi then check it
+ * against a key schema and fill `out` (freed by ddb_keycond_free). The
+ * values in `out` are the caller's own; `a` must outlive the parsed
+ * expression.
+ */
+typedef struct ddb_keycond_expr ddb_keycond_expr;
+ddb_keycond_expr *ddb_keycond_expr_parse(const char *text, ddb_expr_attrs *a, ddb_err *err);
+bool ddb_keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, const char *range_attr,
+                        ddb_keycond *out, ddb_err *err);
+bool ddb_keycond_reduce_multi(const ddb_keycond_expr *x, const ddb_keycond_schema *ks,
+                              ddb_keycond *out, ddb_err *err);
+void ddb_keycond_expr_free(ddb_keycond_expr *x);
 void ddb_keycond_free(ddb_keycond *k);
 
 /* True when `word` (any case) is one of DynamoDB's reserved words. */

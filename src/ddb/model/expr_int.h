@@ -220,13 +220,19 @@ typedef struct expr_key_term {
     const json_t *v1, *v2; /* borrowed from the parse tree */
 } expr_key_term;
 
-#define EXPR_KEY_TERMS 16
+/* The terms of a key condition, in source order (v is the caller's to
+   free). */
+typedef struct expr_key_terms {
+    expr_key_term *v;
+    int n, cap;
+} expr_key_terms;
 
 /* A ValidationException with a formatted message; returns false. */
 bool expr_key_fail(ddb_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Flattens the ANDs of a key condition into terms, rejecting every other
-   operator. */
-bool expr_key_collect(const expr_node *n, expr_key_term *terms, int *nt, ddb_err *err);
+/* Flattens the ANDs of a key condition into terms, left to right, failing
+   at the first operator that is not allowed or the second condition on one
+   attribute. */
+bool expr_key_collect(const expr_node *n, expr_key_terms *ts, ddb_err *err);
 /* Checks the terms against a multi-attribute key and fills `out`. */
 bool expr_key_reduce_multi(const expr_key_term *terms, int nt, const ddb_keycond_schema *ks,
                            ddb_keycond *out, ddb_err *err);

@@ -1,10 +1,19 @@
 /*
  * expr_keycond: Query's KeyConditionExpression. It is parsed and checked as
- * a condition, then reduced to DynamoDB's shape: an equality on the hash
- * key, optionally AND one of = < <= > >= BETWEEN begins_with on the range
- * key, with DynamoDB's messages for everything else. "x < :v" written as
- * ":v > x" is turned around.
+ * a condition first (ddb_keycond_expr_parse), then, once Query has checked
+ * its other expressions and the unused names and values, reduced to
+ * DynamoDB's shape: an equality on the hash key, optionally AND one of
+ * = < <= > >= BETWEEN begins_with on the range key, with DynamoDB's messages
+ * for everything else. "x < :v" written as ":v > x" is turned around.
+ *
+ * The reduction follows DynamoDB Local 3.3.1: the conditions are read left
+ * to right (an operator that is not allowed, or a second condition on one
+ * attribute, fails where it stands), then more than two conditions are
+ * "Conditions can be of length 1 or 2 only" for a single-attribute key and
+ * more conditions than key attributes are "Query key condition not
+ * supported", before any key attribute is looked for.
  */
+#include "base/alloc.h"
 #include "ddb/model/expr_int.h"
 
 #include <stdlib.h>
@@ -86,13 +95,31 @@ static bool make_term(const expr_node *n, expr_key_term *t, ddb_err *err)
     return true;
 }
 
-bool expr_key_collect(const expr_node *n, expr_key_term *terms, int *nt, ddb_err *err)
+/* Appends a term for `n` unless one on the same attribute came before. */
+static bool add_term(const expr_node *n, expr_key_terms *ts, ddb_err *err)
+{
+    expr_key_term t;
+    memset(&t, 0, sizeof t);
+    if (!make_term(n, &t, err)) return false;
+    for (int i = 0; i < ts->n; i++)
+        if (strcmp(ts->v[i].attr, t.attr) == 0)
+            return expr_key_fail(err,
+                                 "KeyConditionExpressions must only contain one condition per key");
+    if (ts->n == ts->cap) {
+        ts->cap = ts->cap ? 2 * ts->cap : 4;
+        ts->v = xreallocarray(ts->v, (size_t)ts->cap, sizeof *ts->v);
+    }
+    ts->v[ts->n++] = t;
+    return true;
+}
+
+bool expr_key_collect(const expr_node *n, expr_key_terms *ts, ddb_err *err)
 {
     const char *bad = NULL;
     switch (n->kind) {
     case EN_AND:
         for (int i = 0; i < n->nkids; i++)
-            if (!expr_key_collect(n->kids[i], terms, nt, err)) return false;
+            if (!expr_key_collect(n->kids[i], ts, err)) return false;
         return true;
     case EN_OR:
         bad = "OR";
@@ -120,21 +147,15 @@ bool expr_key_collect(const expr_node *n, expr_key_term *terms, int *nt, ddb_err
                     bad);
         return false;
     }
-    if (*nt >= EXPR_KEY_TERMS)
-        return expr_key_fail(err,
-                             "KeyConditionExpressions must only contain one condition per key");
-    return make_term(n, &terms[(*nt)++], err);
+    return add_term(n, ts, err);
 }
 
 static bool reduce(const expr_key_term *terms, int nt, const char *hash_attr,
                    const char *range_attr, ddb_keycond *out, ddb_err *err)
 {
     const expr_key_term *hash = NULL, *range = NULL;
-    for (int i = 0; i < nt; i++)
-        for (int j = 0; j < i; j++)
-            if (strcmp(terms[i].attr, terms[j].attr) == 0)
-                return expr_key_fail(
-                    err, "KeyConditionExpressions must only contain one condition per key");
+    if (nt > 2) return expr_key_fail(err, "Conditions can be of length 1 or 2 only");
+    if (nt > (range_attr ? 2 : 1)) return expr_key_fail(err, "Query key condition not supported");
     for (int i = 0; i < nt; i++) {
         if (strcmp(terms[i].attr, hash_attr) != 0) continue;
         if (terms[i].op != DDB_RANGE_EQ)
@@ -161,43 +182,79 @@ static bool reduce(const expr_key_term *terms, int nt, const char *hash_attr,
     return true;
 }
 
-/* Parses, checks and flattens the expression, then reduces its terms for
-   a single key (ks NULL) or a multi-attribute one. */
-static bool keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
-                          const char *range_attr, const ddb_keycond_schema *ks, ddb_keycond *out,
-                          ddb_err *err)
-{
+struct ddb_keycond_expr {
     expr_parser p;
-    expr_node *root = NULL;
-    expr_key_term terms[EXPR_KEY_TERMS];
-    int nt = 0;
+    expr_node *root;
+};
+
+ddb_keycond_expr *ddb_keycond_expr_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
+{
+    ddb_keycond_expr *x = xcalloc(1, sizeof *x);
+    expr_parser *p = &x->p;
+    if (expr_lex(p, text, "KeyConditionExpression", a, err)) x->root = expr_parse_condition(p);
+    bool ok = x->root && expr_check_words(p, x->root, CTX_CONDITION) &&
+              expr_check_tree(p, x->root, CTX_CONDITION);
+    if (ok && x->root->kind == EN_FUNC && x->root->op == FN_SIZE)
+        ok = expr_fail(p, "The function is not allowed to be used this way in an expression; "
+                          "function: size");
+    if (ok) return x;
+    ddb_keycond_expr_free(x);
+    return NULL;
+}
+
+void ddb_keycond_expr_free(ddb_keycond_expr *x)
+{
+    if (!x) return;
+    expr_node_free(x->root);
+    expr_parser_free(&x->p);
+    free(x);
+}
+
+/* Flattens the condition and reduces its terms for a single key (ks NULL)
+   or a multi-attribute one. */
+static bool keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, const char *range_attr,
+                           const ddb_keycond_schema *ks, ddb_keycond *out, ddb_err *err)
+{
+    expr_key_terms ts = {0};
     memset(out, 0, sizeof *out);
-    memset(terms, 0, sizeof terms);
-    if (expr_lex(&p, text, "KeyConditionExpression", a, err)) root = expr_parse_condition(&p);
-    bool ok = root && expr_check_words(&p, root, CTX_CONDITION) &&
-              expr_check_tree(&p, root, CTX_CONDITION);
-    if (ok && root->kind == EN_FUNC && root->op == FN_SIZE)
-        ok = expr_fail(&p, "The function is not allowed to be used this way in an expression; "
-                           "function: size");
-    ok = ok && expr_key_collect(root, terms, &nt, err) &&
-         (ks ? expr_key_reduce_multi(terms, nt, ks, out, err)
-             : reduce(terms, nt, hash_attr, range_attr, out, err));
-    expr_node_free(root);
-    expr_parser_free(&p);
+    bool ok = expr_key_collect(x->root, &ts, err) &&
+              (ks ? expr_key_reduce_multi(ts.v, ts.n, ks, out, err)
+                  : reduce(ts.v, ts.n, hash_attr, range_attr, out, err));
+    free(ts.v);
     if (!ok) ddb_keycond_free(out);
     return ok;
+}
+
+bool ddb_keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, const char *range_attr,
+                        ddb_keycond *out, ddb_err *err)
+{
+    return keycond_reduce(x, hash_attr, range_attr, NULL, out, err);
+}
+
+bool ddb_keycond_reduce_multi(const ddb_keycond_expr *x, const ddb_keycond_schema *ks,
+                              ddb_keycond *out, ddb_err *err)
+{
+    return keycond_reduce(x, NULL, NULL, ks, out, err);
 }
 
 bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
                        const char *range_attr, ddb_keycond *out, ddb_err *err)
 {
-    return keycond_parse(text, a, hash_attr, range_attr, NULL, out, err);
+    memset(out, 0, sizeof *out);
+    ddb_keycond_expr *x = ddb_keycond_expr_parse(text, a, err);
+    bool ok = x && ddb_keycond_reduce(x, hash_attr, range_attr, out, err);
+    ddb_keycond_expr_free(x);
+    return ok;
 }
 
 bool ddb_keycond_parse_multi(const char *text, ddb_expr_attrs *a, const ddb_keycond_schema *ks,
                              ddb_keycond *out, ddb_err *err)
 {
-    return keycond_parse(text, a, NULL, NULL, ks, out, err);
+    memset(out, 0, sizeof *out);
+    ddb_keycond_expr *x = ddb_keycond_expr_parse(text, a, err);
+    bool ok = x && ddb_keycond_reduce_multi(x, ks, out, err);
+    ddb_keycond_expr_free(x);
+    return ok;
 }
 
 void ddb_keycond_free(ddb_keycond *k)

@@ -5,11 +5,11 @@
  * Every partition attribute needs an equality; the sort attributes are used
  * left to right, each with an equality except the last one used, which may
  * have any of = < <= > >= BETWEEN begins_with. The checks and messages are
- * DynamoDB Local 3.3.1's, in its order: one condition per attribute, the
- * partition attributes (all of those without an equality named at once),
- * the sort attributes before the last one used, then conditions on other
- * attributes ("not supported" when there are more conditions than key
- * attributes, else "missed key schema element").
+ * DynamoDB Local 3.3.1's, in its order: one condition per attribute
+ * (expr_key_collect), "not supported" when there are more conditions than
+ * key attributes, the partition attributes (all of those without an
+ * equality named at once), the sort attributes before the last one used,
+ * then conditions on other attributes ("missed key schema element").
  */
 #include <string.h>
 
@@ -73,20 +73,14 @@ done:
 bool expr_key_reduce_multi(const expr_key_term *terms, int nt, const ddb_keycond_schema *ks,
                            ddb_keycond *out, ddb_err *err)
 {
-    for (int i = 0; i < nt; i++)
-        for (int j = 0; j < i; j++)
-            if (strcmp(terms[i].attr, terms[j].attr) == 0)
-                return expr_key_fail(
-                    err, "KeyConditionExpressions must only contain one condition per key");
+    if (nt > ks->n_hash + ks->n_range)
+        return expr_key_fail(err, "Query key condition not supported");
     int last = -1;
     if (!key_shape_ok(terms, nt, ks, &last, err)) return false;
-    /* A condition on an attribute of no key: more conditions than key
-       attributes is "not supported", else one "missed" a key attribute. */
+    /* A condition on an attribute of no key "missed" a key attribute. */
     for (int i = 0; i < nt; i++) {
         const char *a = terms[i].attr;
         if (is_one_of(a, ks->hash, ks->n_hash) || is_one_of(a, ks->range, ks->n_range)) continue;
-        if (nt > ks->n_hash + ks->n_range)
-            return expr_key_fail(err, "Query key condition not supported");
         return expr_key_fail(err, "Query condition missed key schema element");
     }
     for (int i = 0; i < ks->n_hash; i++)

@@ -31,6 +31,13 @@ typedef struct kc_case {
 #define DUP "KeyConditionExpressions must only contain one condition per key"
 #define MISSED "Query condition missed key schema element"
 #define UNSUP "Query key condition not supported"
+#define LEN "Conditions can be of length 1 or 2 only"
+/* Nine and seventeen conditions on attributes of no key. */
+#define T9                                                                                         \
+    "a = :v AND b = :v AND c = :v AND d = :v AND e = :v AND f = :v AND g = :v AND h = :v AND i = " \
+    ":v"
+#define T17                                                                                        \
+    T9 " AND j = :v AND k = :v AND l = :v AND m = :v AND n = :v AND o = :v AND p = :v AND q = :v"
 
 static void run_case(const kc_case *c)
 {
@@ -106,6 +113,23 @@ static void test_keycond(void **state)
         {"x = :v", "sk", V, 0, NULL, NULL, MISSED ": pk"},
         {"pk = :v AND x = :w", "sk", W, 0, NULL, NULL, MISSED ": sk"},
         {"pk = :v AND pk = :v", "sk", V, 0, NULL, NULL, DUP},
+        /* DynamoDB Local 3.3.1: conditions are read left to right (a second
+           condition on one attribute or a refused operator fails where it
+           stands), then more than two is LEN, then more than the key has
+           attributes is UNSUP, and only then is a key attribute missed. */
+        {"pk = :v AND sk > :w AND sk < :w", "sk", W, 0, NULL, NULL, DUP},
+        {"pk = :v AND sk > :w AND x < :w", "sk", W, 0, NULL, NULL, LEN},
+        {"pk < :v AND sk > :w AND x < :w", "sk", W, 0, NULL, NULL, LEN},
+        {"x = :v AND y = :v AND z = :v", "sk", V, 0, NULL, NULL, LEN},
+        {"x = :v AND y = :v AND z = :v", NULL, V, 0, NULL, NULL, LEN},
+        {"x = :v AND y = :v", NULL, V, 0, NULL, NULL, UNSUP},
+        {"pk = :v AND pk = :v AND (sk = :w OR sk = :v)", "sk", W, 0, NULL, NULL, DUP},
+        {"pk = :v AND x = :w AND (y = :w OR z = :v)", "sk", W, 0, NULL, NULL,
+         "Invalid operator used in KeyConditionExpression: OR"},
+        {T9, "sk", V, 0, NULL, NULL, LEN},
+        {T17, "sk", V, 0, NULL, NULL, LEN},
+        {T17, NULL, V, 0, NULL, NULL, LEN},
+        {T17 " AND a = :v", "sk", V, 0, NULL, NULL, DUP},
         {"pk = :v AND sk = :w AND sk = :w", "sk", W, 0, NULL, NULL, DUP},
         {"pk < :v AND sk = :w AND sk = :w", "sk", W, 0, NULL, NULL, DUP},
         {"pk = pk", "sk", V, 0, NULL, NULL,

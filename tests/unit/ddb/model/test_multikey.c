@@ -216,6 +216,19 @@ static const struct {
      "Query key condition not supported", 0, DDB_RANGE_NONE},
     {"a = :a AND b = :b AND w = :w AND pk = :c", "Query condition missed key schema element", 0,
      DDB_RANGE_NONE},
+    /* more conditions than key attributes comes first (DynamoDB Local
+       3.3.1), however many there are; a second condition on one attribute
+       before that */
+    {"u = :w AND v = :w AND w = :w AND x = :w AND y = :w AND z = :w",
+     "Query key condition not supported", 0, DDB_RANGE_NONE},
+    {"a = :a AND b = :b AND c = :c AND d = :d AND e = :e AND f = :w AND g = :w AND h = :w AND "
+     "i = :w AND j = :w AND k = :w AND l = :w AND m = :w AND n = :w AND o = :w AND p = :w AND "
+     "q = :w",
+     "Query key condition not supported", 0, DDB_RANGE_NONE},
+    {"a = :a AND b = :b AND c = :c AND d = :d AND e = :e AND f = :w AND g = :w AND h = :w AND "
+     "i = :w AND j = :w AND k = :w AND l = :w AND m = :w AND n = :w AND o = :w AND p = :w AND "
+     "q = :w AND a = :a",
+     "KeyConditionExpressions must only contain one condition per key", 0, DDB_RANGE_NONE},
     /* the partition rule comes before the attributes that are no key */
     {"a = :a AND w = :w",
      "HASH key attributes b must have equality conditions specified in the "
