@@ -10,7 +10,10 @@ final table contents and the stream records. Request ids, ARNs, times and
 ConsumedCapacity are left out of the comparison; Scan and Query results
 (parallel-scan segments and GSI entries with equal keys too) are compared
 in order, since cruddur's orders are DynamoDB Local's
-(test_order.py); BatchGetItem results, which DynamoDB returns in no
+(test_order.py); the order of an item's attribute names where cruddur
+copies it (test_attr_order.py): UpdateExpression ALL_NEW answers, and
+GetItem, PutItem ALL_OLD, Scan and Query answers on the second table,
+which no legacy AttributeUpdates or PartiQL UPDATE writes; BatchGetItem results, which DynamoDB returns in no
 promised order, as sets; set members in order, and numbers by
 value: DynamoDB only promises to trim zeros, and DynamoDB Local returns some
 numbers as sent ("5E-130") and others rewritten (test_items.py checks the
@@ -634,9 +637,35 @@ def run_op(client, op, args):
             err["reasons"] = e.response["CancellationReasons"]
         return normalise(by_value(err))
     out = normalise(by_value(out))
+    order = name_order(op, args, out)
+    if order is not None:
+        out["NameOrder"] = order
     if op == "batch_get_item":
         out["Responses"] = {t: sorted(canon(i) for i in items) for t, items in out["Responses"].items()}
     return out
+
+
+def ordered_table(args):
+    """Whether the items of this request's table have only ever been written
+    in ways whose attribute order cruddur copies (the second table: PutItem,
+    BatchWriteItem puts and UpdateExpressions; not the legacy
+    AttributeUpdates or PartiQL, which the first table also gets)."""
+    return "compat-diff2-" in str(args.get("TableName", ""))
+
+
+def name_order(op, args, out):
+    """The order of an answer's top-level attribute names, where cruddur
+    copies DynamoDB Local's (FINDINGS.md, "Attributes of an item"): an
+    UpdateExpression's ALL_NEW answer (on any table: its order depends only
+    on the item's names), and on the second table GetItem and PutItem's
+    ALL_OLD. None where it is not compared."""
+    if op == "update_item" and "UpdateExpression" in args and args.get("ReturnValues") == "ALL_NEW":
+        return list(out.get("Attributes", {}))
+    if ordered_table(args) and op == "get_item" and "Item" in out:
+        return list(out["Item"])
+    if ordered_table(args) and op == "put_item" and "Attributes" in out:
+        return list(out["Attributes"])
+    return None
 
 
 def drop_final_last_key(client, op, args, out):
@@ -692,6 +721,8 @@ def paged(client, op, args):
     listed = [canon(i) for i in items]
     res = {"Items": sorted(listed) if op == "query_keys" else listed, "Count": count,
            "ScannedCount": scanned, "Pages": pages}
+    if ordered_table(args) and op != "query_keys":
+        res["NameOrders"] = [list(i) for i in items]
     if segments:
         args["TotalSegments"] = segments
     if op == "query_keys":

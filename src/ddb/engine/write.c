@@ -286,6 +286,11 @@ static json_t *updated_item(const eng_write_req *w, const json_t *old, ddb_err *
         json_decref(item);
         return NULL;
     }
+    if (w->update) { /* its names as DynamoDB Local stores an updated item */
+        json_t *ordered = ddb_attr_reordered(item, DDB_ORDER_REBUILT);
+        json_decref(item);
+        item = ordered;
+    }
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "Item size to update has exceeded the maximum allowed size");
@@ -356,7 +361,10 @@ static json_t *return_attributes(const eng_write_req *w)
     if (strcmp(rv, "ALL_OLD") == 0 && w->old_item) {
         out = json_incref(w->old_item);
     } else if (strcmp(rv, "ALL_NEW") == 0 && w->new_item) {
-        out = json_incref(w->new_item);
+        /* UpdateItem answers the new item through one HashMap more than
+           it stores it (attr_order.c). */
+        out = w->update ? ddb_attr_reordered(w->new_item, DDB_ORDER_ALL_NEW)
+                        : json_incref(w->new_item);
     } else if (w->update && (strcmp(rv, "UPDATED_OLD") == 0 || strcmp(rv, "UPDATED_NEW") == 0)) {
         const json_t *src = strcmp(rv, "UPDATED_OLD") == 0 ? w->old_item : w->new_item;
         if (src) out = ddb_proj_apply(ddb_update_paths(w->update), src);

@@ -46,17 +46,23 @@ static unsigned long utf16_lead(unsigned long cp)
     return cp < 0x10000 ? cp : 0xD800 + ((cp - 0x10000) >> 10);
 }
 
-static int cmp_utf16(const member *a, const member *b)
+int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
     size_t i = 0, j = 0;
-    while (i < a->n && j < b->n) {
-        unsigned long x = next_cp(a->p, a->n, &i), y = next_cp(b->p, b->n, &j);
+    while (i < an && j < bn) {
+        unsigned long x = next_cp(p, an, &i), y = next_cp(q, bn, &j);
         if (x == y) continue;
         unsigned long ux = utf16_lead(x), uy = utf16_lead(y);
         if (ux != uy) return ux < uy ? -1 : 1;
         return x < y ? -1 : 1; /* same lead surrogate: the trail decides */
     }
-    return (i < a->n) - (j < b->n);
+    return (i < an) - (j < bn);
+}
+
+static int cmp_utf16(const member *a, const member *b)
+{
+    return ddb_utf16_cmp((const char *)a->p, a->n, (const char *)b->p, b->n);
 }
 
 static int cmp_signed_bytes(const member *a, const member *b)

@@ -274,30 +274,43 @@ static json_t *norm_set(ddb_av_type t, const json_t *v, ddb_err *err)
     return out;
 }
 
-/* Validates the members of an M (or an item) one level below `depth`. */
+/* Validates the members of an M (or an item) one level below `depth`, in
+   the order sent (so the first bad member is the one reported), and keeps
+   them in the order DynamoDB Local returns them (attr_order.c). */
 static json_t *norm_map(const json_t *v, int depth, ddb_err *err)
 {
     if (!json_is_object(v)) {
         ddb_err_value_type(err, v, "structure");
         return NULL;
     }
-    json_t *out = json_object();
+    size_t n = json_object_size(v), i = 0;
+    const char **names = xcalloc(n ? n : 1, sizeof *names);
+    json_t **vals = xcalloc(n ? n : 1, sizeof *vals);
+    json_t *out = NULL;
     const char *name;
     json_t *m;
     json_object_foreach((json_t *)v, name, m)
     {
         if (name[0] == '\0') {
             ddb_err_set(err, DDB_E_VALIDATION, "Empty attribute name");
-            json_decref(out);
-            return NULL;
+            goto done;
         }
-        json_t *c = av_normalize(m, depth + 1, err);
-        if (!c) {
-            json_decref(out);
-            return NULL;
-        }
-        json_object_set_new(out, name, c);
+        if (!(vals[i] = av_normalize(m, depth + 1, err))) goto done;
+        names[i++] = name;
     }
+    size_t *perm = xcalloc(n ? n : 1, sizeof *perm);
+    ddb_attr_order_perm(names, n, DDB_ORDER_WRITTEN, perm);
+    out = json_object();
+    for (size_t k = 0; k < n; k++) {
+        json_object_set_new(out, names[perm[k]], vals[perm[k]]);
+        vals[perm[k]] = NULL;
+    }
+    free(perm);
+done:
+    for (size_t k = 0; k < i; k++)
+        json_decref(vals[k]);
+    free(vals);
+    free(names);
     return out;
 }
 

@@ -57,6 +57,33 @@ json_t *ddb_item_normalize(const json_t *item, ddb_err *err);
 /* Sorts the members of an SS, NS or BS (the member array, in place) into
    the order DynamoDB Local returns them (set_order.c); other types: no-op. */
 void ddb_set_sort(ddb_av_type t, json_t *members);
+/* Compares two UTF-8 strings by their UTF-16 code units, as Java's
+   String.compareTo does (set_order.c). */
+int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+/*
+ * The order of the names of an item or an M value (attr_order.c), as
+ * DynamoDB Local 3.3.1 returns them: the iteration order of the Java
+ * HashMaps it keeps them in.
+ *   DDB_ORDER_WRITTEN  a map as a request sent it (PutItem and every other
+ *                      whole item or value): the names as sent, through
+ *                      one HashMap;
+ *   DDB_ORDER_REBUILT  an item after an UpdateExpression as it stores it:
+ *                      the names sorted, through two HashMaps;
+ *   DDB_ORDER_ALL_NEW  the same item as UpdateItem's ALL_NEW answer shows
+ *                      it (one HashMap copy more).
+ */
+typedef enum ddb_attr_order {
+    DDB_ORDER_WRITTEN,
+    DDB_ORDER_REBUILT,
+    DDB_ORDER_ALL_NEW,
+} ddb_attr_order;
+/* Fills perm[0..n) with the positions of `names` (n names, in the order
+   they came) in the order `how` gives them. */
+void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how, size_t *perm);
+/* A new object with the members of `obj` in the order `how` gives them
+   (values shared, not copied); nested maps are left as they are. */
+json_t *ddb_attr_reordered(const json_t *obj, ddb_attr_order how);
 
 /* DynamoDB equality: same type and value; sets ignore order; N numeric. */
 bool ddb_av_equal(const json_t *a, const json_t *b);

@@ -1,0 +1,138 @@
+/*
+ * Unit tests for src/ddb/model/attr_order.c: the names of an item in the
+ * order DynamoDB Local 3.3.1 returns them. Every expected order below is
+ * an answer 3.3.1 gave (raw requests, answers read keeping their order).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ddb/model/value.h"
+#include "testutil.h"
+
+/* The names of `obj` joined by commas, in its order. */
+static void names_of(const json_t *obj, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)obj, name, v)
+    {
+        if (out[0]) strncat(out, ",", cap - strlen(out) - 1);
+        strncat(out, name, cap - strlen(out) - 1);
+    }
+}
+
+/* An item of N values named by the comma-separated list, in that order. */
+static json_t *item_of(const char *list)
+{
+    json_t *item = json_object();
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+        json_object_set_new(item, p, json_pack("{s:s}", "N", "1"));
+    return item;
+}
+
+static void check_written(const char *sent, const char *want)
+{
+    ddb_err err = DDB_ERR_INIT;
+    json_t *in = item_of(sent);
+    json_t *out = ddb_item_normalize(in, &err);
+    if (!out) fail_msg("%s: %s", sent, err.message);
+    char got[512];
+    names_of(out, got, sizeof got);
+    assert_string_equal(got, want);
+    json_decref(out);
+    json_decref(in);
+}
+
+static void check_rebuilt(const char *names, ddb_attr_order how, const char *want)
+{
+    json_t *in = item_of(names);
+    json_t *out = ddb_attr_reordered(in, how);
+    char got[512];
+    names_of(out, got, sizeof got);
+    assert_string_equal(got, want);
+    assert_int_equal(json_object_size(out), json_object_size(in));
+    json_decref(out);
+    json_decref(in);
+}
+
+/* PutItem: the names as sent, through a HashMap grown from capacity 2. */
+static void test_written(void **state)
+{
+    (void)state;
+    check_written("pk,n,s,c", "pk,s,c,n");
+    /* UTF-16 hashing: U+1F600 counts as two code units. */
+    check_written("pk,\xF0\x9F\x98\x80,a\xF0\x9F\x98\x80,\xEE\x80\x80,\xC3\xA9t\xC3\xA9,x,"
+                  "\xF0\x9F\x98\x81"
+                  "b",
+                  "\xEE\x80\x80,\xF0\x9F\x98\x80,a\xF0\x9F\x98\x80,x,\xF0\x9F\x98\x81"
+                  "b,pk,\xC3\xA9t\xC3\xA9");
+}
+
+/* A nested map is ordered like the item. */
+static void test_written_nested(void **state)
+{
+    (void)state;
+    ddb_err err = DDB_ERR_INIT;
+    json_t *in = json_pack("{s:o}", "M", item_of("pk,n,s,c"));
+    json_t *out = ddb_av_normalize(in, &err);
+    assert_non_null(out);
+    char got[512];
+    names_of(json_object_get(out, "M"), got, sizeof got);
+    assert_string_equal(got, "pk,s,c,n");
+    json_decref(out);
+    json_decref(in);
+}
+
+/* UpdateItem: the old order and the order of the clauses do not matter. */
+static void test_rebuilt(void **state)
+{
+    (void)state;
+    /* PutItem {pk, n, s, c}, then SET zz, b, q1. */
+    check_rebuilt("pk,s,c,n,zz,b,q1", DDB_ORDER_REBUILT, "q1,zz,b,c,s,pk,n");
+    check_rebuilt("n,q1,c,pk,b,zz,s", DDB_ORDER_REBUILT, "q1,zz,b,c,s,pk,n");
+    check_rebuilt("pk,s,c,n,zz,b,q1", DDB_ORDER_ALL_NEW, "q1,zz,b,c,s,pk,n");
+    /* 12 names: the ALL_NEW answer's extra copy (capacity 32) puts ymMl
+       before pk; the stored item (GetItem) has pk first. */
+    const char *names = "pk,ymMl,pi,q,HRSI,8,mAUN,Y5,0y3,jD,2K,f8T";
+    check_rebuilt(names, DDB_ORDER_ALL_NEW, "HRSI,q,f8T,8,2K,pi,0y3,jD,ymMl,pk,Y5,mAUN");
+    check_rebuilt(names, DDB_ORDER_REBUILT, "HRSI,q,f8T,8,2K,pi,0y3,jD,pk,ymMl,Y5,mAUN");
+    /* Sorted by UTF-16 units: U+1F600 before U+FF21 and U+E000. */
+    check_rebuilt("pk,\xF0\x9F\x98\x80,a\xF0\x9F\x98\x80,\xEE\x80\x80,\xC3\xA9t\xC3\xA9,x,"
+                  "\xF0\x9F\x98\x81"
+                  "b,\xEF\xBC\xA1",
+                  DDB_ORDER_REBUILT,
+                  "\xEE\x80\x80,\xEF\xBC\xA1,a\xF0\x9F\x98\x80,x,\xF0\x9F\x98\x80,\xF0\x9F\x98\x81"
+                  "b,pk,\xC3\xA9t\xC3\xA9");
+}
+
+/* An empty map stays empty; one name is one name. */
+static void test_small(void **state)
+{
+    (void)state;
+    check_written("a", "a");
+    check_rebuilt("a", DDB_ORDER_REBUILT, "a");
+    json_t *empty = json_object();
+    json_t *out = ddb_attr_reordered(empty, DDB_ORDER_REBUILT);
+    assert_int_equal(json_object_size(out), 0);
+    json_decref(out);
+    json_decref(empty);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_written),
+        cmocka_unit_test(test_written_nested),
+        cmocka_unit_test(test_rebuilt),
+        cmocka_unit_test(test_small),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
