@@ -166,3 +166,37 @@ def test_update_item_order(server, ddb, make_table):
 
 def ean_removed(ean, removes, name):
     return any(ean[r] == name for r in removes)
+
+
+def test_update_nested_map_order(server, ddb, make_table):
+    """A map that an update steps into (SET mm.x, REMOVE mm.y) is stored as
+    a changed item is; a map it does not touch keeps the order it was put
+    in, and ALL_NEW copies only the item, not the maps in it."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(23)
+    for i in range(30):
+        pk = "n%d" % i
+        nested = random_names(rng, rng.randint(1, 10))
+        kept = random_names(rng, rng.randint(2, 10))
+        call(server, "PutItem", {"TableName": t, "Item": {
+            "pk": {"S": pk}, "mm": {"M": {x: {"N": "1"} for x in nested}},
+            "kk": {"M": {x: {"N": "1"} for x in kept}}}})
+        added = random_names(rng, rng.randint(1, 3), avoid=nested)
+        removed = rng.sample(nested, min(len(nested) - 1, rng.randint(0, 2)))
+        ean = {"#m": "mm"}
+        sets, removes = [], []
+        for k, x in enumerate(added + removed):
+            ean["#n%d" % k] = x
+            (sets if k < len(added) else removes).append("#m.#n%d" % k)
+        sets = [s + " = :v" for s in sets]
+        expr = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        body = {"TableName": t, "Key": {"pk": {"S": pk}}, "UpdateExpression": expr,
+                "ExpressionAttributeNames": ean, "ExpressionAttributeValues": {":v": {"N": "2"}},
+                "ReturnValues": "ALL_NEW"}
+        want = rebuilt([x for x in nested if x not in removed] + added)
+        answer = member(call(server, "UpdateItem", body), "Attributes")
+        assert names_of(member(member(answer, "mm"), "M")) == want, expr
+        got = get_item(server, t, pk)
+        assert names_of(got) == rebuilt(["pk", "mm", "kk"])
+        assert names_of(member(member(got, "mm"), "M")) == want, expr
+        assert names_of(member(member(got, "kk"), "M")) == written(kept)

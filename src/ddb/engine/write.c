@@ -287,6 +287,7 @@ static json_t *updated_item(const eng_write_req *w, const json_t *old, ddb_err *
         return NULL;
     }
     if (w->update) { /* its names as DynamoDB Local stores an updated item */
+        ddb_update_order_maps(w->update, item);
         json_t *ordered = ddb_attr_reordered(item, DDB_ORDER_REBUILT);
         json_decref(item);
         item = ordered;

@@ -63,6 +63,11 @@ ddb_update *ddb_update_parse(const char *text, ddb_expr_attrs *a, ddb_err *err);
 bool ddb_update_apply(const ddb_update *u, json_t *item, ddb_err *err);
 /* True if the update writes or removes the top-level attribute `name`. */
 bool ddb_update_touches(const ddb_update *u, const char *name);
+/* Puts the names of every nested map the update stepped into (a map that
+   holds a SET or REMOVE target, at any depth) in the order DynamoDB Local
+   3.3.1 stores a map an update rebuilt (attr_order.c); other maps keep
+   their order. `item` is the updated item, changed in place. */
+void ddb_update_order_maps(const ddb_update *u, json_t *item);
 /* The paths the update touches, as a projection (for UPDATED_OLD/UPDATED_NEW). */
 const ddb_proj *ddb_update_paths(const ddb_update *u);
 void ddb_update_free(ddb_update *u);

@@ -8,6 +8,7 @@
 #include "ddb/model/expr_int.h"
 
 #include "base/alloc.h"
+#include "ddb/model/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,4 +232,35 @@ json_t *expr_trie_project(const expr_trie *t, const json_t *item)
         if (sub) json_object_set_new(out, kid->el.name, sub);
     }
     return out;
+}
+
+/* Puts the names of each map that node's children step into in the order
+   DynamoDB Local gives a map an update rebuilt (attr_order.c). */
+static void reorder_av(const trie_node *node, json_t *av)
+{
+    if (node->terminal || node->nkids == 0 || !json_is_object(av)) return;
+    if (node->kids[0]->el.is_index) {
+        json_t *l = json_object_get(av, "L");
+        for (int i = 0; i < node->nkids && json_is_array(l); i++) {
+            json_t *x = json_array_get(l, (size_t)node->kids[i]->el.index);
+            if (x) reorder_av(node->kids[i], x);
+        }
+        return;
+    }
+    json_t *m = json_object_get(av, "M");
+    if (!json_is_object(m)) return;
+    for (int i = 0; i < node->nkids; i++) {
+        json_t *x = json_object_get(m, node->kids[i]->el.name);
+        if (x) reorder_av(node->kids[i], x);
+    }
+    json_object_set_new(av, "M", ddb_attr_reordered(m, DDB_ORDER_REBUILT));
+}
+
+void expr_trie_reorder_maps(const expr_trie *t, json_t *item)
+{
+    for (int i = 0; i < t->root.nkids; i++) {
+        const trie_node *kid = t->root.kids[i];
+        json_t *x = json_object_get(item, kid->el.name);
+        if (x) reorder_av(kid, x);
+    }
 }

@@ -129,6 +129,11 @@ bool ddb_update_touches(const ddb_update *u, const char *name)
     return expr_trie_has_top(u->paths.trie, name);
 }
 
+void ddb_update_order_maps(const ddb_update *u, json_t *item)
+{
+    expr_trie_reorder_maps(u->paths.trie, item);
+}
+
 const ddb_proj *ddb_update_paths(const ddb_update *u)
 {
     return &u->paths;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "ddb/model/expr.h"
 #include "ddb/model/value.h"
 #include "testutil.h"
 
@@ -126,13 +127,40 @@ static void test_small(void **state)
     json_decref(empty);
 }
 
+/* An update that steps into the map mm (SET mm.ww, REMOVE mm.yy) leaves
+   mm's names as a rebuilt item's; the map kk it does not touch keeps its
+   order. (3.3.1 gives Q1,ww,xx,zz,ab9; the old order with ww appended
+   would be zz,xx,Q1,ab9,ww.) */
+static void test_update_maps(void **state)
+{
+    (void)state;
+    ddb_err err = DDB_ERR_INIT;
+    ddb_expr_attrs attrs;
+    json_t *values = json_pack("{s:{s:s}}", ":v", "N", "2");
+    assert_true(ddb_expr_attrs_init(&attrs, NULL, values, &err));
+    ddb_update *u = ddb_update_parse("SET mm.ww = :v REMOVE mm.yy", &attrs, &err);
+    if (!u) fail_msg("%s", err.message);
+    json_t *item = json_pack("{s:{s:o},s:{s:o}}", "mm", "M", item_of("zz,yy,xx,Q1,ab9"), "kk", "M",
+                             item_of("zz,yy,xx,Q1,ab9"));
+    assert_true(ddb_update_apply(u, item, &err));
+    ddb_update_order_maps(u, item);
+    char got[512];
+    names_of(json_object_get(json_object_get(item, "mm"), "M"), got, sizeof got);
+    assert_string_equal(got, "Q1,ww,xx,zz,ab9");
+    names_of(json_object_get(json_object_get(item, "kk"), "M"), got, sizeof got);
+    assert_string_equal(got, "zz,yy,xx,Q1,ab9");
+    json_decref(item);
+    ddb_update_free(u);
+    ddb_expr_attrs_free(&attrs);
+    json_decref(values);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_written),
-        cmocka_unit_test(test_written_nested),
-        cmocka_unit_test(test_rebuilt),
-        cmocka_unit_test(test_small),
+        cmocka_unit_test(test_written),     cmocka_unit_test(test_written_nested),
+        cmocka_unit_test(test_rebuilt),     cmocka_unit_test(test_small),
+        cmocka_unit_test(test_update_maps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
