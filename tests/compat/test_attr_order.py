@@ -200,3 +200,33 @@ def test_update_nested_map_order(server, ddb, make_table):
         assert names_of(got) == rebuilt(["pk", "mm", "kk"])
         assert names_of(member(member(got, "mm"), "M")) == want, expr
         assert names_of(member(member(got, "kk"), "M")) == written(kept)
+
+
+def test_legacy_update_order(server, ddb, make_table):
+    """UpdateItem with the legacy AttributeUpdates changes the stored item
+    in place: the old order, the new names after it, through the map of a
+    written item (not the sorted order of an UpdateExpression)."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(29)
+    for i in range(20):
+        pk = "l%d" % i
+        names = ["pk"] + random_names(rng, rng.randint(0, 20))
+        rng.shuffle(names)
+        call(server, "PutItem", {"TableName": t,
+                                 "Item": {x: {"S": pk} if x == "pk" else {"N": "1"} for x in names}})
+        order = written(names)
+        for _ in range(3):
+            olds = [x for x in order if x != "pk"]
+            added = random_names(rng, rng.randint(1, 4), avoid=order)
+            changed = rng.sample(olds, min(len(olds), rng.randint(0, 2)))
+            deleted = rng.sample([x for x in olds if x not in changed],
+                                 min(len(olds) - len(changed), rng.randint(0, 2)))
+            ups = {}
+            for x in added + changed:
+                ups[x] = {"Action": "PUT", "Value": {"N": "2"}}
+            for x in deleted:
+                ups[x] = {"Action": "DELETE"}
+            call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}},
+                                        "AttributeUpdates": ups})
+            order = written([x for x in order + added if x not in deleted])
+            assert names_of(get_item(server, t, pk)) == order, ups

@@ -132,11 +132,12 @@ static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err
             /* JSON types first: DynamoDB reads the request before it looks
                anything up (request_shape.h). */
             if (!ddb_request_shape_check(op, req, err)) return NULL;
-            json_t *rewritten = eng_legacy_rewrite(op, req, err);
+            bool put_order = false;
+            json_t *rewritten = eng_legacy_rewrite(op, req, &put_order, err);
             if (!rewritten) return NULL;
-            op_call call = {ops[i].fn, rewritten};
+            op_call call = {put_order ? eng_op_update_item_put_order : ops[i].fn, rewritten};
             json_t *res = ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err)
-                                          : ops[i].fn(e, rewritten, err);
+                                          : call.fn(e, rewritten, err);
             json_decref(rewritten);
             /* An operation may have left a statement stepping outside a
                transaction; finish it so the next call sees fresh data. */

@@ -231,6 +231,7 @@ typedef struct eng_write_req {
     ddb_update *update;           /* ENG_UPDATE */
     const char *return_values;    /* NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW */
     bool return_old_on_cond_fail; /* ReturnValuesOnConditionCheckFailure=ALL_OLD */
+    bool put_order;               /* ENG_UPDATE from AttributeUpdates (legacy.c) */
     /* results, filled by eng_write_apply */
     json_t *old_item;
     json_t *new_item;
@@ -291,6 +292,9 @@ json_t *eng_op_put_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_delete_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err);
+/* UpdateItem whose update came from AttributeUpdates (eng_legacy_rewrite's
+   put_order): the new item's names in the order of a written item. */
+json_t *eng_op_update_item_put_order(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_query(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err);
@@ -325,8 +329,12 @@ bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
 /* The request with its legacy members (KeyConditions, QueryFilter,
    ScanFilter, ConditionalOperator, Expected, AttributesToGet,
    AttributeUpdates) rewritten as expressions: a new reference (the request
-   itself when it has none), or NULL with a ValidationException. */
-json_t *eng_legacy_rewrite(const char *op, json_t *req, ddb_err *err);
+   itself when it has none), or NULL with a ValidationException.
+   *put_order is set when the request's AttributeUpdates were rewritten:
+   DynamoDB Local 3.3.1 applies those to the stored item in place, so the
+   updated item keeps a written item's order (attr_order.c), not the order
+   of an item an UpdateExpression rebuilt. */
+json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err *err);
 
 /* ---- ClientRequestToken of TransactWriteItems (txn_token.c) ---- */
 

@@ -427,7 +427,7 @@ static bool lg_check_mix(lg *g, const json_t *req)
 
 /* Rewrites the legacy members of one request object (or BatchGetItem table
    entry) in place. */
-static bool lg_rewrite(json_t *req, bool batch_entry, ddb_err *err)
+static bool lg_rewrite(json_t *req, bool batch_entry, bool *put_order, ddb_err *err)
 {
     lg g = {json_object(), json_object(), 0, err};
     bool ok = lg_check_mix(&g, req);
@@ -458,7 +458,7 @@ static bool lg_rewrite(json_t *req, bool batch_entry, ddb_err *err)
         else if (!strcmp(conv[i].from, "Expected"))
             ok = lg_expected(&g, v, join, &out);
         else if (!strcmp(conv[i].from, "AttributeUpdates"))
-            ok = lg_updates(&g, v, &out);
+            ok = *put_order = lg_updates(&g, v, &out);
         else
             ok = lg_attributes(&g, v, &out);
         /* An empty condition map or attribute list means "none". */
@@ -483,8 +483,10 @@ static bool has_legacy(const json_t *req)
     return false;
 }
 
-json_t *eng_legacy_rewrite(const char *op, json_t *req, ddb_err *err)
+json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err *err)
 {
+    *put_order = false;
+    bool update = op && !strcmp(op, "UpdateItem");
     static const char *const ops[] = {"PutItem", "UpdateItem", "DeleteItem",  "GetItem",
                                       "Query",   "Scan",       "BatchGetItem"};
     bool known = false;
@@ -513,10 +515,12 @@ json_t *eng_legacy_rewrite(const char *op, json_t *req, ddb_err *err)
         json_object_foreach(json_object_get(copy, "RequestItems"), t, spec)
         {
             if (ok && json_is_object(spec) && json_object_get(spec, "AttributesToGet"))
-                ok = lg_rewrite(spec, true, err);
+                ok = lg_rewrite(spec, true, put_order, err);
         }
     } else {
-        ok = lg_rewrite(copy, false, err);
+        bool rewritten_updates = false;
+        ok = lg_rewrite(copy, false, &rewritten_updates, err);
+        *put_order = update && rewritten_updates;
     }
     if (!ok) {
         json_decref(copy);

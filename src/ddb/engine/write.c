@@ -287,8 +287,9 @@ static json_t *updated_item(const eng_write_req *w, const json_t *old, ddb_err *
         return NULL;
     }
     if (w->update) { /* its names as DynamoDB Local stores an updated item */
-        ddb_update_order_maps(w->update, item);
-        json_t *ordered = ddb_attr_reordered(item, DDB_ORDER_REBUILT);
+        if (!w->put_order) ddb_update_order_maps(w->update, item);
+        json_t *ordered =
+            ddb_attr_reordered(item, w->put_order ? DDB_ORDER_WRITTEN : DDB_ORDER_REBUILT);
         json_decref(item);
         item = ordered;
     }
@@ -364,8 +365,8 @@ static json_t *return_attributes(const eng_write_req *w)
     } else if (strcmp(rv, "ALL_NEW") == 0 && w->new_item) {
         /* UpdateItem answers the new item through one HashMap more than
            it stores it (attr_order.c). */
-        out = w->update ? ddb_attr_reordered(w->new_item, DDB_ORDER_ALL_NEW)
-                        : json_incref(w->new_item);
+        out = w->update && !w->put_order ? ddb_attr_reordered(w->new_item, DDB_ORDER_ALL_NEW)
+                                         : json_incref(w->new_item);
     } else if (w->update && (strcmp(rv, "UPDATED_OLD") == 0 || strcmp(rv, "UPDATED_NEW") == 0)) {
         const json_t *src = strcmp(rv, "UPDATED_OLD") == 0 ? w->old_item : w->new_item;
         if (src) out = ddb_proj_apply(ddb_update_paths(w->update), src);
@@ -378,7 +379,7 @@ static json_t *return_attributes(const eng_write_req *w)
 }
 
 /* PutItem, UpdateItem and DeleteItem: prepare, apply on the writer, answer. */
-static json_t *single_write(eng *e, eng_write_kind kind, json_t *req, ddb_err *err)
+static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t *req, ddb_err *err)
 {
     const char *mode;
     if (!eng_capacity_mode(req, &mode, err)) return NULL;
@@ -386,7 +387,10 @@ static json_t *single_write(eng *e, eng_write_kind kind, json_t *req, ddb_err *e
     if (!c) return NULL;
     eng_write_req w;
     json_t *res = NULL;
-    if (eng_write_prepare(e, c, kind, req, &w, err)) res = eng_write(e, apply_fn, &w, err);
+    if (eng_write_prepare(e, c, kind, req, &w, err)) {
+        w.put_order = put_order;
+        res = eng_write(e, apply_fn, &w, err);
+    }
     if (res) {
         json_t *attrs = return_attributes(&w);
         if (attrs) json_object_set_new(res, "Attributes", attrs);
@@ -402,17 +406,22 @@ static json_t *single_write(eng *e, eng_write_kind kind, json_t *req, ddb_err *e
 
 json_t *eng_op_put_item(eng *e, json_t *req, ddb_err *err)
 {
-    return single_write(e, ENG_PUT, req, err);
+    return single_write(e, ENG_PUT, false, req, err);
 }
 
 json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err)
 {
-    return single_write(e, ENG_UPDATE, req, err);
+    return single_write(e, ENG_UPDATE, false, req, err);
+}
+
+json_t *eng_op_update_item_put_order(eng *e, json_t *req, ddb_err *err)
+{
+    return single_write(e, ENG_UPDATE, true, req, err);
 }
 
 json_t *eng_op_delete_item(eng *e, json_t *req, ddb_err *err)
 {
-    return single_write(e, ENG_DELETE, req, err);
+    return single_write(e, ENG_DELETE, false, req, err);
 }
 
 /* ---- GetItem ---- */
