@@ -1,7 +1,7 @@
 /*
  * reads_tu: helpers shared by the unit tests of the engine's multi-item
- * operations (test_engine_query, _batch, _txn, _streams, _ttl): a store
- * in memory, operations that must succeed or fail, and JSON literals
+ * operations (test_engine_query, _batch, _txn, _streams, _ttl, ...): a store
+ * in memory or in a folder, operations that must succeed or fail, and JSON literals
  * written with ' for " to keep them readable.
  *
  * Include after <cmocka.h> and testutil.h. Every helper is static inline
@@ -34,16 +34,27 @@ static inline json_t *rt_json(const char *fmt, ...)
     return j;
 }
 
-static inline ddb_store *rt_open(void)
+/* Opens a store in folder `dir`, or in memory when `dir` is NULL, without
+ * fsync or background work; NULL and `err` set when it cannot be opened. */
+static inline ddb_store *rt_try_open(const char *dir, ddb_err *err)
 {
-    ddb_embedded_options opt = {0};
-    opt.in_memory = true;
-    opt.no_fsync = true;
-    opt.no_background = true;
+    ddb_embedded_options opt = {
+        .dir = dir, .in_memory = dir == NULL, .no_fsync = true, .no_background = true};
+    return ddb_embedded_open(&opt, err);
+}
+
+/* rt_try_open that must succeed. */
+static inline ddb_store *rt_open_dir(const char *dir)
+{
     ddb_err err = DDB_ERR_INIT;
-    ddb_store *s = ddb_embedded_open(&opt, &err);
+    ddb_store *s = rt_try_open(dir, &err);
     if (!s) fail_msg("open failed: %s", err.message);
     return s;
+}
+
+static inline ddb_store *rt_open(void)
+{
+    return rt_open_dir(NULL);
 }
 
 /* Runs an operation that must succeed; takes `req`, returns the response. */

@@ -115,12 +115,6 @@ static void test_segment_bounds(void **state)
 
 /* ---- the upgrade of an old store ---- */
 
-static ddb_store *open_dir(const char *dir, ddb_err *err)
-{
-    ddb_embedded_options opt = {.dir = dir, .no_fsync = true, .no_background = true};
-    return ddb_embedded_open(&opt, err);
-}
-
 static void fill(ddb_store *s)
 {
     rt_ok(s, "CreateTable",
@@ -243,7 +237,7 @@ static void test_old_store_is_upgraded_once(void **state)
     (void)state;
     char *dir = tu_tmpdir();
     ddb_err err = DDB_ERR_INIT;
-    ddb_store *s = open_dir(dir, &err);
+    ddb_store *s = rt_try_open(dir, &err);
     assert_non_null(s);
     fill(s);
     char *want = answers(s);
@@ -257,7 +251,7 @@ static void test_old_store_is_upgraded_once(void **state)
     assert_int_equal(query_int(dir, "SELECT count(*) FROM items WHERE typeof(h) = 'integer'"),
                      items);
     for (int round = 0; round < 2; round++) { /* the second open finds nothing to do */
-        s = open_dir(dir, &err);
+        s = rt_try_open(dir, &err);
         if (!s) fail_msg("reopen: %s", err.message);
         char *got = answers(s);
         assert_string_equal(got, want);
@@ -286,13 +280,13 @@ static void test_upgrade_refuses_rows_of_no_table(void **state)
     (void)state;
     char *dir = tu_tmpdir();
     ddb_err err = DDB_ERR_INIT;
-    ddb_store *s = open_dir(dir, &err);
+    ddb_store *s = rt_try_open(dir, &err);
     assert_non_null(s);
     fill(s);
     ddb_store_close(s);
     /* a row whose table is gone: the upgrade cannot hash it, so it refuses */
     downgrade(dir, "INSERT INTO items VALUES(999, 1, X'61', X'', '{}', 0, NULL)");
-    s = open_dir(dir, &err);
+    s = rt_try_open(dir, &err);
     assert_null(s);
     assert_non_null(strstr(err.message, "1 of 81 items"));
     ddb_err_clear(&err);

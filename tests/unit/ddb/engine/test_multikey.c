@@ -20,18 +20,6 @@
 
 #include "reads_tu.h"
 
-static ddb_store *open_dir(const char *dir)
-{
-    ddb_embedded_options opt = {0};
-    opt.dir = dir;
-    opt.no_fsync = true;
-    opt.no_background = true;
-    ddb_err err = DDB_ERR_INIT;
-    ddb_store *s = ddb_embedded_open(&opt, &err);
-    if (!s) fail_msg("open failed: %s", err.message);
-    return s;
-}
-
 /* The partition a="x", b=1 holds these (c, d) by pk; pk "o" is in another
    partition (b=2), "s1" and "s2" miss a sort attribute. */
 static const struct {
@@ -152,7 +140,7 @@ static void test_multikey_index(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir();
-    ddb_store *s = open_dir(dir);
+    ddb_store *s = rt_open_dir(dir);
     rt_ok(s, "CreateTable",
           rt_json("{'TableName': 'mktab', 'BillingMode': 'PAY_PER_REQUEST',"
                   " 'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'},"
@@ -196,7 +184,7 @@ static void test_multikey_index(void **state)
 
     /* everything is still there after a reopen */
     ddb_store_close(s);
-    s = open_dir(dir);
+    s = rt_open_dir(dir);
     check_queries(s);
     json_t *desc = rt_call(s, "DescribeTable", rt_json("{'TableName': 'mktab'}"));
     json_t *gsis = json_object_get(json_object_get(desc, "Table"), "GlobalSecondaryIndexes");

@@ -18,15 +18,6 @@
 
 #include "reads_tu.h"
 
-static ddb_store *open_dir(const char *dir)
-{
-    ddb_embedded_options opt = {.dir = dir, .no_fsync = true, .no_background = true};
-    ddb_err err = DDB_ERR_INIT;
-    ddb_store *s = ddb_embedded_open(&opt, &err);
-    if (!s) fail_msg("open failed: %s", err.message);
-    return s;
-}
-
 /* TransactWriteItems adding `by` to counter n of item c, with `token`. */
 static json_t *add(const char *token, int by)
 {
@@ -63,7 +54,7 @@ static void test_token_is_idempotent_durable_and_expires(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir();
-    ddb_store *s = open_dir(dir);
+    ddb_store *s = rt_open_dir(dir);
     rt_ok(s, "CreateTable",
           rt_json("{'TableName': 'cnt', 'BillingMode': 'PAY_PER_REQUEST',"
                   " 'AttributeDefinitions': [{'AttributeName': 'id', 'AttributeType': 'S'}],"
@@ -91,7 +82,7 @@ static void test_token_is_idempotent_durable_and_expires(void **state)
 
     /* The token survives a restart. */
     ddb_store_close(s);
-    s = open_dir(dir);
+    s = rt_open_dir(dir);
     rt_ok(s, "TransactWriteItems", add("t2", 5));
     assert_count(s, "6");
     json_decref(rt_fail(s, "TransactWriteItems", add("t2", 1),
@@ -100,12 +91,12 @@ static void test_token_is_idempotent_durable_and_expires(void **state)
 
     /* Just inside the window it still holds; past it the token is new. */
     age_tokens(dir, 10LL * 60 * 1000000 - 5 * 1000000);
-    s = open_dir(dir);
+    s = rt_open_dir(dir);
     rt_ok(s, "TransactWriteItems", add("t2", 5));
     assert_count(s, "6");
     ddb_store_close(s);
     age_tokens(dir, 10 * 1000000);
-    s = open_dir(dir);
+    s = rt_open_dir(dir);
     rt_ok(s, "TransactWriteItems", add("t2", 5));
     assert_count(s, "11");
     ddb_store_close(s);
