@@ -19,10 +19,6 @@ import statistics
 import subprocess
 import sys
 
-# The DynamoDB Local release bench/run starts (tests/lib/ddblocal.sh's
-# default), named wherever it is compared with.
-DDBLOCAL = "DynamoDB Local 3.3.1"
-SERVERS = [("cruddur", "cruddur dynamodb"), ("ddblocal", DDBLOCAL), ("dynalite", "dynalite")]
 OPS = [("put", "PutItem"), ("get", "GetItem"), ("query", "Query (20, reverse)"),
        ("gsi", "GSI Query (20)"), ("pqget", "PartiQL SELECT by key")]
 MODES = [("memory", "in-memory"), ("durable", "durable")]
@@ -92,6 +88,15 @@ def meta(out):
 class Report:
     def __init__(self, rows, out, bench):
         self.rows, self.out, self.bench = rows, out, bench
+        # The DynamoDB Local release compared with, named in every table that
+        # shows it: bench/run records the one it started (tests/lib/
+        # ddblocal.sh's self.peer_RELEASE) as the raw line "peer ddblocal
+        # release=R", kept with the other raw lines of its section.
+        releases = sorted({str(kv["release"]) for k, p, kv in rows
+                           if k == "peer" and p == ["ddblocal"] and "release" in kv})
+        self.peer = "DynamoDB Local " + (" / ".join(releases) or "(release not recorded)")
+        self.servers = [("cruddur", "cruddur dynamodb"), ("ddblocal", self.peer),
+                        ("dynalite", "dynalite")]
         self.lines = []
         self.targets = []
         self.charts = []
@@ -106,7 +111,7 @@ class Report:
         r = self.rows
         if not any(k == "ddb" for k, _, _ in r):
             return
-        self.w("## DynamoDB protocol: cruddur dynamodb vs %s vs dynalite" % DDBLOCAL)
+        self.w("## DynamoDB protocol: cruddur dynamodb vs %s vs dynalite" % self.peer)
         self.w()
         self.w("wrk (bench/ddb.lua) against each server in turn. The three servers of a mode run "
                "side by side, each with a table of 64 partitions of 40 items and one GSI "
@@ -122,13 +127,13 @@ class Report:
             self.w("### %s" % mode_name)
             self.w()
             self.w("| operation | conc. | cruddur | %s | dynalite | vs %s | vs dynalite |"
-                   % (DDBLOCAL, DDBLOCAL))
+                   % (self.peer, self.peer))
             self.w("|---|---:|---:|---:|---:|---:|---:|")
             dat = []
             for op, op_name in OPS:
                 for conc in ("1", "64"):
                     cells, rps = [], {}
-                    for s, _ in SERVERS:
+                    for s, _ in self.servers:
                         vals = [kv for k, p, kv in r if k == "ddb" and p == [mode, s, op]
                                 and kv.get("c") == float(conc)]
                         if not vals:
@@ -146,11 +151,11 @@ class Report:
                         rfmt(ratio(rps.get("cruddur"), rps.get("ddblocal"))),
                         rfmt(ratio(rps.get("cruddur"), rps.get("dynalite")))))
                     if conc == "64" and op != "pqget":  # (dynalite has no PartiQL)
-                        dat.append((op_name, [rps.get(s, 0) for s, _ in SERVERS]))
+                        dat.append((op_name, [rps.get(s, 0) for s, _ in self.servers]))
                         if op in ("put", "query"):
                             rt = ratio(rps.get("cruddur"), rps.get("ddblocal"))
                             self.target("%s %s at concurrency 64 >= 30x %s" % (
-                                op_name, mode_name, DDBLOCAL), rfmt(rt),
+                                op_name, mode_name, self.peer), rfmt(rt),
                                 None if rt is None else rt >= 30)
             self.w()
             pq = self.partiql_ratio(mode)
@@ -162,7 +167,7 @@ class Report:
                 self.target("PartiQL SELECT by key >= 0.9x GetItem's ops/s (%s, concurrency 64)"
                             % mode_name, "%.2fx" % pq, pq >= 0.9)
             self.bar_chart("ddb-%s" % mode, "DynamoDB protocol, %s, concurrency 64" % mode_name,
-                           "operations per second (log scale)", [n for _, n in SERVERS], dat,
+                           "operations per second (log scale)", [n for _, n in self.servers], dat,
                            log=True)
         self.w("### Start-up and memory")
         self.w()
@@ -171,12 +176,12 @@ class Report:
                "servers alternating. Peak RSS: VmHWM of the server process at the end of its "
                "mode's whole load run.")
         self.w()
-        self.w("| mode | server | start-up ms | peak RSS MiB | RSS vs %s |" % DDBLOCAL)
+        self.w("| mode | server | start-up ms | peak RSS MiB | RSS vs %s |" % self.peer)
         self.w("|---|---|---:|---:|---:|")
         dat = []
         for mode, mode_name in MODES:
             local_rss = med(r, "rss", [mode, "ddblocal"], "kb")
-            for s, s_name in SERVERS:
+            for s, s_name in self.servers:
                 st = med(r, "startup", [mode, s], "ms")
                 rss = med(r, "rss", [mode, s], "kb")
                 if st is None:
@@ -189,15 +194,15 @@ class Report:
                     self.target("start-up < 50 ms (%s)" % mode_name, fmt(st, " ms"), st < 50)
                     if local_rss:
                         pc = 100.0 * rss / local_rss
-                        self.target("RSS < 5%% of %s's (%s)" % (DDBLOCAL, mode_name),
+                        self.target("RSS < 5%% of %s's (%s)" % (self.peer, mode_name),
                                     "%.1f%%" % pc, pc < 5)
             dat.append(("%s start-up ms" % mode_name,
-                        [med(r, "startup", [mode, s], "ms") or 0 for s, _ in SERVERS]))
+                        [med(r, "startup", [mode, s], "ms") or 0 for s, _ in self.servers]))
             dat.append(("%s peak RSS MiB" % mode_name,
-                        [(med(r, "rss", [mode, s], "kb") or 0) / 1024 for s, _ in SERVERS]))
+                        [(med(r, "rss", [mode, s], "kb") or 0) / 1024 for s, _ in self.servers]))
         self.w()
         self.bar_chart("startup-rss", "Start-up time and peak memory", "ms / MiB (log scale)",
-                       [n for _, n in SERVERS], dat, log=True)
+                       [n for _, n in self.servers], dat, log=True)
 
     def partiql_ratio(self, mode):
         """cruddur's pqget ops/s over its get ops/s at concurrency 64, per
