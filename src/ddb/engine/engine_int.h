@@ -1,6 +1,7 @@
 /*
  * engine_int: internals shared by the files of the embedded engine
  * (engine.c, conn.c, params.c, catalog.c, keys.c, items.c, query.c,
+ * query_check.c,
  * batch.c, txn.c, streams.c, ttl.c, capacity.c, key_hash.c, layout.c).
  * Nothing outside
  * src/ddb/ includes this header.
@@ -169,6 +170,12 @@ bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err);
 /* The encoded key of `item` in index `ix` (tk: the item's table key), or
    false when the item has no entry in it (sparse index). */
 bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out);
+/* An ExclusiveStartKey of a read of table t or of its index ix (NULL):
+   exactly the table key plus the index key, else ValidationException.
+   *tkey gets the table key, *pos the key in the order read (the index key
+   of an index read); both are the caller's, initialised. */
+bool eng_key_from_start(const ddb_table *t, const ddb_index *ix, const json_t *esk, eng_key *pos,
+                        eng_key *tkey, ddb_err *err);
 /* True when two keys of the same table are the same item. */
 bool eng_key_same(const eng_key *a, const eng_key *b);
 
@@ -215,6 +222,33 @@ bool eng_tuple_bounds(const ddb_keydef *ranges, const ddb_keycond *kc, buf_t *lo
 /* Inserts or deletes the idx row of index key `ik` pointing at table key `tk`. */
 bool eng_index_row_write(eng_conn *c, const ddb_table *t, const ddb_index *ix, const eng_key *ik,
                          const eng_key *tk, bool insert, ddb_err *err);
+
+/* ---- a Query's key condition (query_check.c) ---- */
+
+/* One side of a Query's range of encoded sort keys `rk`. */
+typedef struct eng_bound {
+    bool set;
+    bool incl;
+    buf_t v;
+} eng_bound;
+
+/* What a Query reads: one partition (h, hk) and a range of rk in it. */
+typedef struct eng_query_range {
+    eng_key part;
+    eng_bound lo, hi;
+} eng_query_range;
+
+void eng_query_range_init(eng_query_range *r);
+void eng_query_range_free(eng_query_range *r);
+/* True when key `k` (in the order read) is in r's partition and bounds. */
+bool eng_query_range_has(const eng_query_range *r, const eng_key *k);
+/* Parses KeyConditionExpression `kce` against `attrs`, refuses unused
+   names and values, and checks it against the key schema of table `t` or
+   its index `ix` (NULL), its values against the key's types, and
+   `filter` (NULL: none, or one that may read the keys) against the key,
+   in DynamoDB Local 3.3.1's order; fills *r (initialised by the caller). */
+bool eng_query_keys(const ddb_table *t, const ddb_index *ix, const char *kce, ddb_expr_attrs *attrs,
+                    const ddb_cond *filter, eng_query_range *r, ddb_err *err);
 
 /* ---- the single-item write shared by PutItem, UpdateItem, DeleteItem,
         BatchWriteItem and TransactWriteItems ---- */

@@ -4,7 +4,8 @@
  * the table's schema, with DynamoDB's wording for each fault, and turned
  * into the order-preserving encodings of value.h plus DynamoDB Local's hash that
  * orders Scan (eng_key, key_hash.c); the key of an item in a secondary index is derived from
- * it; and a key is given back as JSON (Key, LastEvaluatedKey).
+ * it; an ExclusiveStartKey becomes a position; and a key is given back as
+ * JSON (Key, LastEvaluatedKey).
  */
 #include "ddb/engine/engine_int.h"
 
@@ -264,6 +265,66 @@ bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, e
         memcpy(out->h, tk->h, ENG_HASH_LEN);
     }
     return ok && index_part(ix->ranges, ix->n_range, item, &out->rk);
+}
+
+/*
+ * ExclusiveStartKey of a Query or Scan of table `t` or of its index `ix`
+ * (NULL for the table): exactly the table key plus, for an index, the
+ * index key. *tkey gets the table key and *pos the position in what is
+ * read (the index key for an index, else the table key).
+ */
+bool eng_key_from_start(const ddb_table *t, const ddb_index *ix, const json_t *esk, eng_key *pos,
+                        eng_key *tkey, ddb_err *err)
+{
+    const char *names[2 + 2 * DDB_INDEX_KEY_ATTRS] = {t->hash.name, t->range.name};
+    int n_names = 2;
+    for (int i = 0; ix && i < ix->n_hash; i++)
+        names[n_names++] = ix->hashes[i].name;
+    for (int i = 0; ix && i < ix->n_range; i++)
+        names[n_names++] = ix->ranges[i].name;
+    size_t want = 0;
+    for (int i = 0; i < n_names; i++) {
+        bool dup = !names[i];
+        for (int j = 0; j < i && !dup; j++)
+            dup = names[j] && strcmp(names[i], names[j]) == 0;
+        if (!dup) want++;
+    }
+    if (!json_is_object(esk) || json_object_size(esk) != want) {
+        ddb_err_set(err, DDB_E_VALIDATION, "The provided starting key is invalid: " KEY_SCHEMA_MSG);
+        return false;
+    }
+    json_t *key = ddb_item_normalize(esk, err);
+    if (!key) return false;
+    json_t *tkey_json = json_object();
+    bool ok = true;
+    for (int i = 0; i < n_names && ok; i++) {
+        json_t *v = names[i] ? json_object_get(key, names[i]) : NULL;
+        if (names[i] && !v) {
+            ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
+            ok = false;
+        } else if (v && i < 2) {
+            json_object_set(tkey_json, names[i], v);
+        }
+    }
+    if (ok) ok = eng_key_from_key(t, tkey_json, tkey, err);
+    if (ok && ix && ddb_index_multikey(ix)) {
+        ok = eng_index_key(ix, tkey, key, pos);
+        if (!ok) ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
+    } else if (ok && ix) {
+        ok = ddb_key_encode(json_object_get(key, ix->hash.name), ix->hash.type, &pos->hk, err);
+        if (ok && ix->range.name)
+            ok =
+                ddb_key_encode(json_object_get(key, ix->range.name), ix->range.type, &pos->rk, err);
+        /* an LSI's idx.h is its partition's; a GSI's is empty */
+        if (ok && !ix->global) memcpy(pos->h, tkey->h, ENG_HASH_LEN);
+    } else if (ok) {
+        buf_append(&pos->hk, tkey->hk.data, tkey->hk.len);
+        buf_append(&pos->rk, tkey->rk.data, tkey->rk.len);
+        memcpy(pos->h, tkey->h, ENG_HASH_LEN);
+    }
+    json_decref(tkey_json);
+    json_decref(key);
+    return ok;
 }
 
 /* True when two keys of the same table are the same item. */

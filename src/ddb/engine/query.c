@@ -8,13 +8,13 @@
  * even when no further item follows, as DynamoDB does.
  *
  * A Query is one SQL range over the encoded keys of one partition: the key
- * condition on the sort key becomes bounds on `rk` (begins_with on S or B
- * is a prefix range of the bytes), so SQLite walks the primary key index.
+ * condition becomes the partition and bounds on `rk` (query_check.c), so
+ * SQLite walks the primary key index.
  * A Scan walks (h, hk, rk) order; a Scan segment is a contiguous range of
  * the 160-bit `h` (key_hash.c), as in DynamoDB Local. Index reads walk the idx rows and fetch each
  * item by its table key, then apply the index projection (so a KEYS_ONLY or INCLUDE index shows
- * only what DynamoDB would have copied into it). ExclusiveStartKey becomes a row-value lower (or
- * upper) bound that replaces the key condition's bound on that side.
+ * only what DynamoDB would have copied into it). ExclusiveStartKey (keys.c) becomes a row-value
+ * lower (or upper) bound that replaces the key condition's bound on that side.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +26,12 @@
 
 typedef enum q_select { Q_ALL, Q_PROJECTED, Q_SPECIFIC, Q_COUNT } q_select;
 
-typedef struct q_bound {
-    bool set;
-    bool incl;
-    buf_t v; /* encoded sort key value */
-} q_bound;
-
 /* One parsed Query or Scan request. */
 typedef struct q_ctx {
     const ddb_table *t;
     const ddb_index *ix; /* NULL when reading the table itself */
-    ddb_keydef hash;     /* key schema of what is read (table or index) */
-    ddb_keydef range;
     bool is_query;
-    bool key_filter_ok; /* PartiQL: the filter may read the key attributes */
-    eng_key part;       /* Query: the partition (h, hk) */
-    q_bound lo, hi;     /* Query: bounds on rk from the key condition */
+    eng_query_range bounds; /* Query: the partition and bounds on rk */
     bool forward;
     unsigned char seg_lo[ENG_HASH_LEN]; /* Scan: range of h */
     unsigned char seg_hi[ENG_HASH_LEN];
@@ -60,187 +50,21 @@ typedef struct q_ctx {
 static void q_ctx_init(q_ctx *q)
 {
     memset(q, 0, sizeof *q);
-    eng_key_init(&q->part);
+    eng_query_range_init(&q->bounds);
     eng_key_init(&q->start);
     eng_key_init(&q->start_tkey);
-    buf_init(&q->lo.v);
-    buf_init(&q->hi.v);
     q->forward = true;
     memset(q->seg_hi, 0xFF, sizeof q->seg_hi);
 }
 
 static void q_ctx_free(eng *e, q_ctx *q)
 {
-    eng_key_free(&q->part);
+    eng_query_range_free(&q->bounds);
     eng_key_free(&q->start);
     eng_key_free(&q->start_tkey);
-    buf_free(&q->lo.v);
-    buf_free(&q->hi.v);
     ddb_cond_free(q->filter);
     ddb_proj_free(q->proj);
     if (q->t) eng_table_release(e, q->t);
-}
-
-/* memcmp order of two byte strings, the shorter first on a common prefix. */
-static int q_cmp(const void *a, size_t an, const void *b, size_t bn)
-{
-    size_t n = an < bn ? an : bn;
-    int r = n ? memcmp(a, b, n) : 0;
-    if (r) return r;
-    return an < bn ? -1 : an > bn;
-}
-
-static bool q_in_bounds(const q_ctx *q, const buf_t *rk)
-{
-    if (q->lo.set) {
-        int r = q_cmp(rk->data, rk->len, q->lo.v.data, q->lo.v.len);
-        if (r < 0 || (r == 0 && !q->lo.incl)) return false;
-    }
-    if (q->hi.set) {
-        int r = q_cmp(rk->data, rk->len, q->hi.v.data, q->hi.v.len);
-        if (r > 0 || (r == 0 && !q->hi.incl)) return false;
-    }
-    return true;
-}
-
-static bool q_check_type(const json_t *av, char type, ddb_err *err)
-{
-    if (ddb_av_type_of(av) == ddb_av_type_from_name((char[]){type, 0})) return true;
-    ddb_err_set(err, DDB_E_VALIDATION,
-                "One or more parameter values were invalid: Condition parameter type does not "
-                "match schema type");
-    return false;
-}
-
-/* A key attribute's value in a key condition may not be an empty string
-   or binary, as DynamoDB Local 3.3.1 answers (naming the index when the
-   attribute is one of an index's own keys). */
-static bool q_check_not_empty(const q_ctx *q, const json_t *av, const char *name, ddb_err *err)
-{
-    const json_t *v = json_object_get(av, ddb_av_type_of(av) == DDB_AV_S ? "S" : "B");
-    if (!json_is_string(v) || json_string_length(v) > 0) return true;
-    bool table_key =
-        !strcmp(name, q->t->hash.name) || (q->t->range.name && !strcmp(name, q->t->range.name));
-    if (q->ix && !table_key)
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values are not valid. A value specified for a "
-                    "secondary index key is not supported. The AttributeValue for a key "
-                    "attribute cannot contain an empty string value. IndexName: %s, IndexKey: %s",
-                    q->ix->name, name);
-    else
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values are not valid. The AttributeValue for a key "
-                    "attribute cannot contain an empty string value. Key: %s",
-                    name);
-    return false;
-}
-
-/* A key condition value for key attribute `kd`: its type, and not empty. */
-static bool q_check_value(const q_ctx *q, const json_t *av, const ddb_keydef *kd, ddb_err *err)
-{
-    return q_check_type(av, kd->type, err) && q_check_not_empty(q, av, kd->name, err);
-}
-
-/* The sort key bounds of a Query on an index with several sort attributes:
-   a prefix of equal tuple elements, then a range (index_keys.c). */
-static bool q_tuple_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
-{
-    const ddb_keydef *ranges = q->ix->ranges;
-    for (int i = 0; i < kc->n_range_eq; i++)
-        if (!q_check_value(q, kc->range_eq[i], &ranges[i], err)) return false;
-    const ddb_keydef *kd = &ranges[kc->n_range_eq];
-    if (kc->range_op == DDB_RANGE_BEGINS_WITH && ddb_av_type_of(kc->range_v1) == DDB_AV_N) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "Invalid KeyConditionExpression: Incorrect operand type for operator or "
-                    "function; operator or function: begins_with, operand type: N");
-        return false;
-    }
-    if (kc->range_op != DDB_RANGE_NONE &&
-        (!q_check_value(q, kc->range_v1, kd, err) ||
-         (kc->range_v2 && !q_check_value(q, kc->range_v2, kd, err))))
-        return false;
-    if (!eng_tuple_bounds(ranges, kc, &q->lo.v, &q->lo.set, &q->hi.v, &q->hi.set, err))
-        return false;
-    q->lo.incl = true;
-    q->hi.incl = false;
-    return true;
-}
-
-/* Turns the parsed key condition into the partition key and rk bounds. */
-static bool q_key_bounds(q_ctx *q, const ddb_keycond *kc, ddb_err *err)
-{
-    const ddb_keydef *hashes = q->ix ? q->ix->hashes : &q->hash;
-    int n_hash = q->ix ? q->ix->n_hash : 1;
-    for (int i = 0; i < n_hash; i++) {
-        if (!q_check_value(q, kc->hash_values[i], &hashes[i], err)) return false;
-        if (!eng_key_part_add(&q->part.hk, kc->hash_values[i], hashes[i].type, n_hash > 1, err))
-            return false;
-    }
-    if (!q->ix || !q->ix->global) /* a GSI's idx.h is empty (engine_int.h) */
-        eng_hash(q->hash.type, buf_cstr(&q->part.hk), q->part.hk.len, q->part.h);
-    if (q->ix && q->ix->n_range > 1) return q_tuple_bounds(q, kc, err);
-    if (kc->range_op == DDB_RANGE_NONE) return true;
-    if (kc->range_op == DDB_RANGE_BEGINS_WITH && ddb_av_type_of(kc->range_v1) == DDB_AV_N) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "Invalid KeyConditionExpression: Incorrect operand type for operator or "
-                    "function; operator or function: begins_with, operand type: N");
-        return false;
-    }
-    if (!q_check_type(kc->range_v1, q->range.type, err)) return false;
-    if (kc->range_v2 && !q_check_type(kc->range_v2, q->range.type, err)) return false;
-    if (!q_check_not_empty(q, kc->range_v1, q->range.name, err) ||
-        (kc->range_v2 && !q_check_not_empty(q, kc->range_v2, q->range.name, err)))
-        return false;
-    buf_t v1 = BUF_INIT;
-    if (!ddb_key_encode(kc->range_v1, q->range.type, &v1, err)) {
-        buf_free(&v1);
-        return false;
-    }
-    q_bound *lo = &q->lo, *hi = &q->hi;
-    switch (kc->range_op) {
-    case DDB_RANGE_EQ:
-        buf_append(&lo->v, v1.data, v1.len);
-        buf_append(&hi->v, v1.data, v1.len);
-        lo->set = hi->set = lo->incl = hi->incl = true;
-        break;
-    case DDB_RANGE_LT:
-    case DDB_RANGE_LE:
-        buf_append(&hi->v, v1.data, v1.len);
-        hi->set = true;
-        hi->incl = kc->range_op == DDB_RANGE_LE;
-        break;
-    case DDB_RANGE_GT:
-    case DDB_RANGE_GE:
-        buf_append(&lo->v, v1.data, v1.len);
-        lo->set = true;
-        lo->incl = kc->range_op == DDB_RANGE_GE;
-        break;
-    case DDB_RANGE_BETWEEN:
-        buf_append(&lo->v, v1.data, v1.len);
-        lo->set = lo->incl = true;
-        /* ddb_keycond_parse has checked that v1 <= v2 */
-        if (!ddb_key_encode(kc->range_v2, q->range.type, &hi->v, err)) break;
-        hi->set = hi->incl = true;
-        break;
-    case DDB_RANGE_BEGINS_WITH:
-        /* [prefix, successor of prefix): drop trailing 0xFF bytes and
-           increment the last; no upper bound if nothing is left. */
-        buf_append(&lo->v, v1.data, v1.len);
-        lo->set = lo->incl = true;
-        while (v1.len > 0 && (unsigned char)v1.data[v1.len - 1] == 0xFF)
-            v1.len--;
-        if (v1.len > 0) {
-            v1.data[v1.len - 1] = (char)((unsigned char)v1.data[v1.len - 1] + 1);
-            buf_append(&hi->v, v1.data, v1.len);
-            hi->set = true;
-            hi->incl = false;
-        }
-        break;
-    default:
-        break;
-    }
-    buf_free(&v1);
-    return err->code == DDB_OK;
 }
 
 static bool q_bad_start(ddb_err *err, const char *msg)
@@ -249,70 +73,21 @@ static bool q_bad_start(ddb_err *err, const char *msg)
     return false;
 }
 
-/* Validates ExclusiveStartKey (exactly the table key, plus the index key
-   for an index) and turns it into a position. */
+/* Validates ExclusiveStartKey (keys.c) and turns it into a position, which
+   must lie in the Query's range or the Scan's segment. */
 static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
 {
-    const char *names[2 + 2 * DDB_INDEX_KEY_ATTRS] = {q->t->hash.name, q->t->range.name};
-    int n_names = 2;
-    for (int i = 0; q->ix && i < q->ix->n_hash; i++)
-        names[n_names++] = q->ix->hashes[i].name;
-    for (int i = 0; q->ix && i < q->ix->n_range; i++)
-        names[n_names++] = q->ix->ranges[i].name;
-    size_t want = 0;
-    for (int i = 0; i < n_names; i++) {
-        bool dup = !names[i];
-        for (int j = 0; j < i && !dup; j++)
-            dup = names[j] && strcmp(names[i], names[j]) == 0;
-        if (!dup) want++;
-    }
-    if (!json_is_object(esk) || json_object_size(esk) != want)
-        return q_bad_start(
-            err, "The provided starting key is invalid: The provided key element does not "
-                 "match the schema");
-    json_t *key = ddb_item_normalize(esk, err);
-    if (!key) return false;
-    json_t *tkey = json_object();
-    bool ok = true;
-    for (int i = 0; i < n_names && ok; i++) {
-        json_t *v = names[i] ? json_object_get(key, names[i]) : NULL;
-        if (names[i] && !v)
-            ok = q_bad_start(err, "The provided key element does not match the schema");
-        else if (v && i < 2)
-            json_object_set(tkey, names[i], v);
-    }
-    if (ok) ok = eng_key_from_key(q->t, tkey, &q->start_tkey, err);
-    if (ok && q->ix && ddb_index_multikey(q->ix)) {
-        ok = eng_index_key(q->ix, &q->start_tkey, key, &q->start);
-        if (!ok) q_bad_start(err, "The provided key element does not match the schema");
-    } else if (ok && q->ix) {
-        ok = ddb_key_encode(json_object_get(key, q->ix->hash.name), q->ix->hash.type, &q->start.hk,
-                            err);
-        if (ok && q->ix->range.name)
-            ok = ddb_key_encode(json_object_get(key, q->ix->range.name), q->ix->range.type,
-                                &q->start.rk, err);
-        /* an LSI's idx.h is its partition's; a GSI's is empty */
-        if (ok && !q->ix->global) memcpy(q->start.h, q->start_tkey.h, ENG_HASH_LEN);
-    } else if (ok) {
-        buf_append(&q->start.hk, q->start_tkey.hk.data, q->start_tkey.hk.len);
-        buf_append(&q->start.rk, q->start_tkey.rk.data, q->start_tkey.rk.len);
-        memcpy(q->start.h, q->start_tkey.h, ENG_HASH_LEN);
-    }
-    if (ok && q->ix) eng_index_tie(q->t, q->ix, &q->start_tkey, q->start_tie);
-    if (ok && q->is_query &&
-        (q_cmp(q->start.hk.data, q->start.hk.len, q->part.hk.data, q->part.hk.len) != 0 ||
-         !q_in_bounds(q, &q->start.rk)))
-        ok = q_bad_start(err, "The provided starting key does not match the range key predicate");
+    if (!eng_key_from_start(q->t, q->ix, esk, &q->start, &q->start_tkey, err)) return false;
+    if (q->ix) eng_index_tie(q->t, q->ix, &q->start_tkey, q->start_tie);
+    if (q->is_query && !eng_query_range_has(&q->bounds, &q->start))
+        return q_bad_start(err, "The provided starting key does not match the range key predicate");
     /* a Scan segment continues only from a key of its own hash range */
-    if (ok && !q->is_query &&
-        (memcmp(q->start_tkey.h, q->seg_lo, ENG_HASH_LEN) < 0 ||
-         memcmp(q->start_tkey.h, q->seg_hi, ENG_HASH_LEN) > 0))
-        ok = q_bad_start(err, "The provided Exclusive Start Key does not map to the provided "
-                              "Segment");
-    json_decref(tkey);
-    json_decref(key);
-    q->has_start = ok;
-    return ok;
+    if (!q->is_query && (memcmp(q->start_tkey.h, q->seg_lo, ENG_HASH_LEN) < 0 ||
+                         memcmp(q->start_tkey.h, q->seg_hi, ENG_HASH_LEN) > 0))
+        return q_bad_start(err, "The provided Exclusive Start Key does not map to the provided "
+                                "Segment");
+    q->has_start = true;
+    return true;
 }
 
 static void q_bind_blob(sqlite3_stmt *st, int i, const buf_t *b)
@@ -337,10 +112,10 @@ static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
     if (q->is_query) {
         buf_puts(&sql, " AND h = ?3 AND hk = ?4");
         /* the start position replaces the bound on its side */
-        if (q->lo.set && !(q->has_start && q->forward))
-            buf_printf(&sql, " AND rk %s ?5", q->lo.incl ? ">=" : ">");
-        if (q->hi.set && !(q->has_start && !q->forward))
-            buf_printf(&sql, " AND rk %s ?6", q->hi.incl ? "<=" : "<");
+        if (q->bounds.lo.set && !(q->has_start && q->forward))
+            buf_printf(&sql, " AND rk %s ?5", q->bounds.lo.incl ? ">=" : ">");
+        if (q->bounds.hi.set && !(q->has_start && !q->forward))
+            buf_printf(&sql, " AND rk %s ?6", q->bounds.hi.incl ? "<=" : "<");
         const char *op = q->forward ? ">" : "<";
         if (q->has_start && ix)
             buf_printf(&sql, " AND (rk, tie, th, thk, trk) %s (?7, ?11, ?8, ?9, ?10)", op);
@@ -370,10 +145,10 @@ static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
     sqlite3_bind_int64(st, 1, q->t->tid);
     if (ix) sqlite3_bind_int(st, 2, q->ix->ino);
     if (q->is_query) {
-        sqlite3_bind_blob(st, 3, q->part.h, h_len, SQLITE_STATIC);
-        q_bind_blob(st, 4, &q->part.hk);
-        if (q->lo.set && !(q->has_start && q->forward)) q_bind_blob(st, 5, &q->lo.v);
-        if (q->hi.set && !(q->has_start && !q->forward)) q_bind_blob(st, 6, &q->hi.v);
+        sqlite3_bind_blob(st, 3, q->bounds.part.h, h_len, SQLITE_STATIC);
+        q_bind_blob(st, 4, &q->bounds.part.hk);
+        if (q->bounds.lo.set && !(q->has_start && q->forward)) q_bind_blob(st, 5, &q->bounds.lo.v);
+        if (q->bounds.hi.set && !(q->has_start && !q->forward)) q_bind_blob(st, 6, &q->bounds.hi.v);
         if (q->has_start) q_bind_blob(st, 7, &q->start.rk);
     } else {
         if (!q->has_start || ix) sqlite3_bind_blob(st, 3, q->seg_lo, ENG_HASH_LEN, SQLITE_STATIC);
@@ -609,8 +384,6 @@ static bool q_parse_head(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
     if (!c) return false;
     q->t = eng_table_acquire(e, c, name, err);
     if (!q->t) return false;
-    q->hash = q->t->hash;
-    q->range = q->t->range;
     if (has_index) {
         q->ix = ddb_table_find_index(q->t, index);
         if (!q->ix) {
@@ -618,8 +391,6 @@ static bool q_parse_head(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
                         index);
             return false;
         }
-        q->hash = q->ix->hash;
-        q->range = q->ix->range;
         if (q->ix->global && q->consistent) {
             ddb_err_set(err, DDB_E_VALIDATION,
                         "Consistent reads are not supported on global secondary indexes");
@@ -642,51 +413,12 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
     return true;
 }
 
-/* A Query's filter may not read the key it queries by. */
-static bool q_filter_keys_ok(const q_ctx *q, ddb_err *err)
-{
-    const ddb_keydef *keys[2 * DDB_INDEX_KEY_ATTRS] = {&q->hash, &q->range};
-    int n_keys = 2;
-    if (q->ix && ddb_index_multikey(q->ix)) {
-        n_keys = 0;
-        for (int i = 0; i < q->ix->n_hash; i++)
-            keys[n_keys++] = &q->ix->hashes[i];
-        for (int i = 0; i < q->ix->n_range; i++)
-            keys[n_keys++] = &q->ix->ranges[i];
-    }
-    for (int i = 0; !q->key_filter_ok && q->filter && i < n_keys; i++) {
-        if (keys[i]->name && ddb_cond_uses(q->filter, keys[i]->name)) {
-            ddb_err_set(
-                err, DDB_E_VALIDATION,
-                "Filter Expression can only contain non-primary key attributes: Primary key "
-                "attribute: %s",
-                keys[i]->name);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Runs a parsed request: ExclusiveStartKey, then the page read. */
 static json_t *q_finish(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
 {
     json_t *esk = json_object_get(req, "ExclusiveStartKey");
     if (esk && !json_is_null(esk) && !q_start(q, esk, err)) return NULL;
     return eng_read(e, q_run, q, err);
-}
-
-/* The key condition, checked against the key schema of what is read. */
-static bool q_keycond_reduce(const q_ctx *q, const ddb_keycond_expr *x, ddb_keycond *kc,
-                             ddb_err *err)
-{
-    if (!q->ix || !ddb_index_multikey(q->ix))
-        return ddb_keycond_reduce(x, q->hash.name, q->range.name, kc, err);
-    ddb_keycond_schema ks = {.n_hash = q->ix->n_hash, .n_range = q->ix->n_range};
-    for (int i = 0; i < ks.n_hash; i++)
-        ks.hash[i] = q->ix->hashes[i].name;
-    for (int i = 0; i < ks.n_range; i++)
-        ks.range[i] = q->ix->ranges[i].name;
-    return ddb_keycond_reduce_multi(x, &ks, kc, err);
 }
 
 /* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
@@ -697,12 +429,8 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
     q_ctx q;
     q_ctx_init(&q);
     q.is_query = true;
-    q.key_filter_ok = key_filter_ok;
     ddb_expr_attrs attrs;
     bool attrs_ok = false;
-    ddb_keycond kc;
-    memset(&kc, 0, sizeof kc);
-    ddb_keycond_expr *kx = NULL;
     json_t *resp = NULL;
     const char *kce = NULL;
     bool has_kce = false;
@@ -718,19 +446,14 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
                                    json_object_get(req, "ExpressionAttributeValues"), err);
     if (!attrs_ok) goto done;
     /* DynamoDB Local 3.3.1's order: the three expressions are read (filter,
-       projection, key condition), the unused names and values refused, and
-       only then the key condition checked against the key schema, its
-       values against the key's types, the filter against the key, and
-       last Select. */
+       projection, key condition), then checked (eng_query_keys), and last
+       Select. */
     if (!q_parse_exprs(&q, req, &attrs, err)) goto done;
-    if (!(kx = ddb_keycond_expr_parse(kce, &attrs, err))) goto done;
-    if (!ddb_expr_attrs_check_unused(&attrs, err) || !q_keycond_reduce(&q, kx, &kc, err)) goto done;
-    if (!q_key_bounds(&q, &kc, err) || !q_filter_keys_ok(&q, err)) goto done;
+    if (!eng_query_keys(q.t, q.ix, kce, &attrs, key_filter_ok ? NULL : q.filter, &q.bounds, err))
+        goto done;
     if (!q_parse_select(&q, req, err)) goto done;
     resp = q_finish(&q, e, req, err);
 done:
-    ddb_keycond_free(&kc);
-    ddb_keycond_expr_free(kx);
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
     q_ctx_free(e, &q);
     return resp;
