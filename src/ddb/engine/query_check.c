@@ -11,9 +11,11 @@
  * begins_with on S or B becomes a prefix range of the bytes. The filter of
  * a Query may not read the key it queries by.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "ddb/engine/engine_int.h"
 #include "ddb/model/value.h"
 
@@ -249,6 +251,57 @@ static bool qc_filter_keys_ok(const qc_target *q, const ddb_cond *filter, ddb_er
     return true;
 }
 
+/* Appends the key attributes of the table's local (`global` false) or
+   global indexes to keys[], the indexes in the order of 3.3.1's HashMap
+   of them by name. */
+static void qc_index_keys(const ddb_table *t, bool global, const char **keys, bool *index_key,
+                          int *n)
+{
+    const char **names = xcalloc(t->n_indexes + 1, sizeof *names);
+    const ddb_index **ixs = xcalloc(t->n_indexes + 1, sizeof *ixs);
+    size_t *perm = xcalloc(t->n_indexes + 1, sizeof *perm), m = 0;
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        if (t->indexes[i].global != global) continue;
+        ixs[m] = &t->indexes[i];
+        names[m++] = t->indexes[i].name;
+    }
+    ddb_attr_order_perm(names, m, DDB_ORDER_HASHMAP, perm);
+    for (size_t i = 0; i < m; i++) {
+        const ddb_index *ix = ixs[perm[i]];
+        for (int j = 0; j < ix->n_hash; j++, (*n)++) {
+            keys[*n] = ix->hashes[j].name;
+            index_key[*n] = true;
+        }
+        for (int j = 0; j < ix->n_range; j++, (*n)++) {
+            keys[*n] = ix->ranges[j].name;
+            index_key[*n] = true;
+        }
+    }
+    free(perm);
+    free(ixs);
+    free(names);
+}
+
+/* A path into a key attribute of the table or of any of its indexes is
+   refused first, as DynamoDB Local 3.3.1 does: the table's keys, then the
+   local indexes' and the global indexes' (qc_index_keys). */
+static bool qc_check_key_paths(const ddb_table *t, const ddb_keycond_expr *kx, ddb_err *err)
+{
+    size_t cap = 2 + t->n_indexes * 2 * DDB_INDEX_KEY_ATTRS;
+    const char **keys = xcalloc(cap, sizeof *keys);
+    bool *index_key = xcalloc(cap, sizeof *index_key);
+    keys[0] = t->hash.name;
+    keys[1] = t->range.name;
+    int n = 2;
+    qc_index_keys(t, false, keys, index_key, &n);
+    qc_index_keys(t, true, keys, index_key, &n);
+    assert((size_t)n <= cap);
+    bool ok = ddb_keycond_check_key_paths(kx, keys, index_key, n, err);
+    free(index_key);
+    free(keys);
+    return ok;
+}
+
 bool eng_query_keys(const ddb_table *t, const ddb_index *ix, const char *kce, ddb_expr_attrs *attrs,
                     const ddb_cond *filter, eng_query_range *r, ddb_err *err)
 {
@@ -258,12 +311,13 @@ bool eng_query_keys(const ddb_table *t, const ddb_index *ix, const char *kce, dd
     memset(&kc, 0, sizeof kc);
     /* DynamoDB Local 3.3.1's order, after the filter and the projection
        were read: the key condition is read, the unused names and values
-       refused, and only then the key condition checked against the key
-       schema, its values against the key's types, and the filter against
-       the key. */
+       refused, then paths into key attributes, and only then the key
+       condition checked against the key schema, its values against the
+       key's types, and the filter against the key. */
     ddb_keycond_expr *kx = ddb_keycond_expr_parse(kce, attrs, err);
-    bool ok = kx && ddb_expr_attrs_check_unused(attrs, err) && qc_reduce(&q, kx, &kc, err) &&
-              qc_key_bounds(&q, &kc, r, err) && qc_filter_keys_ok(&q, filter, err);
+    bool ok = kx && ddb_expr_attrs_check_unused(attrs, err) && qc_check_key_paths(t, kx, err) &&
+              qc_reduce(&q, kx, &kc, err) && qc_key_bounds(&q, &kc, r, err) &&
+              qc_filter_keys_ok(&q, filter, err);
     ddb_keycond_free(&kc);
     ddb_keycond_expr_free(kx);
     return ok;

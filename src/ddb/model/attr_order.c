@@ -16,7 +16,9 @@
  *     String.compareTo), put into a map of default_cap(n) (a new HashMap()),
  *     that one's order put into a map of small_cap(n);
  *   - UpdateItem's ALL_NEW answer: between those two, one copy more, of
- *     copy_cap(n) (the HashMap(Map) constructor).
+ *     copy_cap(n) (the HashMap(Map) constructor);
+ *   - other names 3.3.1 keeps in one new HashMap() (a table's indexes):
+ *     default_cap(n), the names put in the order given.
  * Putting a sequence into a map and iterating it is a stable sort by
  * bucket, so each order is one sort with a key of buckets.
  */
@@ -112,7 +114,7 @@ void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how,
         v[i].len = strlen(names[i]);
         v[i].pos = i;
         uint32_t h = java_hash(v[i].name, v[i].len);
-        v[i].key[0] = h & last;
+        v[i].key[0] = h & (how == DDB_ORDER_HASHMAP ? first : last);
         if (how == DDB_ORDER_ALL_NEW) {
             v[i].key[1] = h & mid;
             v[i].key[2] = h & first;
@@ -120,7 +122,8 @@ void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how,
             v[i].key[1] = v[i].key[2] = h & first;
         }
     }
-    qsort(v, n, sizeof *v, how == DDB_ORDER_WRITTEN ? cmp_written : cmp_rebuilt);
+    qsort(v, n, sizeof *v,
+          how == DDB_ORDER_WRITTEN || how == DDB_ORDER_HASHMAP ? cmp_written : cmp_rebuilt);
     for (size_t i = 0; i < n; i++)
         perm[i] = v[i].pos;
     free(v);

@@ -146,6 +146,13 @@ bool ddb_keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, const 
                         ddb_keycond *out, ddb_err *err);
 bool ddb_keycond_reduce_multi(const ddb_keycond_expr *x, const ddb_keycond_schema *ks,
                               ddb_keycond *out, ddb_err *err);
+/* Refuses a path in the key condition that steps into (`k.x`, `k[0]`) one
+   of `keys` (n names, NULL entries skipped), checked key by key in that
+   order: "Key attributes must be scalars; ... Key: k", or "IndexKey: k"
+   when index_key[i]. DynamoDB Local 3.3.1 does this before it reduces the
+   conditions. */
+bool ddb_keycond_check_key_paths(const ddb_keycond_expr *x, const char *const *keys,
+                                 const bool *index_key, int n, ddb_err *err);
 void ddb_keycond_expr_free(ddb_keycond_expr *x);
 void ddb_keycond_free(ddb_keycond *k);
 

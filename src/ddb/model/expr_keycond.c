@@ -11,7 +11,10 @@
  * attribute, fails where it stands), then more than two conditions are
  * "Conditions can be of length 1 or 2 only" for a single-attribute key and
  * more conditions than key attributes are "Query key condition not
- * supported", before any key attribute is looked for.
+ * supported", before any key attribute is looked for. Before all that, a
+ * path into a key attribute of the table or of any of its indexes is
+ * refused ("Key attributes must be scalars"), key by key; a path into any
+ * other attribute is refused where its condition stands.
  */
 #include "base/alloc.h"
 #include "ddb/model/expr_int.h"
@@ -58,13 +61,16 @@ static bool make_term(const expr_node *n, expr_key_term *t, ddb_err *err)
         if (x->kind == EN_FUNC)
             return expr_key_fail(err, "KeyConditionExpressions cannot contain nested operations");
         if (x->kind != EN_PATH) continue;
-        paths++;
+        if (paths++ > 0)
+            return expr_key_fail(err, "Invalid condition in KeyConditionExpression: Multiple "
+                                      "attribute names used in one condition");
+        /* a path into a key attribute was refused before (ddb_keycond_check_key_paths) */
+        if (x->path.n > 1)
+            return expr_key_fail(
+                err, "KeyConditionExpressions cannot have conditions on nested attributes");
         path = x;
         at = i;
     }
-    if (paths > 1)
-        return expr_key_fail(err, "Invalid condition in KeyConditionExpression: Multiple attribute "
-                                  "names used in one condition");
     if (paths == 0)
         return expr_key_fail(err, "Invalid condition in KeyConditionExpression: No key attribute "
                                   "specified");
@@ -73,13 +79,6 @@ static bool make_term(const expr_node *n, expr_key_term *t, ddb_err *err)
                     "Invalid condition in KeyConditionExpression: %s operator must have the key "
                     "attribute as its first operand",
                     n->kind == EN_BETWEEN ? "BETWEEN" : "begins_with");
-        return false;
-    }
-    if (path->path.n > 1) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "Key attributes must be scalars; list random access '[]' and map lookup '.' "
-                    "are not allowed: Key: %s",
-                    path->path.el[0].name);
         return false;
     }
     t->node = n;
@@ -150,6 +149,15 @@ bool expr_key_collect(const expr_node *n, expr_key_terms *ts, ddb_err *err)
     return add_term(n, ts, err);
 }
 
+/* True when a path anywhere in `n` steps into attribute `name`. */
+static bool steps_into(const expr_node *n, const char *name)
+{
+    if (n->kind == EN_PATH && n->path.n > 1 && strcmp(n->path.el[0].name, name) == 0) return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (steps_into(n->kids[i], name)) return true;
+    return false;
+}
+
 static bool reduce(const expr_key_term *terms, int nt, const char *hash_attr,
                    const char *range_attr, ddb_keycond *out, ddb_err *err)
 {
@@ -202,6 +210,20 @@ ddb_keycond_expr *ddb_keycond_expr_parse(const char *text, ddb_expr_attrs *a, dd
     return NULL;
 }
 
+bool ddb_keycond_check_key_paths(const ddb_keycond_expr *x, const char *const *keys,
+                                 const bool *index_key, int n, ddb_err *err)
+{
+    for (int i = 0; i < n; i++) {
+        if (!keys[i] || !steps_into(x->root, keys[i])) continue;
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "Key attributes must be scalars; list random access '[]' and map lookup '.' "
+                    "are not allowed: %s: %s",
+                    index_key[i] ? "IndexKey" : "Key", keys[i]);
+        return false;
+    }
+    return true;
+}
+
 void ddb_keycond_expr_free(ddb_keycond_expr *x)
 {
     if (!x) return;
@@ -242,7 +264,10 @@ bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_att
 {
     memset(out, 0, sizeof *out);
     ddb_keycond_expr *x = ddb_keycond_expr_parse(text, a, err);
-    bool ok = x && ddb_keycond_reduce(x, hash_attr, range_attr, out, err);
+    const char *keys[2] = {hash_attr, range_attr};
+    const bool index_key[2] = {false, false};
+    bool ok = x && ddb_keycond_check_key_paths(x, keys, index_key, 2, err) &&
+              ddb_keycond_reduce(x, hash_attr, range_attr, out, err);
     ddb_keycond_expr_free(x);
     return ok;
 }

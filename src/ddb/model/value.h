@@ -71,12 +71,15 @@ int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
  *   DDB_ORDER_REBUILT  an item after an UpdateExpression as it stores it:
  *                      the names sorted, through two HashMaps;
  *   DDB_ORDER_ALL_NEW  the same item as UpdateItem's ALL_NEW answer shows
- *                      it (one HashMap copy more).
+ *                      it (one HashMap copy more);
+ *   DDB_ORDER_HASHMAP  names put in the order given into one new HashMap()
+ *                      (as 3.3.1 keeps a table's indexes by name).
  */
 typedef enum ddb_attr_order {
     DDB_ORDER_WRITTEN,
     DDB_ORDER_REBUILT,
     DDB_ORDER_ALL_NEW,
+    DDB_ORDER_HASHMAP,
 } ddb_attr_order;
 /* Fills perm[0..n) with the positions of `names` (n names, in the order
    they came) in the order `how` gives them. */

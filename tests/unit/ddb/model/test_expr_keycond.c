@@ -32,6 +32,7 @@ typedef struct kc_case {
 #define MISSED "Query condition missed key schema element"
 #define UNSUP "Query key condition not supported"
 #define LEN "Conditions can be of length 1 or 2 only"
+#define NESTED "KeyConditionExpressions cannot have conditions on nested attributes"
 /* Nine and seventeen conditions on attributes of no key. */
 #define T9                                                                                         \
     "a = :v AND b = :v AND c = :v AND d = :v AND e = :v AND f = :v AND g = :v AND h = :v AND i = " \
@@ -151,6 +152,24 @@ static void test_keycond(void **state)
         {"pk[0] = :v", "sk", V, 0, NULL, NULL,
          "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
          "allowed: Key: pk"},
+        /* a path into another attribute fails where its condition stands,
+           a path into a key attribute before every condition is read */
+        {"y.z = :v", "sk", V, 0, NULL, NULL, NESTED},
+        {"pk = :v AND y[0] = :v", "sk", V, 0, NULL, NULL, NESTED},
+        {"pk = :v AND y.z = :v AND sk > :w AND sk < :w", "sk", W, 0, NULL, NULL, NESTED},
+        {"pk = :v AND sk > :w AND sk < :w AND y.z = :v", "sk", W, 0, NULL, NULL, DUP},
+        {"pk = :v AND x = :v AND w = :v AND y.z = :v", "sk", V, 0, NULL, NULL, NESTED},
+        {"pk = :v AND y.z = y.q", "sk", V, 0, NULL, NULL, NESTED},
+        {"y.z = size(x)", "sk", V, 0, NULL, NULL, NESTED},
+        {"pk = :v AND x = y.z", "sk", V, 0, NULL, NULL,
+         "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+         "condition"},
+        {"pk = :v AND sk > :w AND sk < :w AND pk.q = :v", "sk", W, 0, NULL, NULL,
+         "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+         "allowed: Key: pk"},
+        {"y.z = :v OR size(sk.q) = :v", "sk", V, 0, NULL, NULL,
+         "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+         "allowed: Key: sk"},
         {"pk = :v AND begins_with(:w, sk)", "sk", W, 0, NULL, NULL,
          "Invalid condition in KeyConditionExpression: begins_with operator must have the key "
          "attribute as its first operand"},
@@ -175,10 +194,39 @@ static void test_keycond(void **state)
         run_case(&cases[i]);
 }
 
+/* Paths into key attributes are refused key by key in the order given,
+   whatever their order in the expression; an index's key says IndexKey. */
+static void test_key_paths(void **state)
+{
+    (void)state;
+    ddb_err err = DDB_ERR_INIT;
+    ddb_expr_attrs attrs;
+    json_t *values = tu_json(V);
+    assert_true(ddb_expr_attrs_init(&attrs, NULL, values, &err));
+    ddb_keycond_expr *x =
+        ddb_keycond_expr_parse("g.a = :v AND y.z = :v AND sk.b = :v", &attrs, &err);
+    assert_non_null(x);
+    const char *keys[] = {"pk", NULL, "sk", "g"};
+    const bool index_key[] = {false, false, true, true};
+    assert_false(ddb_keycond_check_key_paths(x, keys, index_key, 4, &err));
+    assert_string_equal(err.message, "Key attributes must be scalars; list random access '[]' and "
+                                     "map lookup '.' are not allowed: IndexKey: sk");
+    ddb_err_clear(&err);
+    assert_false(ddb_keycond_check_key_paths(x, keys + 3, index_key + 3, 1, &err));
+    assert_string_equal(err.message, "Key attributes must be scalars; list random access '[]' and "
+                                     "map lookup '.' are not allowed: IndexKey: g");
+    ddb_err_clear(&err);
+    assert_true(ddb_keycond_check_key_paths(x, keys, index_key, 2, &err));
+    ddb_keycond_expr_free(x);
+    ddb_expr_attrs_free(&attrs);
+    json_decref(values);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keycond),
+        cmocka_unit_test(test_key_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
