@@ -297,10 +297,12 @@ static json_t *q_run(eng *e, eng_conn *c, void *arg, ddb_err *err)
     json_object_set_new(resp, "ScannedCount", json_integer(scanned));
     /* a Query of a table without a sort key reads at most one item */
     bool single = q->is_query && !q->ix && !q->t->range.name;
-    if (early && last && !single)
-        json_object_set_new(resp, "LastEvaluatedKey",
-                            q->ix ? eng_index_key_json(q->t, q->ix, last)
-                                  : eng_key_json(q->t, last));
+    if (early && last && !single) {
+        /* key schema order, then DynamoDB Local 3.3.1's (attr_order.c) */
+        json_t *key = q->ix ? eng_index_key_json(q->t, q->ix, last) : eng_key_json(q->t, last);
+        json_object_set_new(resp, "LastEvaluatedKey", ddb_attr_reordered(key, DDB_ORDER_KEY));
+        json_decref(key);
+    }
     json_decref(last);
     json_t *cap = eng_capacity_json(q->t, q->cap_mode, eng_read_units(bytes, q->consistent),
                                     q->ix ? q->ix->name : NULL, false);

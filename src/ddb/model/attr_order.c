@@ -18,7 +18,10 @@
  *   - UpdateItem's ALL_NEW answer: between those two, one copy more, of
  *     copy_cap(n) (the HashMap(Map) constructor);
  *   - other names 3.3.1 keeps in one new HashMap() (a table's indexes):
- *     default_cap(n), the names put in the order given.
+ *     default_cap(n), the names put in the order given;
+ *   - a LastEvaluatedKey: its names in key schema order (table hash and
+ *     range, then the index's), put into a map of default_cap(n), that
+ *     one's order put into a map of small_cap(n).
  * Putting a sequence into a map and iterating it is a stable sort by
  * bucket, so each order is one sort with a key of buckets.
  */
@@ -96,6 +99,14 @@ static int cmp_written(const void *a, const void *b)
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    for (int i = 0; i < 2; i++)
+        if (x->key[i] != y->key[i]) return x->key[i] < y->key[i] ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
 static int cmp_rebuilt(const void *a, const void *b)
 {
     const entry *x = a, *y = b;
@@ -123,7 +134,9 @@ void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how,
         }
     }
     qsort(v, n, sizeof *v,
-          how == DDB_ORDER_WRITTEN || how == DDB_ORDER_HASHMAP ? cmp_written : cmp_rebuilt);
+          how == DDB_ORDER_WRITTEN || how == DDB_ORDER_HASHMAP ? cmp_written
+          : how == DDB_ORDER_KEY                               ? cmp_key
+                                                               : cmp_rebuilt);
     for (size_t i = 0; i < n; i++)
         perm[i] = v[i].pos;
     free(v);
