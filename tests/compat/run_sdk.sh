@@ -60,7 +60,8 @@ export DDBLOCAL_ENDPOINT=http://127.0.0.1:$(cat "$work/ddblocal.port")
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB || true
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_REGION=us-east-1
 
-files=("$@")
+files=()
+for f in "$@"; do files+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); done
 if [ ${#files[@]} -eq 0 ]; then
   files=("$sdk"/*.test.mjs)
 fi

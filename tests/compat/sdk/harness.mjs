@@ -11,7 +11,9 @@
 // numbers in one canonical form, so they are compared by value. The
 // transcripts are compared as JSON text, so the order of an item's
 // attributes, of a set's elements and of the items of a page counts.
+// SDK_TRANSCRIPTS=DIR writes each scenario's two transcripts there.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, NumberValue } from "@aws-sdk/lib-dynamodb";
@@ -247,6 +249,11 @@ export function both(title, scenario) {
       } finally {
         ctx.client.destroy();
       }
+    }
+    if (process.env.SDK_TRANSCRIPTS) {
+      const file = process.env.SDK_TRANSCRIPTS + "/" + title.replace(/[^A-Za-z0-9]+/g, "_");
+      writeFileSync(file + ".cruddur.json", got[0]);
+      writeFileSync(file + ".ddblocal.json", got[1]);
     }
     if (got[0] !== got[1]) {
       const diffs = differences(JSON.parse(got[0]), JSON.parse(got[1]), "$", []);
