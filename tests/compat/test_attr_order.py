@@ -16,6 +16,12 @@ the names of one bucket in the order they were put; a name's bucket is
     sorted, through a map grown from 16, then through the one above;
   - UpdateItem's ALL_NEW answer: between those two, a HashMap(Map) copy of
     capacity tableSizeFor(int(n / 0.75 + 1)).
+  - a PartiQL map literal (an INSERT's item too): its names as written
+    through a map grown from 16, then through the first rule's map.
+The other write paths (BatchWriteItem and TransactWriteItems puts and
+updates, PartiQL UPDATE, paths deep into maps and lists) follow these
+rules; tests/compat/tools/probe_write_order.py compares them server
+against server.
 """
 import json
 import random
@@ -230,3 +236,180 @@ def test_legacy_update_order(server, ddb, make_table):
                                         "AttributeUpdates": ups})
             order = written([x for x in order + added if x not in deleted])
             assert names_of(get_item(server, t, pk)) == order, ups
+
+
+def literal(names):
+    """A PartiQL map literal ({'a': ..., ...}) as stored: its names as
+    written through a new HashMap() (grown from 16), then as any map a
+    request sends. It differs from written() only for 2 to 6 names."""
+    return written(through(names, grown(16, len(names))))
+
+
+def pq_call(server, how, stmt, params=None):
+    """One statement through ExecuteStatement, BatchExecuteStatement or
+    ExecuteTransaction."""
+    one = {"Statement": stmt}
+    if params:
+        one["Parameters"] = params
+    if how == "ExecuteStatement":
+        call(server, how, one)
+    elif how == "BatchExecuteStatement":
+        out = call(server, how, {"Statements": [one]})
+        assert "Error" not in names_of(member(out, "Responses")[0]), out
+    else:
+        call(server, how, {"TransactStatements": [one]})
+
+
+PQ_CALLS = ["ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"]
+
+
+def map_lit(names, inner=None):
+    return "{" + ", ".join("'%s': %s" % (x, inner if inner and x == names[0] else "1") for x in names) + "}"
+
+
+def test_partiql_literal_order(server, ddb, make_table):
+    """A map literal of a PartiQL statement (an INSERT's item, a map inside
+    it, one in a list, a SET's value) is stored in the literal order, not
+    in the order of the same map sent as JSON."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(31)
+    differs = 0
+    for i in range(24):
+        how = PQ_CALLS[i % 3]
+        pk = "q%d" % i
+        top = ["pk"] + random_names(rng, rng.randint(1, 5))
+        rng.shuffle(top)
+        if top[0] == "pk":
+            top = top[1:] + ["pk"]
+        mid, deep, inlist, setv = (random_names(rng, rng.randint(2, 6)) for _ in range(4))
+        values = {x: "'%s'" % pk if x == "pk" else map_lit(mid, map_lit(deep)) if x == top[0] else
+                  "[%s]" % map_lit(inlist) if x == top[1] else "1" for x in top}
+        pq_call(server, how, 'INSERT INTO "%s" VALUE {%s}' % (t, ", ".join("'%s': %s" % (x, values[x]) for x in top)))
+        got = get_item(server, t, pk)
+        assert names_of(got) == literal(top)
+        m = member(got, top[0])
+        assert names_of(member(m, "M")) == literal(mid)
+        assert names_of(member(member(member(m, "M"), mid[0]), "M")) == literal(deep)
+        if top[1] != "pk":
+            assert names_of(member(member(member(got, top[1]), "L")[0], "M")) == literal(inlist)
+        pq_call(server, how, "UPDATE \"%s\" SET mv = %s WHERE pk = '%s'" % (t, map_lit(setv), pk))
+        assert names_of(member(member(get_item(server, t, pk), "mv"), "M")) == literal(setv)
+        differs += sum(literal(x) != written(x) for x in (top, mid, deep, inlist, setv))
+    assert differs >= 10  # enough samples that tell the two rules apart
+
+
+def test_partiql_update_order(server, ddb, make_table):
+    """PartiQL UPDATE (SET and REMOVE, at the top and in maps, through all
+    three calls) stores the item as an UpdateExpression does: the item and
+    each map a path steps into rebuilt, the others as they were."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(37)
+    for i in range(24):
+        how = PQ_CALLS[i % 3]
+        pk = "r%d" % i
+        names = ["pk", "a", "l"] + random_names(rng, rng.randint(0, 12), avoid=["a", "l"])
+        rng.shuffle(names)
+        inner, other, first = (random_names(rng, rng.randint(1, 10)) for _ in range(3))
+        item = {x: {"S": pk} if x == "pk" else {"N": "1"} for x in names}
+        item["a"] = {"M": {"b": {"M": {x: {"N": "1"} for x in inner}}, "c": {"M": {x: {"N": "1"} for x in other}}}}
+        item["l"] = {"L": [{"M": {x: {"N": "1"} for x in first}}]}
+        call(server, "PutItem", {"TableName": t, "Item": item})
+        added = random_names(rng, rng.randint(1, 3), avoid=names)
+        olds = [x for x in names if x not in ("pk", "a", "l")]
+        removed = rng.sample(olds, min(len(olds), rng.randint(0, 2)))
+        nb, nl = random_names(rng, 1, avoid=inner)[0], random_names(rng, 1, avoid=first)[0]
+        gone = rng.choice(inner) if len(inner) > 1 else None
+        parts = ['SET "%s" = 2' % x for x in added] + ['REMOVE "%s"' % x for x in removed]
+        parts += ['SET a.b."%s" = 3' % nb, 'SET l[0]."%s" = 4' % nl] + (['REMOVE a.b."%s"' % gone] if gone else [])
+        rng.shuffle(parts)
+        stmt = 'UPDATE "%s" %s WHERE pk = \'%s\'' % (t, " ".join(parts), pk)
+        pq_call(server, how, stmt)
+        got = get_item(server, t, pk)
+        assert names_of(got) == rebuilt([x for x in names if x not in removed] + added), stmt
+        a = member(member(got, "a"), "M")
+        assert names_of(a) == rebuilt(["b", "c"])
+        assert names_of(member(member(a, "b"), "M")) == rebuilt([x for x in inner if x != gone] + [nb]), stmt
+        assert names_of(member(member(a, "c"), "M")) == written(other)
+        assert names_of(member(member(member(got, "l"), "L")[0], "M")) == rebuilt(first + [nl]), stmt
+
+
+def test_batch_and_transaction_write_order(server, ddb, make_table):
+    """BatchWriteItem's and TransactWriteItems' puts store an item as
+    PutItem does; TransactWriteItems' updates as UpdateItem does (the item
+    and the maps a path steps into rebuilt)."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(41)
+    for i in range(24):
+        pk = "w%d" % i
+        names = ["pk", "mm"] + random_names(rng, rng.randint(0, 20))
+        rng.shuffle(names)
+        nested = random_names(rng, rng.randint(1, 10))
+        item = {x: {"S": pk} if x == "pk" else {"M": {y: {"N": "1"} for y in nested}} if x == "mm" else {"N": "1"}
+                for x in names}
+        if i % 2:
+            call(server, "TransactWriteItems", {"TransactItems": [{"Put": {"TableName": t, "Item": item}}]})
+        else:
+            call(server, "BatchWriteItem", {"RequestItems": {t: [{"PutRequest": {"Item": item}}]}})
+        got = get_item(server, t, pk)
+        assert names_of(got) == written(names)
+        assert names_of(member(member(got, "mm"), "M")) == written(nested)
+        added = random_names(rng, rng.randint(1, 4), avoid=names)
+        olds = [x for x in names if x not in ("pk", "mm")]
+        removed = rng.sample(olds, min(len(olds), rng.randint(0, 2)))
+        new_inner = random_names(rng, 1, avoid=nested)[0]
+        ean = {"#m": "mm", "#q": new_inner}
+        sets, removes = ["#m.#q = :v"], []
+        for x in added:
+            ean["#n%d" % len(ean)] = x
+            sets.append("#n%d = :v" % (len(ean) - 1))
+        for x in removed:
+            ean["#n%d" % len(ean)] = x
+            removes.append("#n%d" % (len(ean) - 1))
+        expr = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        call(server, "TransactWriteItems", {"TransactItems": [{"Update": {
+            "TableName": t, "Key": {"pk": {"S": pk}}, "UpdateExpression": expr,
+            "ExpressionAttributeNames": ean, "ExpressionAttributeValues": {":v": {"N": "2"}}}}]})
+        got = get_item(server, t, pk)
+        assert names_of(got) == rebuilt([x for x in names if x not in removed] + added), expr
+        assert names_of(member(member(got, "mm"), "M")) == rebuilt(nested + [new_inner]), expr
+
+
+def test_update_deep_paths_order(server, ddb, make_table):
+    """UpdateExpression paths deeper than one map: every map on the path
+    (a.b.c, a map in a list, l[0].k) is rebuilt and a map below the target
+    is not; a map value that the update SETs whole, and the maps of a
+    list_append's result, keep the order of a map as sent."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(43)
+    for i in range(24):
+        pk = "d%d" % i
+        outer = random_names(rng, rng.randint(0, 8), avoid=["b"]) + ["b"]
+        rng.shuffle(outer)
+        inner, below, first, second, whole, appended, nested_set = (
+            random_names(rng, rng.randint(1, 10)) for _ in range(7))
+        nm = lambda ns: {"M": {x: {"N": "1"} for x in ns}}  # noqa: E731
+        b = {x: nm(below) if x == inner[0] else {"N": "1"} for x in inner}
+        a = {x: {"M": b} if x == "b" else {"N": "1"} for x in outer}
+        call(server, "PutItem", {"TableName": t, "Item": {
+            "pk": {"S": pk}, "a": {"M": a}, "l": {"L": [nm(first), nm(second)]},
+            "s": {"M": {x: {"SS": ["x"]} if x == nested_set[0] else {"N": "1"} for x in nested_set}}}})
+        new_b, new_l = random_names(rng, 1, avoid=inner)[0], random_names(rng, 1, avoid=first)[0]
+        call(server, "UpdateItem", {
+            "TableName": t, "Key": {"pk": {"S": pk}},
+            "UpdateExpression": "SET a.b.#nb = :v, l[0].#nl = :v, #w = :whole ADD s.#ns :ss",
+            "ExpressionAttributeNames": {"#nb": new_b, "#nl": new_l, "#w": "w", "#ns": nested_set[0]},
+            "ExpressionAttributeValues": {":v": {"N": "2"}, ":whole": nm(whole), ":ss": {"SS": ["y"]}}})
+        call(server, "UpdateItem", {
+            "TableName": t, "Key": {"pk": {"S": pk}}, "UpdateExpression": "SET l = list_append(l, :app)",
+            "ExpressionAttributeValues": {":app": {"L": [nm(appended)]}}})
+        got = get_item(server, t, pk)
+        ga = member(member(got, "a"), "M")
+        assert names_of(ga) == rebuilt(outer)
+        gb = member(member(ga, "b"), "M")
+        assert names_of(gb) == rebuilt(inner + [new_b])
+        assert names_of(member(member(gb, inner[0]), "M")) == written(below)
+        lst = member(member(got, "l"), "L")
+        assert [names_of(member(x, "M")) for x in lst] == [
+            rebuilt(first + [new_l]), written(second), written(appended)]
+        assert names_of(member(member(got, "w"), "M")) == written(whole)
+        assert names_of(member(member(got, "s"), "M")) == rebuilt(nested_set)

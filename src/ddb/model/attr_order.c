@@ -17,8 +17,10 @@
  *     that one's order put into a map of small_cap(n);
  *   - UpdateItem's ALL_NEW answer: between those two, one copy more, of
  *     copy_cap(n) (the HashMap(Map) constructor);
- *   - other names 3.3.1 keeps in one new HashMap() (a table's indexes):
- *     default_cap(n), the names put in the order given;
+ *   - other names 3.3.1 keeps in one new HashMap() (a table's indexes, the
+ *     members of a PartiQL map literal such as an INSERT's item):
+ *     default_cap(n), the names put in the order given (for a literal the
+ *     request's map rule above then applies to that order);
  *   - a LastEvaluatedKey: its names in key schema order (table hash and
  *     range, then the index's), put into a map of default_cap(n), that
  *     one's order put into a map of small_cap(n).

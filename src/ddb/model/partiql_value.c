@@ -1,7 +1,8 @@
 /*
  * partiql_value: the AttributeValue of a literal in a statement: strings,
  * numbers, booleans and NULL as written, `?` from the request's Parameters,
- * [..] as L, {..} as M and <<..>> as SS or NS (DynamoDB's bags hold numbers
+ * [..] as L, {..} as M (its names in DynamoDB Local 3.3.1's order for a
+ * literal, attr_order.c) and <<..>> as SS or NS (DynamoDB's bags hold numbers
  * or strings only, and no duplicates). The values are checked again by the
  * operation they end up in (number range, sizes), as any request's are.
  */
@@ -112,7 +113,10 @@ json_t *pq_value(const pq_node *n, const json_t *params, ddb_err *err)
             }
             json_object_set_new(m, n->keys[i], v);
         }
-        return json_pack("{s:o}", "M", m);
+        /* its names in the order DynamoDB Local keeps a literal's */
+        json_t *ordered = ddb_attr_reordered(m, DDB_ORDER_HASHMAP);
+        json_decref(m);
+        return json_pack("{s:o}", "M", ordered);
     }
     case PQ_N_BAG:
         return bag_value(n, params, err);

@@ -73,7 +73,9 @@ int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
  *   DDB_ORDER_ALL_NEW  the same item as UpdateItem's ALL_NEW answer shows
  *                      it (one HashMap copy more);
  *   DDB_ORDER_HASHMAP  names put in the order given into one new HashMap()
- *                      (as 3.3.1 keeps a table's indexes by name);
+ *                      (as 3.3.1 keeps a table's indexes by name, and the
+ *                      members of a PartiQL {...} literal before the
+ *                      operation orders the value as any map it is sent);
  *   DDB_ORDER_KEY      a LastEvaluatedKey: its names given in key schema
  *                      order (table key, then index key), through a
  *                      new HashMap() and then a small one.
