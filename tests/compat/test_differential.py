@@ -3,12 +3,13 @@ conditional updates, deletes, gets, queries, scans, batch calls and
 transactions over unicode S, many-digit N and B keys; the same in the
 legacy parameters; transactions with ClientRequestToken and their repeats;
 tables named by ARN; PartiQL statements; Queries on a GSI whose key has
-two partition and two sort attributes, whose items must come back with
-their index keys in the same order) is sent to both
+two partition and two sort attributes, on GSIs keyed by the table's key
+attributes alone and on an LSI, and Scans of every index, whole or in
+segments) is sent to both
 servers; their normalised responses must be identical, and so must the
 final table contents and the stream records. Request ids, ARNs, times and
 ConsumedCapacity are left out of the comparison; Scan and Query results
-(parallel-scan segments and GSI entries with equal keys too) are compared
+(parallel-scan segments, index entries with equal keys and index Scans too) are compared
 in order, since cruddur's orders are DynamoDB Local's
 (test_order.py); the order of an item's attribute names where cruddur
 copies it (test_attr_order.py): UpdateExpression ALL_NEW answers, and
@@ -358,7 +359,44 @@ class Gen:
                 "ExpressionAttributeValues": values, "ScanIndexForward": r.random() < 0.5}
         if r.random() < 0.5:
             args["Limit"] = r.randint(1, 5)
-        return "query_keys", args
+        return "query_all", args
+
+    def index_query(self):
+        """A Query of an index whose key is table key attributes alone
+        (bypk, bysk, byskpk) or of the LSI bylsi, either way, paged: entries
+        with equal keys come in DynamoDB Local's tie order."""
+        r = self.r
+        name = r.choice(["bypk", "bysk", "byskpk", "bylsi"])
+        if name in ("bypk", "bylsi"):
+            cond, values = "pk = :p", {":p": {"S": r.choice(PKS)}}
+            if name == "bylsi" and r.random() < 0.4:
+                cond += r.choice([" AND gs >= :r", " AND begins_with(gs, :r)"])
+                values[":r"] = {"S": r.choice(GSS)[:r.randint(1, 2)]}
+        else:
+            cond, values = "sk = :s", {":s": {"N": r.choice(r.choice(SKS))}}
+            if name == "byskpk" and r.random() < 0.4:
+                cond += r.choice([" AND pk > :r", " AND pk BETWEEN :r AND :r2"])
+                values[":r"] = {"S": r.choice(PKS)}
+                values[":r2"] = {"S": "\U0010FFFF"}
+                if ":r2" not in cond:
+                    del values[":r2"]
+        args = {"TableName": self.t1, "IndexName": name, "KeyConditionExpression": cond,
+                "ExpressionAttributeValues": values, "ScanIndexForward": r.random() < 0.5}
+        if r.random() < 0.6:
+            args["Limit"] = r.randint(1, 5)
+        return "query_all", args
+
+    def index_scan(self):
+        """A Scan of an index, whole or in parallel segments, paged: index
+        key order, then the tie order, each segment cut by the item's table
+        hash."""
+        r = self.r
+        args = {"TableName": self.t1, "IndexName": r.choice(["byg", "bymk", "bypk", "bysk", "byskpk", "bylsi"])}
+        if r.random() < 0.6:
+            args["Limit"] = r.randint(1, 12)
+        if r.random() < 0.5:
+            args["TotalSegments"] = r.randint(1, 5)
+        return "scan_all", args
 
     def scan(self):
         r = self.r
@@ -569,7 +607,8 @@ class Gen:
         ops = [(self.put, 22), (self.update, 22), (self.delete, 8), (self.get, 10), (self.query, 12),
                (self.gsi_query, 4), (self.scan, 4), (self.batch_write, 5), (self.batch_get, 5),
                (self.transact_write, 8), (self.transact_get, 3), (self.transact_repeat, 3),
-               (self.legacy, 12), (self.by_arn, 4), (self.partiql, 10), (self.mk_query, 8)]
+               (self.legacy, 12), (self.by_arn, 4), (self.partiql, 10), (self.mk_query, 8),
+               (self.index_query, 6), (self.index_scan, 4)]
         x = self.r.uniform(0, sum(w for _, w in ops))
         for fn, w in ops:
             x -= w
@@ -623,7 +662,7 @@ def normalise(v):
 def run_op(client, op, args):
     """One operation; returns its normalised outcome (errors included)."""
     try:
-        if op in ("query_all", "scan_all", "query_keys"):
+        if op in ("query_all", "scan_all"):
             return paged(client, op, args)
         out = getattr(client, op)(**args)
         out = drop_final_last_key(client, op, args, out)
@@ -684,18 +723,12 @@ def drop_final_last_key(client, op, args, out):
     return out
 
 
-MK_KEYS = ("g", "gn", "gs", "sk")
-
-
 def paged(client, op, args):
     """Every page of a Query or Scan (each segment of a parallel scan in
     turn): the items in the order returned, the counts, and the ScannedCount
     of every page: Limit bounds the items a page looks at, so the pages must
     be cut alike (a last page that looked at nothing is left out: the key
-    that led to it is optional when a Limit ends exactly at the end).
-    query_keys (a multi-attribute GSI, whose order among equal keys was not
-    learned) compares its items as a sorted multiset and their index keys in
-    the order read."""
+    that led to it is optional when a Limit ends exactly at the end)."""
     items, count, scanned, pages = [], 0, 0, []
     segments = args.pop("TotalSegments", None)
     for seg in range(segments or 1):
@@ -719,14 +752,12 @@ def paged(client, op, args):
             seg_pages.pop()
         pages.append(seg_pages)
     listed = [canon(i) for i in items]
-    res = {"Items": sorted(listed) if op == "query_keys" else listed, "Count": count,
+    res = {"Items": listed, "Count": count,
            "ScannedCount": scanned, "Pages": pages}
-    if ordered_table(args) and op != "query_keys":
+    if ordered_table(args):
         res["NameOrders"] = [list(i) for i in items]
     if segments:
         args["TotalSegments"] = segments
-    if op == "query_keys":
-        res["Keys"] = [canon({k: i[k] for k in MK_KEYS}) for i in items]
     return res
 
 
@@ -825,7 +856,19 @@ def make_tables(client, t1, t2):
                                                {"AttributeName": "gn", "KeyType": "HASH"},
                                                {"AttributeName": "gs", "KeyType": "RANGE"},
                                                {"AttributeName": "sk", "KeyType": "RANGE"}],
-                                 "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "ss"]}}],
+                                 "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "ss"]}},
+                                # keyed by table key attributes alone (no SQLite index in
+                                # DynamoDB Local; ordered like the others all the same)
+                                {"IndexName": "bypk", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}},
+                                {"IndexName": "bysk", "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}},
+                                {"IndexName": "byskpk", "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"},
+                                                                      {"AttributeName": "pk", "KeyType": "RANGE"}],
+                                 "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["g"]}}],
+        LocalSecondaryIndexes=[{"IndexName": "bylsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                    {"AttributeName": "gs", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "ALL"}}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     client.create_table(TableName=t2, BillingMode="PAY_PER_REQUEST",
                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "B"}],

@@ -1,7 +1,9 @@
 """Orders that DynamoDB Local 3.3.1 makes deterministic and cruddur copies:
 Scan order, the items of each parallel-scan segment, the order of index
 entries with equal index keys (GSI and LSI, Query and Scan) and the order
-of an index Scan.
+of an index Scan, also for GSIs keyed by table key attributes alone and
+for multi-attribute GSI keys, and paging that resumes after the item its
+ExclusiveStartKey names was deleted.
 
 Each test runs on both servers against one model of the rule (FINDINGS.md,
 "DynamoDB Local 3.3.1's orders"): an item's place is SHA-1("LocalDdb" || K)
@@ -313,3 +315,266 @@ def test_index_scan_segments(ddb, make_table):
         total = sum(len(scan_all(ddb, TableName=t, IndexName="gsi", Segment=s, TotalSegments=n))
                     for s in range(n))
         assert total == len(scan_all(ddb, TableName=t)), n
+
+
+# ---------------------------------------------------------------------------
+# The general model of an index's order, checked below on index shapes the
+# tests above do not make: a GSI keyed by the table's key attributes alone,
+# multi-attribute GSI keys, and a larger LSI model. DynamoDB Local builds the
+# same ORDER BY for every index (javap on SQLiteDBAccess: the index key
+# columns, then the column getTrailingHashColumnName picks), whether or not
+# it made an SQLite index for it, so the order never depends on SQLite's plan.
+
+def index_tie(item, attrs, table_sk):
+    """What orders equal keys of an index over `attrs` (the table's key is
+    pk, and sk when table_sk): the sort key's hash when the index key holds
+    pk (nothing when it holds sk as well: the key is then unique), the
+    partition key's hash when it holds sk alone, else the hash of both
+    (the partition key's alone on a table without a sort key)."""
+    if not table_sk:
+        return key_hash(item["pk"])
+    if "pk" in attrs:
+        return b"" if "sk" in attrs else key_hash(item["sk"])
+    if "sk" in attrs:
+        return key_hash(item["pk"])
+    return sha(key_hash(item["pk"]) + key_hash(item["sk"]))
+
+
+def index_query_model(items, hashes, ranges, values, table_sk, forward):
+    """The items a Query of the index gives for the partition `values` (one
+    per HASH attribute), in order."""
+    attrs = tuple(hashes) + tuple(ranges)
+    hit = [i for i in items if all(a in i for a in attrs)
+           and all(sort_value(i[h]) == sort_value(v) for h, v in zip(hashes, values))]
+    return sorted(hit, key=lambda i: (tuple(sort_value(i[r]) for r in ranges), index_tie(i, attrs, table_sk)),
+                  reverse=not forward)
+
+
+def index_scan_model(items, hashes, ranges, table_sk, segment=0, total=1):
+    """The items of a (parallel) Scan of the index, in order: those of the
+    segment (by the table's partition hash), by index key, then the tie."""
+    attrs = tuple(hashes) + tuple(ranges)
+    hit = [i for i in items if all(a in i for a in attrs) and segment_of(key_hash(i["pk"]), total) == segment]
+    return sorted(hit, key=lambda i: (tuple(sort_value(i[a]) for a in attrs), index_tie(i, attrs, table_sk)))
+
+
+def stored_items(table_sk, puts):
+    """The items a sequence of PutItems leaves (the last write of a key wins)."""
+    out = {}
+    for it in puts:
+        out[tuple(sort_value(it[k]) for k in (("pk", "sk") if table_sk else ("pk",)))] = it
+    return list(out.values())
+
+
+def gsi_spec(name, hashes, ranges, projection="ALL"):
+    return {"IndexName": name, "Projection": {"ProjectionType": projection},
+            "KeySchema": [{"AttributeName": h, "KeyType": "HASH"} for h in hashes]
+            + [{"AttributeName": r, "KeyType": "RANGE"} for r in ranges]}
+
+
+def key_value(rng, t, n):
+    """A key value of type t from a domain of about n values (few, for ties)."""
+    x = rng.randint(0, n - 1)
+    if t == "S":
+        return {"S": ["k%d" % x, "\u00e9%d" % x, "K%d" % x, "\U0001F600%d" % x][x % 4]}
+    if t == "N":
+        return {"N": ["%d" % (x * 7 - 20), "-%d.25" % x, "%dE-130" % (x + 1), "%dE+100" % (x + 1)][x % 4]}
+    return {"B": bytes([x * 37 % 256, x])[:1 + x % 2]}
+
+
+def check_index(ddb, t, items, name, hashes, ranges, table_sk, rng, segments=(1, 2, 3, 7)):
+    """Query every partition of the index both ways, and Scan it whole and in
+    segments, paging with small Limits: each must give the model's order."""
+    names = ("pk", "sk") if table_sk else ("pk",)
+    attrs = tuple(hashes) + tuple(ranges)
+    parts = {tuple(canon_key(i[h]) for h in hashes) for i in items if all(a in i for a in attrs)}
+    assert parts, name
+    for part in sorted(parts):
+        values = [dict([p]) for p in part]
+        cond = " AND ".join("#h%d = :v%d" % (j, j) for j in range(len(hashes)))
+        for fwd in (True, False):
+            got = query_all(ddb, TableName=t, IndexName=name, KeyConditionExpression=cond,
+                            ExpressionAttributeNames={"#h%d" % j: h for j, h in enumerate(hashes)},
+                            ExpressionAttributeValues={":v%d" % j: v for j, v in enumerate(values)},
+                            ScanIndexForward=fwd, Limit=rng.randint(1, 4))
+            want = index_query_model(items, hashes, ranges, values, table_sk, fwd)
+            assert keys_of(got, *names) == keys_of(want, *names), (name, part, fwd)
+    for n in segments:
+        for s in range(n):
+            kw = {"Segment": s, "TotalSegments": n} if n > 1 else {}
+            got = scan_all(ddb, TableName=t, IndexName=name, Limit=rng.randint(1, 6), **kw)
+            want = index_scan_model(items, hashes, ranges, table_sk, s, n)
+            assert keys_of(got, *names) == keys_of(want, *names), (name, s, n)
+
+
+# The GSIs whose whole key is table key attributes: only the partition key,
+# only the sort key, or both in either order. DynamoDB Local makes no SQLite
+# index for them, yet orders them like any other index (see above).
+TABLE_KEY_GSIS = {"k_pk": (("pk",), ()), "k_sk": (("sk",), ()), "k_pk_sk": (("pk",), ("sk",)),
+                  "k_sk_pk": (("sk",), ("pk",))}
+
+
+def test_gsi_keyed_by_table_key_attributes_alone(ddb, make_table):
+    rng = random.Random(23)
+    for pt, st in (("S", "N"), ("N", "B"), ("B", "S"), ("N", None)):
+        defs = [{"AttributeName": "pk", "AttributeType": pt}]
+        schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+        shapes = {k: v for k, v in TABLE_KEY_GSIS.items() if st or "sk" not in v[0] + v[1]}
+        if st:
+            defs.append({"AttributeName": "sk", "AttributeType": st})
+            schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        t = make_table("ord-kk", KeySchema=schema, AttributeDefinitions=defs,
+                       GlobalSecondaryIndexes=[gsi_spec(n, h, r, rng.choice(["ALL", "KEYS_ONLY"]))
+                                               for n, (h, r) in shapes.items()])
+        puts = []
+        for _ in range(70):
+            it = {"pk": key_value(rng, pt, 7 if st else 40)}
+            if st:
+                it["sk"] = key_value(rng, st, 8)
+            ddb.put_item(TableName=t, Item=it)
+            puts.append(it)
+        items = stored_items(bool(st), puts)
+        for name, (h, r) in shapes.items():
+            check_index(ddb, t, items, name, h, r, bool(st), rng)
+
+
+# Multi-attribute GSI keys (up to four HASH and four RANGE attributes), with
+# and without the table's key attributes among them.
+MULTI_GSIS = {"m_ab_c": (("a", "b"), ("c",)), "m_a_bc": (("a",), ("b", "c")),
+              "m_abc": (("a", "b", "c"), ()), "m_a_b_sk": (("a",), ("b", "sk")),
+              "m_apk_b": (("a", "pk"), ("b",)), "m_ab_pksk": (("a", "b"), ("pk", "sk")),
+              "m_sk_ac": (("sk",), ("a", "c")), "m_abcd_": (("a", "b", "c", "d"), ()),
+              "m_d_abc_sk": (("d",), ("a", "b", "c", "sk"))}
+
+
+def test_multi_attribute_gsi_ties_query_and_scan(ddb, make_table):
+    rng = random.Random(29)
+    types = {"pk": "S", "sk": "N", "a": "S", "b": "N", "c": "B", "d": "S"}
+    t = make_table("ord-mk", AttributeDefinitions=[{"AttributeName": k, "AttributeType": v}
+                                                    for k, v in types.items()],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   GlobalSecondaryIndexes=[gsi_spec(n, h, r) for n, (h, r) in MULTI_GSIS.items()])
+    puts = []
+    for _ in range(160):
+        it = {"pk": key_value(rng, "S", 6), "sk": key_value(rng, "N", 12)}
+        for k in "abcd":
+            if rng.random() < 0.9:  # some items stay out of some indexes
+                it[k] = key_value(rng, types[k], 2)
+        ddb.put_item(TableName=t, Item=it)
+        puts.append(it)
+    items = stored_items(True, puts)
+    for name, (h, r) in MULTI_GSIS.items():
+        check_index(ddb, t, items, name, h, r, True, rng, segments=(1, 3, 5))
+
+
+def lsi_query_model(items, attr, p, forward):
+    hit = [i for i in items if attr in i and sort_value(i["pk"]) == sort_value(p)]
+    return sorted(hit, key=lambda i: (sort_value(i[attr]), key_hash(i["sk"])), reverse=not forward)
+
+
+def lsi_scan_model(items, attr, segment, total):
+    hit = [i for i in items if attr in i and segment_of(key_hash(i["pk"]), total) == segment]
+    return sorted(hit, key=lambda i: (key_hash(i["pk"]), sort_value(i[attr]), sort_value(i["sk"])))
+
+
+def test_lsi_ties_and_segments_larger_model(ddb, make_table):
+    """Three LSIs (S, N and B sort keys) on a table keyed by N and B, 300
+    writes: equal LSI keys in a Query come in the table sort key's hash
+    order, a Scan of an LSI goes by partition hash, LSI key, then the
+    table's sort key itself, each segment alike."""
+    rng = random.Random(31)
+    lsis = {"l_s": "ls", "l_n": "ln", "l_b": "lb"}
+    types = {"pk": "N", "sk": "B", "ls": "S", "ln": "N", "lb": "B"}
+    t = make_table("ord-lsi", AttributeDefinitions=[{"AttributeName": k, "AttributeType": v}
+                                                     for k, v in types.items()],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   LocalSecondaryIndexes=[{"IndexName": n, "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                         {"AttributeName": a, "KeyType": "RANGE"}]}
+                                          for n, a in lsis.items()])
+    puts = []
+    for _ in range(300):
+        it = {"pk": key_value(rng, "N", 9), "sk": {"B": bytes(rng.randrange(256) for _ in range(rng.randint(1, 3)))}}
+        for a in ("ls", "ln", "lb"):
+            if rng.random() < 0.85:
+                it[a] = key_value(rng, types[a], 3)
+        ddb.put_item(TableName=t, Item=it)
+        puts.append(it)
+    items = stored_items(True, puts)
+    parts = sorted({canon_key(i["pk"]) for i in items})
+    for name, attr in lsis.items():
+        for p in parts:
+            for fwd in (True, False):
+                got = query_all(ddb, TableName=t, IndexName=name, KeyConditionExpression="pk = :p",
+                                ExpressionAttributeValues={":p": dict([p])}, ScanIndexForward=fwd,
+                                Limit=rng.randint(1, 5))
+                want = lsi_query_model(items, attr, dict([p]), fwd)
+                assert keys_of(got, "pk", "sk") == keys_of(want, "pk", "sk"), (name, p, fwd)
+        for n in (1, 2, 3, 4, 7):
+            for s in range(n):
+                kw = {"Segment": s, "TotalSegments": n} if n > 1 else {}
+                got = scan_all(ddb, TableName=t, IndexName=name, Limit=rng.randint(1, 8), **kw)
+                want = lsi_scan_model(items, attr, s, n)
+                assert keys_of(got, "pk", "sk") == keys_of(want, "pk", "sk"), (name, s, n)
+
+
+def test_index_paging_resumes_after_a_deleted_key(ddb, make_table):
+    """A Query or Scan of an index resumes from the values of its
+    ExclusiveStartKey (the tie hash is computed from them), so deleting the
+    item it names between pages loses and repeats nothing."""
+    rng = random.Random(37)
+    shapes = {"d_g": (("g",), ()), "d_pk": (("pk",), ()), "d_sk": (("sk",), ()), "d_gsk": (("g",), ("sk",)),
+              "d_mk": (("g", "h"), ("pk",))}
+    t = make_table("ord-del", AttributeDefinitions=[
+        {"AttributeName": k, "AttributeType": v} for k, v in (("pk", "S"), ("sk", "N"), ("g", "S"), ("h", "B"))],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[gsi_spec(n, h, r, "KEYS_ONLY") for n, (h, r) in shapes.items()],
+        LocalSecondaryIndexes=[{"IndexName": "d_lsi", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "g", "KeyType": "RANGE"}]}])
+
+    def fill():
+        for _ in range(40):
+            it = {"pk": key_value(rng, "S", 4), "sk": key_value(rng, "N", 6), "g": key_value(rng, "S", 2),
+                  "h": {"B": b"\x01"}}
+            ddb.put_item(TableName=t, Item=it)
+        return scan_all(ddb, TableName=t)
+
+    def pages_deleting(op, **kw):
+        out, esk = [], None
+        while True:
+            if esk:
+                kw["ExclusiveStartKey"] = esk
+            r = getattr(ddb, op)(**kw)
+            out += r["Items"]
+            esk = r.get("LastEvaluatedKey")
+            if not esk:
+                return out
+            ddb.delete_item(TableName=t, Key={"pk": esk["pk"], "sk": esk["sk"]})
+
+    for name, (h, r) in dict(shapes, d_lsi=(("pk",), ("g",))).items():
+        items = fill()
+        got = pages_deleting("scan", TableName=t, IndexName=name, Limit=3)
+        if name == "d_lsi":
+            want = lsi_scan_model(items, "g", 0, 1)
+        else:
+            want = index_scan_model(items, h, r, True)
+        assert keys_of(got, "pk", "sk") == keys_of(want, "pk", "sk"), name
+        for fwd in (True, False):
+            items = fill()
+            # the partition of the index with the most entries
+            parts = [tuple(canon_key(i[a]) for a in h) for i in items if all(a in i for a in h + r)]
+            values = [dict([p]) for p in max(sorted(set(parts)), key=parts.count)]
+            got = pages_deleting("query", TableName=t, IndexName=name,
+                                 KeyConditionExpression=" AND ".join("#h%d = :v%d" % (j, j) for j in range(len(h))),
+                                 ExpressionAttributeNames={"#h%d" % j: a for j, a in enumerate(h)},
+                                 ExpressionAttributeValues={":v%d" % j: v for j, v in enumerate(values)},
+                                 ScanIndexForward=fwd, Limit=rng.choice([1, 2]))
+            if name == "d_lsi":
+                want = lsi_query_model(items, "g", values[0], fwd)
+            else:
+                want = index_query_model(items, h, r, values, True, fwd)
+            assert len(want) >= 3, (name, fwd)
+            assert keys_of(got, "pk", "sk") == keys_of(want, "pk", "sk"), (name, fwd)
