@@ -11,10 +11,14 @@ final table contents and the stream records. Request ids, ARNs, times and
 ConsumedCapacity are left out of the comparison; Scan and Query results
 (parallel-scan segments, index entries with equal keys and index Scans too) are compared
 in order, since cruddur's orders are DynamoDB Local's
-(test_order.py); the order of an item's attribute names where cruddur
-copies it (test_attr_order.py): UpdateExpression ALL_NEW answers, and
-GetItem, PutItem ALL_OLD, Scan and Query answers on the second table,
-which no legacy AttributeUpdates or PartiQL UPDATE writes; BatchGetItem results, which DynamoDB returns in no
+(test_order.py); the order of an item's attribute names, and of the names
+of every map in it, where cruddur copies it (test_attr_order.py):
+UpdateExpression ALL_NEW answers, and GetItem, TransactGetItems, PutItem
+ALL_OLD, Scan and Query answers without a projection (of the table, or of
+an index that projects ALL), whichever write made the item (PutItem,
+batches, transactions, UpdateExpressions into maps and lists, legacy
+AttributeUpdates, PartiQL INSERT and UPDATE with map literals);
+BatchGetItem results, which DynamoDB returns in no
 promised order, as sets; set members in order, and numbers by
 value: DynamoDB only promises to trim zeros, and DynamoDB Local returns some
 numbers as sent ("5E-130") and others rewritten (test_items.py checks the
@@ -128,6 +132,15 @@ class Gen:
             return {"NS": self.numset()}
         return {"BS": sorted({bytes([r.randint(0, 255)]) for _ in range(r.randint(1, 3))})}
 
+    def map_names(self):
+        """2 to 6 member names: the sizes where a map sent as JSON and a
+        PartiQL map literal are ordered differently."""
+        return ["%s%d" % (self.r.choice(["k", "m", "x", "\u00fc"]), i) for i in range(self.r.randint(2, 6))]
+
+    def map_literal(self):
+        """A PartiQL map literal of numbers, e.g. {'k0': 3, 'x1': 7}."""
+        return "{%s}" % ", ".join("'%s': %d" % (x, self.r.randint(0, 9)) for x in self.map_names())
+
     def key1(self):
         return {"pk": {"S": self.r.choice(PKS)}, "sk": {"N": self.r.choice(self.r.choice(SKS))}}
 
@@ -230,6 +243,9 @@ class Gen:
         ("SET a = :u5, s = :u7 REMOVE cnt ADD n :u1", "ALL_NEW UPDATED_NEW UPDATED_OLD"),
         ("SET gn = :u8, gs = :u9", "ALL_OLD UPDATED_NEW"),
         ("REMOVE gs SET gn = :u8", "UPDATED_OLD ALL_NEW"),
+        ("SET m.k.d = :u0", "ALL_NEW NONE"),
+        ("SET l[0].k = :u0, m.#g = :u5", "ALL_NEW NONE"),
+        ("SET m = :u10", "ALL_NEW ALL_OLD"),
     ]
 
     def update(self):
@@ -244,7 +260,8 @@ class Gen:
                 ":empty": {"L": []}, ":u2": {"L": [self.value(1) for _ in range(r.randint(1, 2))]},
                 ":u3": {"NS": self.numset()}, ":u4": {"SS": self.strset()}, ":u5": self.value(),
                 ":u6": {"S": r.choice(GVALS)}, ":u7": {"S": self.string()}, ":emptym": {"M": {}},
-                ":u8": {"N": r.choice(GNS)}, ":u9": {"S": r.choice(GSS)}}
+                ":u8": {"N": r.choice(GNS)}, ":u9": {"S": r.choice(GSS)},
+                ":u10": {"M": {x: self.value(1) for x in self.map_names()}}}
         names = {}
         values = {k: v for k, v in pool.items() if re.search(re.escape(k) + r"(?![A-Za-z0-9_])", expr)}
         if "#g" in expr:
@@ -586,12 +603,17 @@ class Gen:
         if kind == "insert":
             it = self.item1()
             names = sorted(it)
+            members = ["'%s': ?" % n for n in names]
+            if r.random() < 0.5:
+                members.insert(r.randint(0, len(members)), "'lm': " + self.map_literal())
             return "execute_statement", {
-                "Statement": "INSERT INTO %s VALUE {%s}" % (t, ", ".join("'%s': ?" % n for n in names)),
+                "Statement": "INSERT INTO %s VALUE {%s}" % (t, ", ".join(members)),
                 "Parameters": [it[n] for n in names]}
         if kind == "update":
             stmt, params = r.choice([
                 ("UPDATE %s SET n = ? WHERE pk = ? AND sk = ?", [{"N": self.number()}]),
+                ("UPDATE %s SET lm = " + self.map_literal() + " WHERE pk = ? AND sk = ?", []),
+                ("UPDATE %s SET m.k2 = ? WHERE pk = ? AND sk = ?", [self.value(1)]),
                 ("UPDATE %s SET s = ? REMOVE a WHERE pk = ? AND sk = ? RETURNING ALL OLD *", [{"S": self.string()}]),
                 ("UPDATE %s SET ns = set_add(ns, ?) WHERE pk = ? AND sk = ? RETURNING MODIFIED NEW *",
                  [{"NS": self.numset()}]),
@@ -684,26 +706,55 @@ def run_op(client, op, args):
     return out
 
 
-def ordered_table(args):
-    """Whether the items of this request's table have only ever been written
-    in ways whose attribute order cruddur copies (the second table: PutItem,
-    BatchWriteItem puts and UpdateExpressions; not the legacy
-    AttributeUpdates or PartiQL, which the first table also gets)."""
-    return "compat-diff2-" in str(args.get("TableName", ""))
+def projected(args):
+    """Whether a read asks for some attributes only (the order of a
+    projection's names was not measured)."""
+    return ("ProjectionExpression" in args or "AttributesToGet" in args
+            or args.get("Select", "ALL_ATTRIBUTES") not in ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"))
+
+
+# The indexes of make_tables that project whole items (ProjectionType ALL).
+WHOLE_ITEM_INDEXES = ("byg", "bysk", "bylsi")
+
+
+def whole_items(args):
+    """Whether a Query or Scan returns whole items, whose name order is
+    compared: no projection, and the table or an index that projects ALL."""
+    return not projected(args) and ("IndexName" not in args or args["IndexName"] in WHOLE_ITEM_INDEXES)
+
+
+def names_tree(item):
+    """The names of an item and of every map inside it, in their order."""
+    def value(v):
+        if isinstance(v, dict) and len(v) == 1:
+            (t, x), = v.items()
+            if t == "M" and isinstance(x, dict):
+                return [[k, value(y)] for k, y in x.items()]
+            if t == "L" and isinstance(x, list):
+                return [value(y) for y in x]
+        return None
+    return [[k, value(v)] for k, v in item.items()]
 
 
 def name_order(op, args, out):
-    """The order of an answer's top-level attribute names, where cruddur
-    copies DynamoDB Local's (FINDINGS.md, "Attributes of an item"): an
-    UpdateExpression's ALL_NEW answer (on any table: its order depends only
-    on the item's names), and on the second table GetItem and PutItem's
-    ALL_OLD. None where it is not compared."""
+    """The order of an answer's attribute names, and of the names of every
+    map inside it, where cruddur copies DynamoDB Local's (FINDINGS.md,
+    "Attributes of an item"): an item as stored, whichever write made it
+    (GetItem, TransactGetItems, PutItem's ALL_OLD, Query; every page of
+    a Query or Scan in paged()), and an
+    UpdateExpression's ALL_NEW answer. None where it is not compared: a
+    projection, and the answers whose order was not measured (the other
+    ReturnValues, PartiQL's answers)."""
     if op == "update_item" and "UpdateExpression" in args and args.get("ReturnValues") == "ALL_NEW":
-        return list(out.get("Attributes", {}))
-    if ordered_table(args) and op == "get_item" and "Item" in out:
-        return list(out["Item"])
-    if ordered_table(args) and op == "put_item" and "Attributes" in out:
-        return list(out["Attributes"])
+        return names_tree(out.get("Attributes", {}))
+    if op == "get_item" and "Item" in out and not projected(args):
+        return names_tree(out["Item"])
+    if op == "put_item" and "Attributes" in out:
+        return names_tree(out["Attributes"])
+    if op == "query" and "Items" in out and whole_items(args):
+        return [names_tree(i) for i in out["Items"]]
+    if op == "transact_get_items":
+        return [names_tree(r["Item"]) for r in out.get("Responses", []) if "Item" in r]
     return None
 
 
@@ -754,8 +805,8 @@ def paged(client, op, args):
     listed = [canon(i) for i in items]
     res = {"Items": listed, "Count": count,
            "ScannedCount": scanned, "Pages": pages}
-    if ordered_table(args):
-        res["NameOrders"] = [list(i) for i in items]
+    if whole_items(args):
+        res["NameOrders"] = [names_tree(i) for i in items]
     if segments:
         args["TotalSegments"] = segments
     return res
