@@ -157,15 +157,21 @@ void eng_key_free(eng_key *k);
    else "The provided key element does not match the schema". */
 bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err *err);
 /* From an item: the key attributes must be present with the right types and
-   sizes ("One or more parameter values were invalid: Missing the key ..."). */
+   sizes, with DynamoDB Local 3.3.1's messages ("One of the required keys
+   was not given a value", ...). */
 bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, ddb_err *err);
 /* The key attributes of `item` as a Key object (new reference). */
 json_t *eng_key_json(const ddb_table *t, const json_t *item);
 /* The key of `item` in index `ix` plus the table key: LastEvaluatedKey for
    an index Query/Scan (new reference). */
 json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t *item);
-/* Checks a whole item before it is stored: 400 KB size limit and the types
-   of secondary index key attributes. */
+/* The table's indexes (t->n_indexes of them, into `out`) in DynamoDB Local
+   3.3.1's order: the local ones, then the global ones, each in the order
+   of its HashMap of index names. */
+size_t eng_index_order(const ddb_table *t, const ddb_index **out);
+/* Checks a whole item before it is stored: 400 KB size limit, then the
+   secondary index key attributes (types, empty values, sizes), index by
+   index in eng_index_order. */
 bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err);
 /* The encoded key of `item` in index `ix` (tk: the item's table key), or
    false when the item has no entry in it (sparse index). */

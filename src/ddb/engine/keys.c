@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "ddb/model/value.h"
 
 #define KEY_EMPTY_MSG                                                                              \
@@ -52,26 +53,21 @@ static bool key_value_empty(const json_t *av, const char **what)
 /*
  * DynamoDB's size limits for key values: 2048 bytes for a partition key,
  * 1024 for a sort key, counted as the value's size. They apply to index
- * keys too.
+ * keys too, with DynamoDB Local 3.3.1's other message there.
  */
-static bool key_value_size_ok(const json_t *av, bool range, ddb_err *err)
+static bool key_value_size_ok(const json_t *av, bool range, bool index, ddb_err *err)
 {
     size_t size = ddb_av_size(av);
-    if (!range && size > DDB_MAX_HASH_KEY_SIZE) {
+    if (size <= (range ? DDB_MAX_RANGE_KEY_SIZE : DDB_MAX_HASH_KEY_SIZE)) return true;
+    if (index)
         ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Size of hashkey has exceeded the "
-                    "maximum size limit of%d bytes",
-                    DDB_MAX_HASH_KEY_SIZE);
-        return false;
-    }
-    if (range && size > DDB_MAX_RANGE_KEY_SIZE) {
+                    "One or more parameter values were invalid: Size limit exceeded");
+    else
         ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Aggregated size of all range keys "
-                    "has exceeded the size limit of %d bytes",
-                    DDB_MAX_RANGE_KEY_SIZE);
-        return false;
-    }
-    return true;
+                    "Hash primary key values must be under %d bytes, and range primary key values "
+                    "must be under %d bytes",
+                    DDB_MAX_HASH_KEY_SIZE, DDB_MAX_RANGE_KEY_SIZE);
+    return false;
 }
 
 /* Checks emptiness and size of one key value of the right type and appends
@@ -84,7 +80,7 @@ static bool key_value_encode(const ddb_keydef *kd, const json_t *av, bool range,
         ddb_err_set(err, DDB_E_VALIDATION, KEY_EMPTY_MSG, what, kd->name);
         return false;
     }
-    return key_value_size_ok(av, range, err) && ddb_key_encode(av, kd->type, out, err);
+    return key_value_size_ok(av, range, false, err) && ddb_key_encode(av, kd->type, out, err);
 }
 
 /* True when `av` is a value of key type `type` ('S', 'N' or 'B'). */
@@ -134,30 +130,46 @@ bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err
     return ok;
 }
 
-/* Presence and type of one key attribute of an item, with PutItem's messages. */
-static bool item_key_attr(const ddb_keydef *kd, const json_t *item, ddb_err *err)
+/* True when `av` is of a type a key can have (S, N or B). */
+static bool key_type_scalar(const json_t *av)
+{
+    ddb_av_type at = ddb_av_type_of(av);
+    return at == DDB_AV_S || at == DDB_AV_N || at == DDB_AV_B;
+}
+
+#define KEY_VALUE_TYPE_MSG "Invalid attribute value type"
+
+/* One key attribute of an item, with DynamoDB Local 3.3.1's messages and
+   order: present, of a key type, of the schema's type, not empty, within
+   its size. */
+static bool item_key_attr(const ddb_keydef *kd, bool range, const json_t *item, ddb_err *err)
 {
     const json_t *av = json_object_get(item, kd->name);
+    const char *what;
     if (!av) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Missing the key %s in the item",
-                    kd->name);
+        ddb_err_set(err, DDB_E_VALIDATION, "One of the required keys was not given a value");
+        return false;
+    }
+    if (!key_type_scalar(av)) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_VALUE_TYPE_MSG);
         return false;
     }
     if (!key_type_is(av, kd->type)) {
         ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Type mismatch for key %s "
-                    "expected: %c actual: %s",
-                    kd->name, kd->type, ddb_av_type_name(ddb_av_type_of(av)));
+                    "One or more parameter values were invalid: Type mismatch for key");
         return false;
     }
-    return true;
+    if (key_value_empty(av, &what)) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_EMPTY_MSG, what, kd->name);
+        return false;
+    }
+    return key_value_size_ok(av, range, false, err);
 }
 
 bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, ddb_err *err)
 {
-    if (!item_key_attr(&t->hash, item, err)) return false;
-    if (t->range.name && !item_key_attr(&t->range, item, err)) return false;
+    if (!item_key_attr(&t->hash, false, item, err)) return false;
+    if (t->range.name && !item_key_attr(&t->range, true, item, err)) return false;
     return key_encode(t, json_object_get(item, t->hash.name),
                       t->range.name ? json_object_get(item, t->range.name) : NULL, k, err);
 }
@@ -194,11 +206,13 @@ static bool index_key_attr_ok(const ddb_index *ix, const ddb_keydef *kd, bool ra
 {
     const json_t *av = kd->name ? json_object_get(item, kd->name) : NULL;
     if (!av) return true;
+    if (!key_type_scalar(av)) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_VALUE_TYPE_MSG);
+        return false;
+    }
     if (!key_type_is(av, kd->type)) {
         ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Type mismatch for Index Key %s "
-                    "Expected: %c Actual: %s IndexName: %s",
-                    kd->name, kd->type, ddb_av_type_name(ddb_av_type_of(av)), ix->name);
+                    "One or more parameter values were invalid: Type mismatch for Index Key");
         return false;
     }
     const char *what;
@@ -210,7 +224,30 @@ static bool index_key_attr_ok(const ddb_index *ix, const ddb_keydef *kd, bool ra
                     what, ix->name, kd->name);
         return false;
     }
-    return key_value_size_ok(av, range, err);
+    return key_value_size_ok(av, range, true, err);
+}
+
+size_t eng_index_order(const ddb_table *t, const ddb_index **out)
+{
+    const char **names = xcalloc(t->n_indexes + 1, sizeof *names);
+    const ddb_index **ixs = xcalloc(t->n_indexes + 1, sizeof *ixs);
+    size_t *perm = xcalloc(t->n_indexes + 1, sizeof *perm), n = 0;
+    for (int global = 0; global < 2; global++) {
+        size_t m = 0;
+        for (size_t i = 0; i < t->n_indexes; i++) {
+            if (t->indexes[i].global != (bool)global) continue;
+            ixs[m] = &t->indexes[i];
+            names[m++] = t->indexes[i].name;
+        }
+        ddb_attr_order_perm(names, m, DDB_ORDER_HASHMAP, perm);
+        for (size_t i = 0; i < m; i++)
+            out[n++] = ixs[perm[i]];
+    }
+    assert(n == t->n_indexes);
+    free(perm);
+    free(ixs);
+    free(names);
+    return n;
 }
 
 bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
@@ -219,14 +256,18 @@ bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
         ddb_err_set(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
         return false;
     }
-    for (size_t i = 0; i < t->n_indexes; i++) {
-        const ddb_index *ix = &t->indexes[i];
-        for (int j = 0; ix->global && j < ix->n_hash; j++)
-            if (!index_key_attr_ok(ix, &ix->hashes[j], false, item, err)) return false;
-        for (int j = 0; j < ix->n_range; j++)
-            if (!index_key_attr_ok(ix, &ix->ranges[j], true, item, err)) return false;
+    const ddb_index **order = xcalloc(t->n_indexes + 1, sizeof *order);
+    size_t n = eng_index_order(t, order);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        const ddb_index *ix = order[i];
+        for (int j = 0; ok && ix->global && j < ix->n_hash; j++)
+            ok = index_key_attr_ok(ix, &ix->hashes[j], false, item, err);
+        for (int j = 0; ok && j < ix->n_range; j++)
+            ok = index_key_attr_ok(ix, &ix->ranges[j], true, item, err);
     }
-    return true;
+    free(order);
+    return ok;
 }
 
 /* The part of an index key made of keys[0..n) of `item`, in the tuple form

@@ -251,52 +251,33 @@ static bool qc_filter_keys_ok(const qc_target *q, const ddb_cond *filter, ddb_er
     return true;
 }
 
-/* Appends the key attributes of the table's local (`global` false) or
-   global indexes to keys[], the indexes in the order of 3.3.1's HashMap
-   of them by name. */
-static void qc_index_keys(const ddb_table *t, bool global, const char **keys, bool *index_key,
-                          int *n)
-{
-    const char **names = xcalloc(t->n_indexes + 1, sizeof *names);
-    const ddb_index **ixs = xcalloc(t->n_indexes + 1, sizeof *ixs);
-    size_t *perm = xcalloc(t->n_indexes + 1, sizeof *perm), m = 0;
-    for (size_t i = 0; i < t->n_indexes; i++) {
-        if (t->indexes[i].global != global) continue;
-        ixs[m] = &t->indexes[i];
-        names[m++] = t->indexes[i].name;
-    }
-    ddb_attr_order_perm(names, m, DDB_ORDER_HASHMAP, perm);
-    for (size_t i = 0; i < m; i++) {
-        const ddb_index *ix = ixs[perm[i]];
-        for (int j = 0; j < ix->n_hash; j++, (*n)++) {
-            keys[*n] = ix->hashes[j].name;
-            index_key[*n] = true;
-        }
-        for (int j = 0; j < ix->n_range; j++, (*n)++) {
-            keys[*n] = ix->ranges[j].name;
-            index_key[*n] = true;
-        }
-    }
-    free(perm);
-    free(ixs);
-    free(names);
-}
-
 /* A path into a key attribute of the table or of any of its indexes is
    refused first, as DynamoDB Local 3.3.1 does: the table's keys, then the
-   local indexes' and the global indexes' (qc_index_keys). */
+   indexes' keys in eng_index_order. */
 static bool qc_check_key_paths(const ddb_table *t, const ddb_keycond_expr *kx, ddb_err *err)
 {
     size_t cap = 2 + t->n_indexes * 2 * DDB_INDEX_KEY_ATTRS;
     const char **keys = xcalloc(cap, sizeof *keys);
     bool *index_key = xcalloc(cap, sizeof *index_key);
+    const ddb_index **order = xcalloc(t->n_indexes + 1, sizeof *order);
     keys[0] = t->hash.name;
     keys[1] = t->range.name;
     int n = 2;
-    qc_index_keys(t, false, keys, index_key, &n);
-    qc_index_keys(t, true, keys, index_key, &n);
+    size_t n_ix = eng_index_order(t, order);
+    for (size_t i = 0; i < n_ix; i++) {
+        const ddb_index *ix = order[i];
+        for (int j = 0; j < ix->n_hash; j++, n++) {
+            keys[n] = ix->hashes[j].name;
+            index_key[n] = true;
+        }
+        for (int j = 0; j < ix->n_range; j++, n++) {
+            keys[n] = ix->ranges[j].name;
+            index_key[n] = true;
+        }
+    }
     assert((size_t)n <= cap);
     bool ok = ddb_keycond_check_key_paths(kx, keys, index_key, n, err);
+    free(order);
     free(index_key);
     free(keys);
     return ok;

@@ -152,7 +152,7 @@ static bool prepare_target(eng_write_kind kind, const json_t *req, eng_write_req
 {
     if (kind == ENG_PUT) {
         const json_t *item = required_object(req, "Item", "item", err);
-        if (!item || !(w->item = ddb_item_normalize(item, err))) return false;
+        if (!item || !(w->item = ddb_item_normalize_limited(item, err))) return false;
         if (!eng_key_from_item(w->t, w->item, &w->key, err)) return false;
         if (!eng_item_check(w->t, w->item, err)) return false;
         w->key_json = eng_key_json(w->t, w->item);

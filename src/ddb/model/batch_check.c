@@ -15,10 +15,12 @@
 #include "ddb/model/value.h"
 
 /* A valid item (or key) within DynamoDB's 400 KB; `normalized` receives
-   the canonical copy (a new reference) on success. */
-static bool check_item(const json_t *item, json_t **normalized, ddb_err *err)
+   the canonical copy (a new reference) on success. A write request's item
+   or key is measured as it is read (ddb_item_normalize_limited), a
+   BatchGetItem key once it is valid. */
+static bool check_item(const json_t *item, bool write, json_t **normalized, ddb_err *err)
 {
-    json_t *norm = ddb_item_normalize(item, err);
+    json_t *norm = write ? ddb_item_normalize_limited(item, err) : ddb_item_normalize(item, err);
     if (!norm) return false;
     if (ddb_item_size(norm) > DDB_MAX_ITEM_SIZE) {
         json_decref(norm);
@@ -67,7 +69,7 @@ bool ddb_batch_write_check(const json_t *request_items, ddb_err *err)
                 return false;
             }
             json_t *norm = NULL;
-            if (!check_item(body, &norm, err)) return false;
+            if (!check_item(body, true, &norm, err)) return false;
             json_decref(norm);
         }
     }
@@ -105,7 +107,7 @@ static bool check_keys(const char *table, const json_t *keys, json_t *seen, size
             return false;
         }
         json_t *norm = NULL;
-        if (!check_item(k, &norm, err)) return false;
+        if (!check_item(k, false, &norm, err)) return false;
         for (size_t j = 0; j < json_array_size(seen); j++) {
             if (same_key(json_array_get(seen, j), norm)) {
                 json_decref(norm);

@@ -277,13 +277,17 @@ static json_t *norm_set(ddb_av_type t, const json_t *v, ddb_err *err)
 /* Validates the members of an M (or an item) one level below `depth`, in
    the order sent (so the first bad member is the one reported), and keeps
    them in the order DynamoDB Local returns them (attr_order.c). */
-static json_t *norm_map(const json_t *v, int depth, ddb_err *err)
+/* A map's members normalised in the order sent. `limit` (an item's, 0 for
+   none) is checked as they come: each member's value is validated, then
+   its size added, so an invalid value after the limit was passed is not
+   reached (DynamoDB Local 3.3.1 reads and measures an item in one pass). */
+static json_t *norm_map(const json_t *v, int depth, size_t limit, ddb_err *err)
 {
     if (!json_is_object(v)) {
         ddb_err_value_type(err, v, "structure");
         return NULL;
     }
-    size_t n = json_object_size(v), i = 0;
+    size_t n = json_object_size(v), i = 0, size = 0;
     const char **names = xcalloc(n ? n : 1, sizeof *names);
     json_t **vals = xcalloc(n ? n : 1, sizeof *vals);
     json_t *out = NULL;
@@ -297,6 +301,10 @@ static json_t *norm_map(const json_t *v, int depth, ddb_err *err)
         }
         if (!(vals[i] = av_normalize(m, depth + 1, err))) goto done;
         names[i++] = name;
+        if (limit && (size += strlen(name) + ddb_av_size(vals[i - 1])) > limit) {
+            ddb_err_set(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
+            goto done;
+        }
     }
     size_t *perm = xcalloc(n ? n : 1, sizeof *perm);
     ddb_attr_order_perm(names, n, DDB_ORDER_WRITTEN, perm);
@@ -362,7 +370,7 @@ static json_t *norm_member(ddb_av_type t, const json_t *v, int depth, ddb_err *e
                         "have nested levels beyond supported limit");
             return NULL;
         }
-        return t == DDB_AV_M ? norm_map(v, depth, err) : norm_list(v, depth, err);
+        return t == DDB_AV_M ? norm_map(v, depth, 0, err) : norm_list(v, depth, err);
     default:
         return norm_set(t, v, err);
     }
@@ -422,5 +430,10 @@ json_t *ddb_av_normalize(const json_t *av, ddb_err *err)
 
 json_t *ddb_item_normalize(const json_t *item, ddb_err *err)
 {
-    return norm_map(item, 0, err);
+    return norm_map(item, 0, 0, err);
+}
+
+json_t *ddb_item_normalize_limited(const json_t *item, ddb_err *err)
+{
+    return norm_map(item, 0, DDB_MAX_ITEM_SIZE, err);
 }

@@ -53,6 +53,11 @@ ddb_av_type ddb_av_type_from_name(const char *name);
 json_t *ddb_av_normalize(const json_t *av, ddb_err *err);
 /* The same for an item (object of name -> AttributeValue). */
 json_t *ddb_item_normalize(const json_t *item, ddb_err *err);
+/* The same for an item to be written, measured as it is read: its
+   attributes are validated and counted in the order sent, and once their
+   size passes DDB_MAX_ITEM_SIZE it is "Item size has exceeded the maximum
+   allowed size", whatever follows (DynamoDB Local 3.3.1's order). */
+json_t *ddb_item_normalize_limited(const json_t *item, ddb_err *err);
 
 /* Sorts the members of an SS, NS or BS (the member array, in place) into
    the order DynamoDB Local returns them (set_order.c); other types: no-op. */

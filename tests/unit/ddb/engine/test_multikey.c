@@ -201,8 +201,7 @@ static void test_multikey_index(void **state)
     rt_invalid(s, "PutItem",
                rt_json("{'TableName': 'mktab', 'Item': {'pk': {'S': 'w'}, 'a': {'S': 'x'},"
                        " 'b': {'S': '1'}}}"),
-               "One or more parameter values were invalid: Type mismatch for Index Key b "
-               "Expected: N Actual: S IndexName: gmk");
+               "One or more parameter values were invalid: Type mismatch for Index Key");
     rt_invalid(s, "Query",
                rt_json("{'TableName': 'mktab', 'IndexName': 'gmk', 'KeyConditionExpression':"
                        " 'a = :a AND b = :b AND d = :d', 'ExpressionAttributeValues': {" XY
