@@ -138,6 +138,7 @@ static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err
             op_call call = {put_order ? eng_op_update_item_put_order : ops[i].fn, rewritten};
             json_t *res = ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err)
                                           : call.fn(e, rewritten, err);
+            if (!res && rewritten != req) eng_legacy_error(op, req, err);
             json_decref(rewritten);
             /* An operation may have left a statement stepping outside a
                transaction; finish it so the next call sees fresh data. */

@@ -375,6 +375,10 @@ bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
    updated item keeps a written item's order (attr_order.c), not the order
    of an item an UpdateExpression rebuilt. */
 json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err *err);
+/* After operation `op` failed on the rewrite of request `req`: an error
+   about an expression that a legacy member became names that member, as
+   DynamoDB does (a QueryFilter that reads a key attribute). */
+void eng_legacy_error(const char *op, const json_t *req, ddb_err *err);
 
 /* ---- ClientRequestToken of TransactWriteItems (txn_token.c) ---- */
 

@@ -528,3 +528,15 @@ json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err
     }
     return copy;
 }
+
+void eng_legacy_error(const char *op, const json_t *req, ddb_err *err)
+{
+    static const char expr[] = "Filter Expression can only contain non-primary key attributes";
+    static const char legacy[] = "QueryFilter";
+    if (!err || !op || strcmp(op, "Query") != 0 || !present(req, "QueryFilter")) return;
+    if (strncmp(err->message, expr, sizeof expr - 1) != 0) return;
+    /* "Filter Expression" (17 bytes) becomes "QueryFilter" (11): shorter */
+    size_t cut = strlen("Filter Expression");
+    memmove(err->message + sizeof legacy - 1, err->message + cut, strlen(err->message + cut) + 1);
+    memcpy(err->message, legacy, sizeof legacy - 1);
+}

@@ -2,12 +2,15 @@
 // same calls, the same answers (harness.mjs). Each scenario uses tables of
 // its own, named after it.
 import {
+  BatchExecuteStatementCommand,
   BatchGetItemCommand,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  ExecuteStatementCommand,
+  ExecuteTransactionCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -532,5 +535,181 @@ both("TransactWriteItems and TransactGetItems: cancellation reasons, idempotency
       ),
     ),
   );
+  return t;
+});
+
+both("PartiQL through the SDK: statements, batches, transactions", async ({ client }) => {
+  await createTable(client, "sdk_partiql");
+  const t = await fill(client, "sdk_partiql");
+  const run = (Statement, Parameters, extra = {}) =>
+    outcome(client.send(new ExecuteStatementCommand({ Statement, Parameters, ...extra })));
+  t.push(await run(`SELECT * FROM "sdk_partiql" WHERE pk = ? AND sk BETWEEN ? AND ?`, [S("odd"), N(3), N(9)]));
+  // 3.3.1 fails with a 500 when such a projection leaves out the partition
+  // key, and with a Limit returns the first items ascending, sorted
+  // descending (FINDINGS.md): neither is asked here.
+  t.push(await run(`SELECT pk, sk, v FROM "sdk_partiql" WHERE pk = ? ORDER BY sk DESC`, [S("even")]));
+  t.push(await run(`SELECT * FROM "sdk_partiql" WHERE pk = ?`, [S("odd")], { Limit: 5 }));
+  t.push(await run(`INSERT INTO "sdk_partiql" VALUE {'pk': ?, 'sk': ?, 'note': ?}`, [S("odd"), N(101), S("new")]));
+  t.push(await run(`INSERT INTO "sdk_partiql" VALUE {'pk': ?, 'sk': ?}`, [S("odd"), N(101)]));
+  t.push(await run(`UPDATE "sdk_partiql" SET v = v + ? WHERE pk = ? AND sk = ? RETURNING ALL NEW *`, [N(1), S("odd"), N(101)]));
+  t.push(await run(`DELETE FROM "sdk_partiql" WHERE pk = ? AND sk = ?`, [S("odd"), N(101)]));
+  t.push(await run(`SELECT * FROM "sdk_nope" WHERE pk = ?`, [S("x")]));
+  t.push(await run(`SELEKT * FROM "sdk_partiql"`, undefined));
+  t.push(
+    await outcome(
+      client.send(
+        new BatchExecuteStatementCommand({
+          Statements: [
+            { Statement: `SELECT * FROM "sdk_partiql" WHERE pk = ? AND sk = ?`, Parameters: [S("odd"), N(5)] },
+            { Statement: `UPDATE "sdk_partiql" SET w = ? WHERE pk = ? AND sk = ?`, Parameters: [S("w"), S("even"), N(4)] },
+            { Statement: `INSERT INTO "sdk_partiql" VALUE {'pk': 'even', 'sk': 4}` },
+          ],
+        }),
+      ),
+    ),
+  );
+  t.push(
+    await outcome(
+      client.send(
+        new ExecuteTransactionCommand({
+          TransactStatements: [
+            { Statement: `UPDATE "sdk_partiql" SET w = ? WHERE pk = ? AND sk = ?`, Parameters: [S("t"), S("even"), N(6)] },
+            { Statement: `DELETE FROM "sdk_partiql" WHERE pk = ? AND sk = ? AND v = ?`, Parameters: [S("even"), N(8), N(1)] },
+          ],
+        }),
+      ),
+    ),
+  );
+  return anyOrder(t, "PartiQL answers' name order (not measured: FINDINGS.md)");
+});
+
+both("legacy parameters, table ARNs and a multi-attribute GSI key", async ({ client }) => {
+  const t = [];
+  t.push(
+    await outcome(
+      client.send(
+        new CreateTableCommand({
+          TableName: "sdk_multi",
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [
+            { AttributeName: "id", AttributeType: "S" },
+            { AttributeName: "org", AttributeType: "S" },
+            { AttributeName: "team", AttributeType: "S" },
+            { AttributeName: "level", AttributeType: "N" },
+            { AttributeName: "name", AttributeType: "S" },
+          ],
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: "byOrgTeam",
+              KeySchema: [
+                { AttributeName: "org", KeyType: "HASH" },
+                { AttributeName: "team", KeyType: "HASH" },
+                { AttributeName: "level", KeyType: "RANGE" },
+                { AttributeName: "name", KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "ALL" },
+            },
+          ],
+        }),
+      ),
+    ),
+  );
+  const people = [];
+  for (let i = 0; i < 16; i++) {
+    people.push({
+      PutRequest: {
+        Item: {
+          id: S("id" + i),
+          org: S(i % 2 ? "o1" : "o2"),
+          team: S(["red", "blue"][i % 4 < 2 ? 0 : 1]),
+          level: N(i % 3),
+          name: S("n" + ((i * 7) % 16)),
+        },
+      },
+    });
+  }
+  t.push(await outcome(client.send(new BatchWriteItemCommand({ RequestItems: { sdk_multi: people } }))));
+  t.push(
+    await pages(
+      paginateQuery(
+        { client, pageSize: 2 },
+        {
+          TableName: "sdk_multi",
+          IndexName: "byOrgTeam",
+          KeyConditionExpression: "org = :o AND team = :t AND #l = :l AND #n >= :n",
+          ExpressionAttributeNames: { "#l": "level", "#n": "name" },
+          ExpressionAttributeValues: { ":o": S("o1"), ":t": S("red"), ":l": N(1), ":n": S("n") },
+        },
+      ),
+    ),
+  );
+  t.push(
+    await pages(
+      paginateQuery(
+        { client, pageSize: 3 },
+        {
+          TableName: "sdk_multi",
+          IndexName: "byOrgTeam",
+          KeyConditionExpression: "org = :o AND team = :t",
+          ExpressionAttributeValues: { ":o": S("o2"), ":t": S("blue") },
+          ScanIndexForward: false,
+        },
+      ),
+    ),
+  );
+  t.push(
+    await outcome(
+      client.send(
+        new QueryCommand({
+          TableName: "sdk_multi",
+          IndexName: "byOrgTeam",
+          KeyConditionExpression: "org = :o",
+          ExpressionAttributeValues: { ":o": S("o2") },
+        }),
+      ),
+    ),
+  );
+  // The legacy parameters that older code and libraries still send.
+  t.push(
+    await outcome(
+      client.send(
+        new QueryCommand({
+          TableName: "sdk_multi",
+          IndexName: "byOrgTeam",
+          KeyConditions: {
+            org: { ComparisonOperator: "EQ", AttributeValueList: [S("o1")] },
+            team: { ComparisonOperator: "EQ", AttributeValueList: [S("blue")] },
+          },
+          QueryFilter: { level: { ComparisonOperator: "GE", AttributeValueList: [N(1)] } },
+          AttributesToGet: ["id", "level"],
+        }),
+      ),
+    ),
+  );
+  t.push(
+    await outcome(
+      client.send(
+        new UpdateItemCommand({
+          TableName: "sdk_multi",
+          Key: { id: S("id3") },
+          AttributeUpdates: { level: { Action: "ADD", Value: N(5) }, extra: { Action: "PUT", Value: { SS: ["b", "a"] } } },
+          Expected: { org: { Value: S("o1") } },
+          ReturnValues: "ALL_NEW",
+        }),
+      ),
+    ),
+  );
+  t.push(
+    await outcome(
+      client.send(
+        new PutItemCommand({ TableName: "sdk_multi", Item: { id: S("id3") }, Expected: { org: { ComparisonOperator: "NULL" } } }),
+      ),
+    ),
+  );
+  // A table ARN where a name goes (3.3.1's account and region).
+  const arn = (await client.send(new DescribeTableCommand({ TableName: "sdk_multi" }))).Table.TableArn;
+  t.push(await outcome(client.send(new GetItemCommand({ TableName: arn, Key: { id: S("id3") }, ConsistentRead: true }))));
+  t.push(await outcome(client.send(new ScanCommand({ TableName: arn, Limit: 2 }))));
   return t;
 });

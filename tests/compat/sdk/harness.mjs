@@ -72,6 +72,7 @@ const VOLATILE = new Set([
   "LastIncreaseDateTime",
   "LastDecreaseDateTime",
   "RequestId",
+  "NextToken", // PartiQL's: opaque, each server its own
   "$fault",
   "$response",
   "$retryable",
@@ -206,9 +207,17 @@ function evenOut(server, v, parentKey) {
     // 3.3.1 adds ConsumedCapacity to some answers that did not ask for it
     // (DeleteItem with ReturnValues); no scenario here asks for it.
     if (server === "ddblocal" && k === "ConsumedCapacity") continue;
+    // Either text gives the token on either server: cruddur writes 3.3.1's
+    // text where nothing documents another (PartiQL's missing table).
     if (k === "message" && typeof x === "string" && v.error) {
-      const d = DOCUMENTED_MESSAGES.find((m) => m[server].test(x));
+      const d = DOCUMENTED_MESSAGES.find((m) => m.cruddur.test(x) || m.ddblocal.test(x));
       out[k] = d ? d.as : x;
+      continue;
+    }
+    // PartiQL's INSERT over an existing item: the API reference names the
+    // error DuplicateItemException, 3.3.1 sends DuplicateItem.
+    if (k === "error" && server === "ddblocal" && x === "DuplicateItem") {
+      out[k] = "DuplicateItemException";
       continue;
     }
     out[k] = evenOut(server, x, k);
