@@ -10,7 +10,8 @@ usage: probe_write_order.py ENDPOINT_A ENDPOINT_B [--rounds N] [--seed S]
 Each round writes one new item with PutItem (random names, maps in maps,
 a list of maps), then applies one to three random writes to it, each of a
 kind drawn from KINDS: BatchWriteItem and TransactWriteItems puts,
-TransactWriteItems updates, UpdateItem with paths into maps and lists,
+TransactWriteItems updates, UpdateItem with paths into maps and lists
+(SET, REMOVE, ADD) and with the legacy AttributeUpdates,
 PartiQL INSERT and UPDATE through ExecuteStatement, BatchExecuteStatement
 and ExecuteTransaction (map literals, parameters, nested SET and REMOVE).
 After each write the item is read back with GetItem and Query on both
@@ -30,7 +31,7 @@ import string
 import sys
 import urllib.parse
 
-KINDS = ["batch_put", "tx_put", "tx_update", "update_paths", "pq_insert", "pq_update"]
+KINDS = ["batch_put", "tx_put", "tx_update", "update_paths", "legacy_update", "pq_insert", "pq_update"]
 PQ_CALLS = ["ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"]
 
 
@@ -221,6 +222,13 @@ class Gen:
         expr = "SET " + ", ".join(clauses) if clauses else ""
         if removes:
             expr += (" " if expr else "") + "REMOVE " + ", ".join(path_text(p) for p, _ in removes)
+        used = [p for p, _ in sets + removes]
+        maps = [m for m in self.targets(item)
+                if all(u[:len(m)] != m and m[:len(u)] != u for u in used)]
+        if maps and self.r.random() < 0.3:  # ADD a number to a new member of a map
+            base = self.r.choice(maps)
+            eav[":one"] = {"N": "1"}
+            expr += " ADD %s :one" % path_text(base + [self.name(avoid=self.members(item, base))])
         body = {"UpdateExpression": expr, "ExpressionAttributeNames": ean}
         if eav:
             body["ExpressionAttributeValues"] = eav
@@ -281,6 +289,13 @@ class Gen:
         if kind == "update_paths":
             body = dict(self.update_expression(item), TableName=self.t, Key=key)
             return "UpdateItem", body
+        if kind == "legacy_update":
+            top = [k for k, _ in item if k != "pk"]
+            ups = {x: {"Action": "PUT", "Value": self.value()} for x in self.names(r.randint(0, 4), avoid=top)}
+            for x in r.sample(top, min(len(top), r.randint(0, 3))):
+                ups[x] = r.choice([{"Action": "DELETE"}, {"Action": "PUT", "Value": self.value()}])
+            ups["cnt"] = {"Action": "ADD", "Value": {"N": "1"}}
+            return "UpdateItem", {"TableName": self.t, "Key": key, "AttributeUpdates": ups}
         stmt, params = self.pq_update(item, pk)
         return self.partiql(stmt, params)
 
