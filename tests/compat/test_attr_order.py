@@ -22,6 +22,15 @@ The other write paths (BatchWriteItem and TransactWriteItems puts and
 updates, PartiQL UPDATE, paths deep into maps and lists) follow these
 rules; tests/compat/tools/probe_write_order.py compares them server
 against server.
+Answers built from a stored item (S, its GetItem order) or from a request:
+  - UpdateItem ALL_NEW: S through the copy, then the answer's map;
+  - UpdateItem ALL_OLD: S through a map grown from 16, the copy, the answer's;
+  - UPDATED_OLD / UPDATED_NEW: an UpdateExpression's names sorted, through
+    16, the copy, 16, the answer's map; AttributeUpdates' names in the order
+    sent, through 16 and the answer's map;
+  - a failed condition's Item: UpdateItem S through 16; a transaction S;
+  - a stream image: S through 16, and each map inside it too;
+  - a projection: each map it builds as an updated item is stored.
 """
 import json
 import random
@@ -413,3 +422,275 @@ def test_update_deep_paths_order(server, ddb, make_table):
             rebuilt(first + [new_l]), written(second), written(appended)]
         assert names_of(member(member(got, "w"), "M")) == written(whole)
         assert names_of(member(member(got, "s"), "M")) == rebuilt(nested_set)
+def find_item(server, t, pk):
+    """The item, or None when there is none."""
+    out = call(server, "GetItem", {"TableName": t, "Key": {"pk": {"S": pk}}})
+    return next((v for k, v in out if k == "Item"), None)
+
+
+def hm16(names):
+    return through(names, grown(16, len(names)))
+
+
+def copied(names):
+    return through(names, copy_cap(len(names)))
+
+
+def stored_names(server, t, pk):
+    item = find_item(server, t, pk)
+    return names_of(item) if item is not None else None
+
+
+def test_update_answer_order(server, ddb, make_table):
+    """Every ReturnValues answer of UpdateItem, of an UpdateExpression and
+    of legacy AttributeUpdates, against the item's stored order."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(31)
+    for i in range(40):
+        pk = "r%d" % i
+        names = ["pk"] + random_names(rng, rng.randint(0, 24))
+        rng.shuffle(names)
+        call(server, "PutItem", {"TableName": t,
+                                 "Item": {x: {"S": pk} if x == "pk" else {"N": "1"} for x in names}})
+        for step in range(4):
+            old = stored_names(server, t, pk)
+            olds = [x for x in old if x != "pk"]
+            new_names = random_names(rng, rng.randint(0, 8), avoid=old)
+            changed = rng.sample(olds, min(len(olds), rng.randint(0, 6)))
+            rest = [x for x in olds if x not in changed]
+            gone = rng.sample(rest, min(len(rest), rng.randint(0, 3)))
+            if not new_names + changed + gone:
+                continue
+            rv = ["ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"][(i + step) % 4]
+            body = {"TableName": t, "Key": {"pk": {"S": pk}}, "ReturnValues": rv}
+            legacy = (i + step // 2) % 2 == 1
+            if legacy:
+                ups = [(x, {"Action": "PUT", "Value": {"N": "2"}}) for x in new_names + changed]
+                ups += [(x, {"Action": "DELETE"}) for x in gone]
+                rng.shuffle(ups)
+                body["AttributeUpdates"] = dict(ups)
+                sent = [x for x, _ in ups]
+            else:
+                ean = {"#n%d" % k: x for k, x in enumerate(new_names + changed + gone)}
+                sets = ["#n%d = :v" % k for k in range(len(new_names + changed))]
+                removes = ["#n%d" % k for k in range(len(new_names + changed), len(ean))]
+                body["UpdateExpression"] = " ".join(
+                    p for p in ("SET " + ", ".join(sets) if sets else "",
+                                "REMOVE " + ", ".join(removes) if removes else "") if p)
+                body["ExpressionAttributeNames"] = ean
+                if sets:
+                    body["ExpressionAttributeValues"] = {":v": {"N": "2"}}
+            got = next((v for k, v in call(server, "UpdateItem", body) if k == "Attributes"), None)
+            new = stored_names(server, t, pk)
+            if rv == "ALL_OLD":
+                want = written(copied(hm16(old)))
+            elif rv == "ALL_NEW":
+                want = written(copied(new))
+            else:
+                have = old if rv == "UPDATED_OLD" else new
+                names_in = [x for x in (sent if legacy else new_names + changed + gone) if x in have]
+                if legacy:
+                    want = written(hm16(names_in))
+                else:
+                    want = written(hm16(copied(hm16(sorted(names_in, key=utf16_key)))))
+            assert (names_of(got) if got is not None else []) == want, (rv, body)
+
+
+def test_condition_failed_item_order(server, ddb, make_table):
+    """ReturnValuesOnConditionCheckFailure ALL_OLD: UpdateItem answers its
+    copy of the old item (through a map grown from 16); PutItem and
+    DeleteItem the stored item (checked on written items: for an updated
+    one 3.3.1 answers the order it keeps before its answer's map, which
+    cruddur does not keep); a transaction's CancellationReasons the stored
+    order."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(37)
+    ops = ["UpdateItem", "PutItem", "UpdateItem", "DeleteItem", "Put", "UpdateItem", "Update", "Delete",
+           "ConditionCheck"]
+    for i in range(54):
+        pk = "f%d" % i
+        names = ["pk"] + random_names(rng, rng.randint(2, 24))
+        rng.shuffle(names)
+        call(server, "PutItem", {"TableName": t,
+                                 "Item": {x: {"S": pk} if x == "pk" else {"N": "1"} for x in names}})
+        op = ops[i % len(ops)]
+        if i % 2 and op in ("UpdateItem", "Put", "Update", "Delete", "ConditionCheck"):
+            ean = {"#a%d" % k: x for k, x in enumerate(random_names(rng, rng.randint(1, 6), avoid=names))}
+            call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}},
+                                        "UpdateExpression": "SET " + ", ".join("%s = :v" % k for k in ean),
+                                        "ExpressionAttributeNames": ean,
+                                        "ExpressionAttributeValues": {":v": {"N": "3"}}})
+        stored = stored_names(server, t, pk)
+        body = {"TableName": t, "ConditionExpression": "attribute_not_exists(pk)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        if op in ("PutItem", "Put"):
+            body["Item"] = {"pk": {"S": pk}, "zz": {"N": "1"}}
+        else:
+            body["Key"] = {"pk": {"S": pk}}
+        if op in ("UpdateItem", "Update"):
+            body.update(UpdateExpression="SET zz = :v", ExpressionAttributeValues={":v": {"N": "1"}})
+        if op.endswith("Item"):
+            st, _, out = raw_call(server.endpoint, "DynamoDB_20120810." + op, json.dumps(body).encode())
+            got = member(json.loads(out, object_pairs_hook=lambda pairs: pairs), "Item")
+            want = hm16(stored) if op == "UpdateItem" else stored
+        else:
+            st, _, out = raw_call(server.endpoint, "DynamoDB_20120810.TransactWriteItems",
+                                  json.dumps({"TransactItems": [{op: body}]}).encode())
+            reasons = member(json.loads(out, object_pairs_hook=lambda pairs: pairs), "CancellationReasons")
+            got = member(reasons[0], "Item")
+            want = stored
+        assert st == 400
+        assert names_of(got) == want, op
+
+
+def shape_of(pairs):
+    """The names of an item and of every map in it (in lists too), in order."""
+    def av(v):
+        kind, inner = v[0]
+        if kind == "M":
+            return ("M", shape_of(inner))
+        if kind == "L":
+            return ("L", [av(x) for x in inner])
+        return kind
+    return [(k, av(v)) for k, v in pairs]
+
+
+def image_of(shape):
+    """A stream image of an item of that shape: every map through 16."""
+    def av(v):
+        if isinstance(v, tuple) and v[0] == "M":
+            return ("M", image_of(v[1]))
+        if isinstance(v, tuple) and v[0] == "L":
+            return ("L", [av(x) for x in v[1]])
+        return v
+    order = hm16([k for k, _ in shape])
+    d = dict(shape)
+    return [(k, av(d[k])) for k in order]
+
+
+def stream_call(server, op, body):
+    st, _, out = raw_call(server.endpoint, "DynamoDBStreams_20120810." + op, json.dumps(body).encode())
+    parsed = json.loads(out, object_pairs_hook=lambda pairs: pairs)
+    assert st == 200, parsed
+    return parsed
+
+
+def test_stream_image_order(server, ddb, make_table):
+    """NewImage and OldImage: the stored item, and each map in it, through
+    a map grown from 16 (PutItem, both kinds of UpdateItem, DeleteItem)."""
+    t = make_table("images", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    rng = random.Random(41)
+
+    def value(depth=0):
+        r = rng.random()
+        if depth < 2 and r < 0.25:
+            return {"M": {x: value(depth + 1) for x in random_names(rng, rng.randint(1, 9))}}
+        if depth < 2 and r < 0.35:
+            return {"L": [value(depth + 1) for _ in range(rng.randint(1, 3))]}
+        return {"N": "1"}
+
+    shapes = []  # (old shape, new shape) of each write, in order
+    for i in range(60):
+        pk = "s%d" % (i % 12)
+        item = find_item(server, t, pk)
+        before = shape_of(item) if item is not None else None
+        kind = i % 4 if item is not None else 0
+        if kind == 0:
+            names = ["pk"] + random_names(rng, rng.randint(1, 16))  # a put that changes nothing has no record
+            rng.shuffle(names)
+            call(server, "PutItem", {"TableName": t,
+                                     "Item": {x: {"S": pk} if x == "pk" else value() for x in names}})
+        elif kind == 1:
+            have = [k for k, _ in item]  # new names: a write that changes nothing has no record
+            ean = {"#a%d" % k: x for k, x in enumerate(random_names(rng, rng.randint(1, 5), avoid=have))}
+            vals = {":v%d" % k: value() for k in range(len(ean))}
+            call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}},
+                                        "UpdateExpression": "SET " + ", ".join(
+                                            "#a%d = :v%d" % (k, k) for k in range(len(ean))),
+                                        "ExpressionAttributeNames": ean, "ExpressionAttributeValues": vals})
+        elif kind == 2:
+            call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}}, "AttributeUpdates": {
+                x: {"Action": "PUT", "Value": value()}
+                for x in random_names(rng, rng.randint(1, 5), avoid=[k for k, _ in item])}})
+        else:
+            call(server, "DeleteItem", {"TableName": t, "Key": {"pk": {"S": pk}}})
+        after = find_item(server, t, pk)
+        shapes.append((before, shape_of(after) if after is not None else None))
+    arn = member(member(call(server, "DescribeTable", {"TableName": t}), "Table"), "LatestStreamArn")
+    shards = member(member(stream_call(server, "DescribeStream", {"StreamArn": arn}), "StreamDescription"),
+                    "Shards")
+    images = []
+    for shard in shards:
+        it = member(stream_call(server, "GetShardIterator", {
+            "StreamArn": arn, "ShardId": member(shard, "ShardId"), "ShardIteratorType": "TRIM_HORIZON"}),
+            "ShardIterator")
+        while it:
+            out = stream_call(server, "GetRecords", {"ShardIterator": it})
+            recs = member(out, "Records")
+            for r in recs:
+                d = member(r, "dynamodb")
+                images.append(tuple(shape_of(dict(d)[k]) if k in dict(d) else None
+                                    for k in ("OldImage", "NewImage")))
+            nxt = member(out, "NextShardIterator")
+            if not recs or nxt == it:
+                break
+            it = nxt
+    assert len(images) == len(shapes)
+    for (old, new), (got_old, got_new) in zip(shapes, images):
+        assert got_old == (image_of(old) if old is not None else None)
+        assert got_new == (image_of(new) if new is not None else None)
+
+
+def test_projection_order(server, ddb, make_table):
+    """A ProjectionExpression's answer (GetItem, Query, Scan, BatchGetItem,
+    TransactGetItems): the item and each map the projection builds list
+    their names as an updated item is stored, whatever the order of the
+    paths or of the stored item."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(43)
+    for i in range(30):
+        pk = "j%d" % i
+        names = ["pk"] + random_names(rng, rng.randint(0, 24))
+        nested = random_names(rng, rng.randint(1, 12))
+        rng.shuffle(names)
+        item = {x: {"S": pk} if x == "pk" else {"N": "1"} for x in names}
+        item["mm"] = {"M": {x: {"N": "1"} for x in nested}}
+        call(server, "PutItem", {"TableName": t, "Item": item})
+        tops = rng.sample(names, rng.randint(1, len(names)))
+        inner = rng.sample(nested, rng.randint(0, len(nested)))
+        paths = tops + ["mm." + x for x in inner]
+        rng.shuffle(paths)
+        ean, parts = {}, []
+        for path in paths:
+            segs = []
+            for seg in path.split("."):
+                ean["#p%d" % len(ean)] = seg
+                segs.append("#p%d" % (len(ean) - 1))
+            parts.append(".".join(segs))
+        proj = {"ProjectionExpression": ", ".join(parts), "ExpressionAttributeNames": ean}
+        key = {"pk": {"S": pk}}
+        op = ["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"][i % 5]
+        if op == "GetItem":
+            got = member(call(server, "GetItem", dict(proj, TableName=t, Key=key)), "Item")
+        elif op == "Query":
+            q = dict(proj, TableName=t, KeyConditionExpression="#k = :k",
+                     ExpressionAttributeValues={":k": {"S": pk}})
+            q["ExpressionAttributeNames"] = dict(ean, **{"#k": "pk"})
+            got = member(call(server, "Query", q), "Items")[0]
+        elif op == "Scan":
+            s = dict(proj, TableName=t, FilterExpression="#k = :k",
+                     ExpressionAttributeValues={":k": {"S": pk}})
+            s["ExpressionAttributeNames"] = dict(ean, **{"#k": "pk"})
+            got = member(call(server, "Scan", s), "Items")[0]
+        elif op == "BatchGetItem":
+            out = call(server, "BatchGetItem", {"RequestItems": {t: dict(proj, Keys=[key])}})
+            got = member(member(out, "Responses"), t)[0]
+        else:
+            out = call(server, "TransactGetItems", {"TransactItems": [{"Get": dict(proj, TableName=t, Key=key)}]})
+            got = member(member(out, "Responses")[0], "Item")
+        want_top = list(dict.fromkeys(path.split(".")[0] for path in paths))
+        assert names_of(got) == rebuilt(want_top), (op, paths)
+        if inner:
+            assert names_of(member(member(got, "mm"), "M")) == rebuilt(inner), (op, paths)

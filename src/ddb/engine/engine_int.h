@@ -379,6 +379,9 @@ json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err
    about an expression that a legacy member became names that member, as
    DynamoDB does (a QueryFilter that reads a key attribute). */
 void eng_legacy_error(const char *op, const json_t *req, ddb_err *err);
+/* Puts the members of `obj` (names an UpdateItem changed) in the order
+   the AttributeUpdates that `req` was rewritten from sent them. */
+void eng_legacy_update_order(const json_t *req, json_t *obj);
 
 /* ---- ClientRequestToken of TransactWriteItems (txn_token.c) ---- */
 

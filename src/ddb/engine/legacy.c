@@ -16,8 +16,10 @@
  * removes the attribute.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "ddb/engine/engine_int.h"
 
@@ -539,4 +541,52 @@ void eng_legacy_error(const char *op, const json_t *req, ddb_err *err)
     size_t cut = strlen("Filter Expression");
     memmove(err->message + sizeof legacy - 1, err->message + cut, strlen(err->message + cut) + 1);
     memcpy(err->message, legacy, sizeof legacy - 1);
+}
+
+/*
+ * Placeholders are numbered in the order lg_rewrite meets the names, and
+ * it meets Expected before AttributeUpdates and each update's name before
+ * its value: so a name's last #lgN placeholder is its update's, and those
+ * numbers give the order the AttributeUpdates were sent in.
+ */
+void eng_legacy_update_order(const json_t *req, json_t *obj)
+{
+    const json_t *names = json_object_get(req, "ExpressionAttributeNames");
+    size_t n = json_object_size(obj), i = 0;
+    long *rank = xcalloc(n ? n : 1, sizeof *rank);
+    const char **keys = xcalloc(n ? n : 1, sizeof *keys);
+    const char *k;
+    json_t *v;
+    json_object_foreach(obj, k, v)
+    {
+        keys[i] = k;
+        rank[i] = -1;
+        const char *ph;
+        json_t *name;
+        json_object_foreach((json_t *)names, ph, name)
+        {
+            long num = strncmp(ph, "#lg", 3) == 0 ? strtol(ph + 3, NULL, 10) : -1;
+            if (json_is_string(name) && strcmp(json_string_value(name), k) == 0 && num > rank[i])
+                rank[i] = num;
+        }
+        i++;
+    }
+    /* Insertion sort by rank: an answer holds few names. */
+    for (i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && rank[j - 1] > rank[j]; j--) {
+            long r = rank[j];
+            rank[j] = rank[j - 1];
+            rank[j - 1] = r;
+            const char *t = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = t;
+        }
+    json_t *sorted = json_object();
+    for (i = 0; i < n; i++)
+        json_object_set(sorted, keys[i], json_object_get(obj, keys[i]));
+    json_object_clear(obj);
+    json_object_update(obj, sorted);
+    json_decref(sorted);
+    free(keys);
+    free(rank);
 }

@@ -123,12 +123,14 @@ static json_t *build_record(eng *e, const ddb_table *t, const json_t *old_item,
     size_t size = ddb_item_size(keys);
     json_t *ddb = json_pack("{s:I,s:o}", "ApproximateCreationDateTime",
                             (json_int_t)(now_us / 1000000), "Keys", keys);
+    /* Images list the names of the item and of every map in it as DynamoDB
+       Local 3.3.1 does (attr_order.c). */
     if (want_new && new_item) {
-        json_object_set(ddb, "NewImage", (json_t *)new_item);
+        json_object_set_new(ddb, "NewImage", ddb_attr_reordered_deep(new_item, DDB_ORDER_HASHMAP));
         size += ddb_item_size(new_item);
     }
     if (want_old && old_item) {
-        json_object_set(ddb, "OldImage", (json_t *)old_item);
+        json_object_set_new(ddb, "OldImage", ddb_attr_reordered_deep(old_item, DDB_ORDER_HASHMAP));
         size += ddb_item_size(old_item);
     }
     json_object_set_new(ddb, "SizeBytes", json_integer((json_int_t)size));

@@ -354,22 +354,29 @@ static json_t *apply_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
 
 /*
  * The Attributes member of a write's response for its ReturnValues, or NULL
- * when there is nothing to return (no old item, nothing updated).
+ * when there is nothing to return (no old item, nothing updated). `req` is
+ * the request as the operation ran it. The names come in DynamoDB Local
+ * 3.3.1's order for each answer (attr_order.c): UpdateItem answers copies
+ * of the item; PutItem and DeleteItem the stored item itself.
  */
-static json_t *return_attributes(const eng_write_req *w)
+static json_t *return_attributes(const eng_write_req *w, const json_t *req)
 {
     const char *rv = w->return_values;
     json_t *out = NULL;
     if (strcmp(rv, "ALL_OLD") == 0 && w->old_item) {
-        out = json_incref(w->old_item);
+        out = w->update ? ddb_attr_reordered(w->old_item, DDB_ORDER_OLD_COPIED)
+                        : json_incref(w->old_item);
     } else if (strcmp(rv, "ALL_NEW") == 0 && w->new_item) {
-        /* UpdateItem answers the new item through one HashMap more than
-           it stores it (attr_order.c). */
-        out = w->update && !w->put_order ? ddb_attr_reordered(w->new_item, DDB_ORDER_ALL_NEW)
-                                         : json_incref(w->new_item);
+        out = w->update ? ddb_attr_reordered(w->new_item, DDB_ORDER_COPIED)
+                        : json_incref(w->new_item);
     } else if (w->update && (strcmp(rv, "UPDATED_OLD") == 0 || strcmp(rv, "UPDATED_NEW") == 0)) {
         const json_t *src = strcmp(rv, "UPDATED_OLD") == 0 ? w->old_item : w->new_item;
-        if (src) out = ddb_proj_apply(ddb_update_paths(w->update), src);
+        if (src) {
+            json_t *got = ddb_proj_apply(ddb_update_paths(w->update), src);
+            if (w->put_order) eng_legacy_update_order(req, got);
+            out = ddb_attr_reordered(got, w->put_order ? DDB_ORDER_KEY : DDB_ORDER_UPDATED);
+            json_decref(got);
+        }
     }
     if (out && json_object_size(out) == 0) {
         json_decref(out);
@@ -390,9 +397,16 @@ static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t 
     if (eng_write_prepare(e, c, kind, req, &w, err)) {
         w.put_order = put_order;
         res = eng_write(e, apply_fn, &w, err);
+        /* UpdateItem's failed condition answers its copy of the old item
+           (attr_order.c); PutItem and DeleteItem the stored item. */
+        json_t *old = !res && kind == ENG_UPDATE && err && err->detail
+                          ? json_object_get(err->detail, "Item")
+                          : NULL;
+        if (json_is_object(old))
+            json_object_set_new(err->detail, "Item", ddb_attr_reordered(old, DDB_ORDER_HASHMAP));
     }
     if (res) {
-        json_t *attrs = return_attributes(&w);
+        json_t *attrs = return_attributes(&w, req);
         if (attrs) json_object_set_new(res, "Attributes", attrs);
         double *iu = w.t->n_indexes ? xcalloc(w.t->n_indexes, sizeof *iu) : NULL;
         double tu = eng_write_change_units(w.t, w.old_item, w.new_item, iu);

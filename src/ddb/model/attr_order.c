@@ -9,38 +9,74 @@
  * (h ^ (h >>> 16)) & (cap - 1), h being String.hashCode over the name's
  * UTF-16 code units; cap is a power of two that depends on how the map was
  * made (tests/compat/FINDINGS.md, "Attributes of an item", has the
- * measurements):
- *   - a map as a request sent it goes through one map of capacity
- *     small_cap(n) (grown from 2), the names put in the order sent;
- *   - an item rebuilt by an UpdateExpression: its names sorted (by
- *     String.compareTo), put into a map of default_cap(n) (a new HashMap()),
- *     that one's order put into a map of small_cap(n);
- *   - UpdateItem's ALL_NEW answer: between those two, one copy more, of
- *     copy_cap(n) (the HashMap(Map) constructor);
- *   - other names 3.3.1 keeps in one new HashMap() (a table's indexes, the
- *     members of a PartiQL map literal such as an INSERT's item):
- *     default_cap(n), the names put in the order given (for a literal the
- *     request's map rule above then applies to that order);
- *   - a LastEvaluatedKey: its names in key schema order (table hash and
- *     range, then the index's), put into a map of default_cap(n), that
- *     one's order put into a map of small_cap(n).
- * Putting a sequence into a map and iterating it is a stable sort by
- * bucket, so each order is one sort with a key of buckets.
+ * measurements). Putting a sequence into a map and iterating it is a
+ * stable sort by bucket, so a chain of maps is one sort whose key is the
+ * buckets of the last map first, then those of the one before, ..., then
+ * the first sequence's own order (as it came, or sorted by name). The
+ * capacities:
+ *   small  the smallest power of two from 2 up with n <= 0.75 * cap (the
+ *          map that answers an item; also the map a request's item is
+ *          validated into);
+ *   g16    the same from 16 up (a new HashMap() filled one put at a time);
+ *   copy   tableSizeFor((int)(n / 0.75 + 1)) (new HashMap(map), putAll).
+ * The rules (`how`), last map first:
+ *   WRITTEN      small, as sent: a map as a request sent it;
+ *   REBUILT      small, g16, sorted: an item an UpdateExpression rebuilt,
+ *                as stored; also each map a projection builds;
+ *   ALL_NEW      small, copy, g16, sorted: UpdateItem's ALL_NEW answer
+ *                (the same as COPIED on the stored order);
+ *   COPIED       small, copy, as stored: UpdateItem's ALL_NEW answer;
+ *   OLD_COPIED   small, copy, g16, as stored: UpdateItem's ALL_OLD answer
+ *                (the old item is first copied into a new HashMap());
+ *   UPDATED      small, g16, copy, sorted: UPDATED_OLD / UPDATED_NEW of an
+ *                UpdateExpression;
+ *   HASHMAP      g16, as given: names 3.3.1 keeps in one new HashMap() (a
+ *                table's indexes, the members of a PartiQL map literal
+ *                such as an INSERT's item, before the request's map rule
+ *                applies to that order); a stream record's NewImage and
+ *                OldImage (as stored; each map in them too), and
+ *                UpdateItem's ReturnValuesOnConditionCheckFailure Item;
+ *   KEY          small, g16, as given: a LastEvaluatedKey (its names in key
+ *                schema order: table hash and range, then the index's);
+ *                UPDATED_OLD / UPDATED_NEW of a legacy update (the names in
+ *                the order the AttributeUpdates were sent).
  */
 #include "ddb/model/value.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
 
+enum cap_kind { CAP_NONE, CAP_SMALL, CAP_G16, CAP_COPY };
+
+#define MAX_MAPS 3
+
+/* Each rule: the capacities of its maps, last map first, and whether the
+   first sequence is the names sorted (else the order they came in). */
+static const struct rule {
+    enum cap_kind caps[MAX_MAPS];
+    bool sorted;
+} rules[] = {
+    [DDB_ORDER_WRITTEN] = {{CAP_SMALL}, false},
+    [DDB_ORDER_REBUILT] = {{CAP_SMALL, CAP_G16}, true},
+    [DDB_ORDER_ALL_NEW] = {{CAP_SMALL, CAP_COPY, CAP_G16}, true},
+    [DDB_ORDER_HASHMAP] = {{CAP_G16}, false},
+    [DDB_ORDER_KEY] = {{CAP_SMALL, CAP_G16}, false},
+    [DDB_ORDER_COPIED] = {{CAP_SMALL, CAP_COPY}, false},
+    [DDB_ORDER_OLD_COPIED] = {{CAP_SMALL, CAP_COPY, CAP_G16}, false},
+    [DDB_ORDER_UPDATED] = {{CAP_SMALL, CAP_G16, CAP_COPY}, true},
+};
+
 typedef struct entry {
     const char *name;
     size_t len;
-    size_t pos;      /* position as sent */
-    uint32_t key[3]; /* buckets, most significant first */
+    size_t pos;             /* position as it came */
+    uint32_t key[MAX_MAPS]; /* buckets, most significant first */
+    bool sorted;            /* ties by name, else by pos */
 } entry;
 
 /* Java's String.hashCode of a UTF-8 name, over its UTF-16 code units,
@@ -75,16 +111,6 @@ static uint32_t grown_cap(uint32_t start, size_t n)
     return (uint32_t)cap;
 }
 
-static uint32_t small_cap(size_t n)
-{
-    return grown_cap(2, n);
-}
-
-static uint32_t default_cap(size_t n)
-{
-    return grown_cap(16, n);
-}
-
 /* new HashMap(map) of n entries: tableSizeFor((int)(n / 0.75f + 1)). */
 static uint32_t copy_cap(size_t n)
 {
@@ -94,51 +120,49 @@ static uint32_t copy_cap(size_t n)
     return (uint32_t)cap;
 }
 
-static int cmp_written(const void *a, const void *b)
+static uint32_t cap_of(enum cap_kind k, size_t n)
 {
-    const entry *x = a, *y = b;
-    if (x->key[0] != y->key[0]) return x->key[0] < y->key[0] ? -1 : 1;
-    return (x->pos > y->pos) - (x->pos < y->pos);
+    switch (k) {
+    case CAP_SMALL:
+        return grown_cap(2, n);
+    case CAP_G16:
+        return grown_cap(16, n);
+    case CAP_COPY:
+        return copy_cap(n);
+    case CAP_NONE:
+        break;
+    }
+    return 1; /* no map: every name in bucket 0 */
 }
 
-static int cmp_key(const void *a, const void *b)
+static int cmp_entries(const void *a, const void *b)
 {
     const entry *x = a, *y = b;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < MAX_MAPS; i++)
         if (x->key[i] != y->key[i]) return x->key[i] < y->key[i] ? -1 : 1;
+    if (x->sorted) return ddb_utf16_cmp(x->name, x->len, y->name, y->len);
     return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-static int cmp_rebuilt(const void *a, const void *b)
-{
-    const entry *x = a, *y = b;
-    for (int i = 0; i < 3; i++)
-        if (x->key[i] != y->key[i]) return x->key[i] < y->key[i] ? -1 : 1;
-    return ddb_utf16_cmp(x->name, x->len, y->name, y->len);
 }
 
 void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how, size_t *perm)
 {
+    assert((size_t)how < sizeof rules / sizeof rules[0]);
     if (n == 0) return;
+    const struct rule *r = &rules[how];
+    uint32_t mask[MAX_MAPS];
+    for (int k = 0; k < MAX_MAPS; k++)
+        mask[k] = cap_of(r->caps[k], n) - 1;
     entry *v = xcalloc(n, sizeof *v);
-    uint32_t last = small_cap(n) - 1, mid = copy_cap(n) - 1, first = default_cap(n) - 1;
     for (size_t i = 0; i < n; i++) {
         v[i].name = names[i];
         v[i].len = strlen(names[i]);
         v[i].pos = i;
+        v[i].sorted = r->sorted;
         uint32_t h = java_hash(v[i].name, v[i].len);
-        v[i].key[0] = h & (how == DDB_ORDER_HASHMAP ? first : last);
-        if (how == DDB_ORDER_ALL_NEW) {
-            v[i].key[1] = h & mid;
-            v[i].key[2] = h & first;
-        } else {
-            v[i].key[1] = v[i].key[2] = h & first;
-        }
+        for (int k = 0; k < MAX_MAPS; k++)
+            v[i].key[k] = h & mask[k];
     }
-    qsort(v, n, sizeof *v,
-          how == DDB_ORDER_WRITTEN || how == DDB_ORDER_HASHMAP ? cmp_written
-          : how == DDB_ORDER_KEY                               ? cmp_key
-                                                               : cmp_rebuilt);
+    qsort(v, n, sizeof *v, cmp_entries);
     for (size_t i = 0; i < n; i++)
         perm[i] = v[i].pos;
     free(v);
@@ -164,4 +188,33 @@ json_t *ddb_attr_reordered(const json_t *obj, ddb_attr_order how)
     free(perm);
     free(names);
     return out;
+}
+
+/* An attribute value with every M inside it reordered (a new reference). */
+static json_t *av_reordered_deep(const json_t *av, ddb_attr_order how)
+{
+    const json_t *m = json_object_get(av, "M");
+    const json_t *l = json_object_get(av, "L");
+    if (json_is_object(m)) return json_pack("{s:o}", "M", ddb_attr_reordered_deep(m, how));
+    if (!json_is_array(l)) return json_incref((json_t *)av);
+    json_t *out = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach(l, i, x)
+    {
+        json_array_append_new(out, av_reordered_deep(x, how));
+    }
+    return json_pack("{s:o}", "L", out);
+}
+
+json_t *ddb_attr_reordered_deep(const json_t *obj, ddb_attr_order how)
+{
+    json_t *top = ddb_attr_reordered(obj, how);
+    const char *name;
+    json_t *v;
+    json_object_foreach(top, name, v)
+    {
+        json_object_set_new(top, name, av_reordered_deep(v, how));
+    }
+    return top;
 }

@@ -182,6 +182,15 @@ static int by_index(const void *a, const void *b)
     return (x->el.index > y->el.index) - (x->el.index < y->el.index);
 }
 
+/* A map a projection built (takes `m`): DynamoDB Local 3.3.1 builds it
+   from its paths sorted by name, through two HashMaps, as it rebuilds an
+   updated item (attr_order.c), whatever order the paths came in. */
+static json_t *projected_order(json_t *m)
+{
+    json_t *out = ddb_attr_reordered(m, DDB_ORDER_REBUILT);
+    json_decref(m);
+    return out;
+}
 /* The parts of `av` selected by node's children, or NULL when none exist. */
 static json_t *project_av(const trie_node *node, const json_t *av)
 {
@@ -218,7 +227,7 @@ static json_t *project_av(const trie_node *node, const json_t *av)
         json_decref(out);
         return NULL;
     }
-    return json_pack("{s:o}", "M", out);
+    return json_pack("{s:o}", "M", projected_order(out));
 }
 
 json_t *expr_trie_project(const expr_trie *t, const json_t *item)
@@ -231,7 +240,7 @@ json_t *expr_trie_project(const expr_trie *t, const json_t *item)
         json_t *sub = x ? project_av(kid, x) : NULL;
         if (sub) json_object_set_new(out, kid->el.name, sub);
     }
-    return out;
+    return projected_order(out);
 }
 
 /* Puts the names of each map that node's children step into in the order

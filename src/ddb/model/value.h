@@ -74,7 +74,8 @@ int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
  *                      whole item or value): the names as sent, through
  *                      one HashMap;
  *   DDB_ORDER_REBUILT  an item after an UpdateExpression as it stores it:
- *                      the names sorted, through two HashMaps;
+ *                      the names sorted, through two HashMaps; also each
+ *                      map a ProjectionExpression builds;
  *   DDB_ORDER_ALL_NEW  the same item as UpdateItem's ALL_NEW answer shows
  *                      it (one HashMap copy more);
  *   DDB_ORDER_HASHMAP  names put in the order given into one new HashMap()
@@ -83,7 +84,18 @@ int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
  *                      operation orders the value as any map it is sent);
  *   DDB_ORDER_KEY      a LastEvaluatedKey: its names given in key schema
  *                      order (table key, then index key), through a
- *                      new HashMap() and then a small one.
+ *                      new HashMap() and then a small one;
+ * and, applied to an item in its stored order:
+ *   DDB_ORDER_COPIED      UpdateItem's ALL_NEW answer (both kinds of update);
+ *   DDB_ORDER_OLD_COPIED  UpdateItem's ALL_OLD answer;
+ *   DDB_ORDER_UPDATED     UPDATED_OLD / UPDATED_NEW of an UpdateExpression
+ *                         (by name: any order in);
+ *   DDB_ORDER_HASHMAP     also a stream record's NewImage / OldImage (every
+ *                         map in it) and the Item of a failed UpdateItem
+ *                         condition;
+ *   DDB_ORDER_KEY         also UPDATED_OLD / UPDATED_NEW of a legacy
+ *                         AttributeUpdates update, applied to the names in
+ *                         the order they were sent.
  */
 typedef enum ddb_attr_order {
     DDB_ORDER_WRITTEN,
@@ -91,6 +103,9 @@ typedef enum ddb_attr_order {
     DDB_ORDER_ALL_NEW,
     DDB_ORDER_HASHMAP,
     DDB_ORDER_KEY,
+    DDB_ORDER_COPIED,
+    DDB_ORDER_OLD_COPIED,
+    DDB_ORDER_UPDATED,
 } ddb_attr_order;
 /* Fills perm[0..n) with the positions of `names` (n names, in the order
    they came) in the order `how` gives them. */
@@ -98,6 +113,9 @@ void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how,
 /* A new object with the members of `obj` in the order `how` gives them
    (values shared, not copied); nested maps are left as they are. */
 json_t *ddb_attr_reordered(const json_t *obj, ddb_attr_order how);
+/* The same, and every M value inside it (in lists too) reordered by `how`
+   as well (values other than maps and lists shared). */
+json_t *ddb_attr_reordered_deep(const json_t *obj, ddb_attr_order how);
 
 /* DynamoDB equality: same type and value; sets ignore order; N numeric. */
 bool ddb_av_equal(const json_t *a, const json_t *b);

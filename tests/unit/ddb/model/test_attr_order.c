@@ -204,13 +204,91 @@ static void test_literal(void **state)
     check_literal("{'pk': 'a'}", "pk");
 }
 
+/* Answers that copy an item: each expected order is 3.3.1's answer for an
+   item whose stored order (GetItem) is the input. */
+static void test_copies(void **state)
+{
+    (void)state;
+    /* UpdateItem ALL_OLD: a new HashMap() of the old item, then a copy;
+       the copy alone (capacity 8) would keep pk before cTi5. */
+    check_rebuilt("mr5,pk,cTi5,2A3", DDB_ORDER_OLD_COPIED, "mr5,cTi5,pk,2A3");
+    /* ALL_NEW of a legacy update: a copy (capacity 32) of the stored item. */
+    check_rebuilt("B,xZ,movd29,0nAzzV,r4H2,qJ,ktwPE,J,Z,qaohU,pk,BGR", DDB_ORDER_COPIED,
+                  "B,xZ,movd29,0nAzzV,r4H2,qJ,ktwPE,J,qaohU,Z,pk,BGR");
+    /* A stream image: the stored item through a new HashMap(). */
+    check_rebuilt("D6r,JM9Uay,GZiHXJ,pk,E,B8", DDB_ORDER_HASHMAP, "D6r,E,B8,JM9Uay,GZiHXJ,pk");
+}
+
+/* UPDATED_OLD / UPDATED_NEW: of an UpdateExpression by name (the order
+   in does not matter); of AttributeUpdates in the order they were sent
+   (PUT xv, DELETE kJLwct, DELETE d among others). */
+static void test_updated(void **state)
+{
+    (void)state;
+    const char *want = "WG,nvfO,ChWqQ7,U,nifesc,rNNj5,vVXRF,bAL,ua,w4Z,DO7,sNbB";
+    check_rebuilt("bAL,vVXRF,nvfO,DO7,ChWqQ7,nifesc,U,WG,ua,rNNj5,w4Z,sNbB", DDB_ORDER_UPDATED,
+                  want);
+    check_rebuilt("sNbB,DO7,w4Z,ua,bAL,vVXRF,rNNj5,nifesc,U,ChWqQ7,nvfO,WG", DDB_ORDER_UPDATED,
+                  want);
+    /* A rebuilt item of these names has ChWqQ7 and nvfO the other way. */
+    check_rebuilt(want, DDB_ORDER_REBUILT,
+                  "WG,ChWqQ7,nvfO,U,nifesc,rNNj5,vVXRF,bAL,ua,w4Z,DO7,sNbB");
+    check_rebuilt("xv,kJLwct,d", DDB_ORDER_KEY, "d,kJLwct,xv");
+}
+
+/* A projection's maps are built as a rebuilt item's, whatever the order
+   of its paths; a stream image reorders the maps inside the item too. */
+static void test_projection_and_deep(void **state)
+{
+    (void)state;
+    ddb_err err = DDB_ERR_INIT;
+    ddb_expr_attrs attrs;
+    assert_true(ddb_expr_attrs_init(&attrs, NULL, NULL, &err));
+    ddb_proj *p =
+        ddb_proj_parse("pk, s, c, n, zz, b, q1, mm.zz, mm.xx, mm.Q1, mm.ab9", &attrs, &err);
+    if (!p) fail_msg("%s", err.message);
+    json_t *item = item_of("zz,q1,b,c,s,pk,n");
+    json_object_set_new(item, "mm", json_pack("{s:o}", "M", item_of("zz,yy,xx,Q1,ab9")));
+    json_t *out = ddb_proj_apply(p, item);
+    char got[512];
+    names_of(out, got, sizeof got);
+    assert_string_equal(got, "mm,q1,zz,b,c,s,pk,n");
+    names_of(json_object_get(json_object_get(out, "mm"), "M"), got, sizeof got);
+    assert_string_equal(got, "Q1,xx,zz,ab9");
+    json_decref(out);
+
+    json_t *deep = ddb_attr_reordered_deep(item, DDB_ORDER_HASHMAP);
+    json_t *list = json_pack("{s:[O]}", "L", json_object_get(item, "mm"));
+    json_object_set_new(item, "ll", list);
+    json_t *deep2 = ddb_attr_reordered_deep(item, DDB_ORDER_HASHMAP);
+    char want[512];
+    json_t *m =
+        ddb_attr_reordered(json_object_get(json_object_get(item, "mm"), "M"), DDB_ORDER_HASHMAP);
+    names_of(m, want, sizeof want);
+    names_of(json_object_get(json_object_get(deep, "mm"), "M"), got, sizeof got);
+    assert_string_equal(got, want);
+    const json_t *in_list = json_array_get(json_object_get(json_object_get(deep2, "ll"), "L"), 0);
+    names_of(json_object_get(in_list, "M"), got, sizeof got);
+    assert_string_equal(got, want);
+    /* The item itself is left as it was. */
+    names_of(json_object_get(json_object_get(item, "mm"), "M"), got, sizeof got);
+    assert_string_equal(got, "zz,yy,xx,Q1,ab9");
+    json_decref(m);
+    json_decref(deep2);
+    json_decref(deep);
+    json_decref(item);
+    ddb_proj_free(p);
+    ddb_expr_attrs_free(&attrs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_written),     cmocka_unit_test(test_written_nested),
         cmocka_unit_test(test_rebuilt),     cmocka_unit_test(test_small),
         cmocka_unit_test(test_update_maps), cmocka_unit_test(test_key),
-        cmocka_unit_test(test_literal),
+        cmocka_unit_test(test_literal),     cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_updated),     cmocka_unit_test(test_projection_and_deep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
