@@ -694,3 +694,45 @@ def test_projection_order(server, ddb, make_table):
         assert names_of(got) == rebuilt(want_top), (op, paths)
         if inner:
             assert names_of(member(member(got, "mm"), "M")) == rebuilt(inner), (op, paths)
+
+
+def test_index_projection_order(server, ddb, make_table):
+    """An item read from a KEYS_ONLY or INCLUDE index (Query and Scan, of a
+    GSI and of an LSI): the table key, the index key, then the INCLUDE names
+    as the index lists them, through a map grown from 16 and the answer's."""
+    rng = random.Random(47)
+    for n in range(6):
+        hk, rk, gh, gr, lr = random_names(rng, 5)
+        nonkey = random_names(rng, rng.randint(1, 8), avoid=(hk, rk, gh, gr, lr))
+        kind = "INCLUDE" if n % 3 else "KEYS_ONLY"
+        proj = {"ProjectionType": kind}
+        if kind == "INCLUDE":
+            proj["NonKeyAttributes"] = nonkey
+        t = make_table("ixorder", KeySchema=[{"AttributeName": hk, "KeyType": "HASH"},
+                                             {"AttributeName": rk, "KeyType": "RANGE"}],
+                       AttributeDefinitions=[{"AttributeName": x, "AttributeType": "S"}
+                                             for x in (hk, rk, gh, gr, lr)],
+                       GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": proj, "KeySchema": [
+                           {"AttributeName": gh, "KeyType": "HASH"}, {"AttributeName": gr, "KeyType": "RANGE"}]}],
+                       LocalSecondaryIndexes=[{"IndexName": "lsi", "Projection": proj, "KeySchema": [
+                           {"AttributeName": hk, "KeyType": "HASH"}, {"AttributeName": lr, "KeyType": "RANGE"}]}])
+        for i in range(8):
+            item = {hk: {"S": "h"}, rk: {"S": "r%d" % i}, gh: {"S": "g"}, gr: {"S": "x%d" % i},
+                    lr: {"S": "l%d" % i}}
+            for x in rng.sample(nonkey, rng.randint(0, len(nonkey))) + \
+                    random_names(rng, rng.randint(0, 4), avoid=[hk, rk, gh, gr, lr] + nonkey):
+                item[x] = {"N": "1"}
+            pairs = list(item.items())
+            rng.shuffle(pairs)
+            call(server, "PutItem", {"TableName": t, "Item": dict(pairs)})
+        for index, index_key, value in (("gsi", [gh, gr], "g"), ("lsi", [hk, lr], "h")):
+            q = call(server, "Query", {"TableName": t, "IndexName": index, "KeyConditionExpression": "#k = :v",
+                                       "ExpressionAttributeNames": {"#k": index_key[0]},
+                                       "ExpressionAttributeValues": {":v": {"S": value}}})
+            s = call(server, "Scan", {"TableName": t, "IndexName": index})
+            for got in member(q, "Items") + member(s, "Items"):
+                names = names_of(got)
+                listed = [hk, rk] + [x for x in index_key if x != hk] + \
+                    ([x for x in nonkey if x in names] if kind == "INCLUDE" else [])
+                assert sorted(names) == sorted(listed)
+                assert names == written(hm16(listed)), (kind, index)

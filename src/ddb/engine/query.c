@@ -171,7 +171,9 @@ static sqlite3_stmt *q_statement(const q_ctx *q, eng_conn *c, ddb_err *err)
 }
 
 /* The attributes an index holds for `item`: its keys, the table keys and
-   the INCLUDE attributes (everything for ALL). */
+   the INCLUDE attributes (everything for ALL). DynamoDB Local 3.3.1 lists
+   them as the table key, the index key and the INCLUDE names as listed,
+   through a new HashMap() and the answer's map (attr_order.c's KEY rule). */
 static json_t *q_index_project(const ddb_table *t, const ddb_index *ix, json_t *item)
 {
     if (ix->projection == DDB_PROJECT_ALL) return json_incref(item);
@@ -180,7 +182,9 @@ static json_t *q_index_project(const ddb_table *t, const ddb_index *ix, json_t *
         json_t *v = json_object_get(item, ix->include[i]);
         if (v) json_object_set(out, ix->include[i], v);
     }
-    return out;
+    json_t *ordered = ddb_attr_reordered(out, DDB_ORDER_KEY);
+    json_decref(out);
+    return ordered;
 }
 
 static bool q_blob_key(sqlite3_stmt *st, int col, eng_key *k)
