@@ -8,6 +8,8 @@
 # package-lock.json into tests/compat/sdk/node_modules (again only when the
 # lock changes). Both servers are started here on free loopback ports and
 # stopped at the end; cruddur must exit 0 with no sanitizer report.
+# The test files run side by side (each uses tables of its own); the
+# scenarios of one file run one after another.
 # Environment (set by ctest): CRUDDUR_BIN, CRUDDUR_BUILD, CRUDDUR_SRC.
 # Arguments: test files to run (default: all of tests/compat/sdk/*.test.mjs).
 set -euo pipefail
@@ -67,7 +69,7 @@ if [ ${#files[@]} -eq 0 ]; then
 fi
 start=$SECONDS
 status=0
-(cd "$sdk" && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+(cd "$sdk" && node --test --test-concurrency=4 --test-reporter=spec --test-reporter-destination=stdout \
   "${files[@]}") || status=$?
 echo "compat.sdk: tests took $((SECONDS - start)) s"
 stop_clean "$pid" "$log" "cruddur dynamodb" || status=1

@@ -86,7 +86,8 @@ const VOLATILE = new Set([
  */
 export function anyOrder(value, why) {
   assert.ok(why, "anyOrder needs the reason");
-  return { $anyOrder: value };
+  // SDK_STRICT_ORDER=1 compares the order here too (to see what is matched now).
+  return process.env.SDK_STRICT_ORDER ? value : { $anyOrder: value };
 }
 
 /** A value with the names of every object in it sorted. */
