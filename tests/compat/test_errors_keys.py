@@ -216,3 +216,30 @@ def test_item_size_is_measured_as_read(raw, paths_table, pairs, message):
         assert st == 400, (target, out)
         assert out["__type"].endswith("ValidationException"), (target, out)
         assert (out.get("message") or out.get("Message")) == message, (target, out)
+
+
+# ---- a null AttributeValue (FINDINGS.md entry 23) ----
+
+NULL_AV = "The supplied Item contains a null AttributeValue"
+NULL_CASES = [
+    ("PutItem", '{"TableName":"%s","Item":{"pk":{"S":"a"},"sk":{"S":"b"},"x":null}}', NULL_AV + ": x is null"),
+    ("PutItem", '{"TableName":"%s","Item":{"pk":null,"sk":{"S":"b"}}}', NULL_AV + ": pk is null"),
+    ("PutItem", '{"TableName":"%s","Item":{"pk":{"S":"a"},"sk":{"S":"b"},"m":{"M":{"q":null}}}}',
+     NULL_AV + ": q is null"),
+    ("PutItem", '{"TableName":"%s","Item":{"pk":{"S":"a"},"sk":{"S":"b"},"l":{"L":[null]}}}', NULL_AV),
+    ("GetItem", '{"TableName":"%s","Key":{"pk":{"S":"a"},"sk":null}}', NULL_AV + ": sk is null"),
+    # the values are read before the key is compared with the schema
+    ("GetItem", '{"TableName":"%s","Key":{"pk":{"S":"a"},"sk":{"S":"b"},"x":null}}', NULL_AV + ": x is null"),
+    ("UpdateItem", '{"TableName":"%s","Key":{"pk":{"S":"a"},"sk":{"S":"b"}},"UpdateExpression":"SET a = :a",'
+     '"ExpressionAttributeValues":{":a":null}}',
+     "ExpressionAttributeValues contains invalid value: " + NULL_AV + " for key :a"),
+    ("BatchWriteItem", '{"RequestItems":{"compat-absent":[{"PutRequest":{"Item":{"pk":{"S":"a"},"x":null}}}]}}',
+     NULL_AV + ": x is null"),
+]
+
+
+@pytest.mark.parametrize("target,body,message", NULL_CASES)
+def test_null_attribute_value(raw, paths_table, target, body, message):
+    st, _, out = raw(target, (body % paths_table if "%s" in body else body).encode())
+    assert st == 400 and out["__type"].endswith("ValidationException"), out
+    assert (out.get("message") or out.get("Message")) == message

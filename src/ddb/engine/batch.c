@@ -163,11 +163,10 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
                             "expressions instead");
     /* Responses are keyed by the table's name also when the request named
        it by its ARN, as in DynamoDB Local, which parses the projection
-       only once it has found the table. */
+       only once it has found the table and checked the keys. */
     if (!eng_param_bool(spec, "ConsistentRead", &bt->consistent, err) ||
         !eng_table_name_resolve(name, &bt->name, err) ||
-        !(bt->t = eng_table_acquire(e, c, bt->name, err)) ||
-        !eng_param_projection(spec, &bt->proj, err))
+        !(bt->t = eng_table_acquire(e, c, bt->name, err)))
         return false;
     bt->keys = xcalloc(json_array_size(keys), sizeof *bt->keys);
     bt->key_json = xcalloc(json_array_size(keys), sizeof *bt->key_json);
@@ -183,7 +182,7 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
             if (eng_key_same(&bt->keys[j], &bt->keys[i]))
                 return bw_fail(err, "Provided list of item keys contains duplicates");
     }
-    return true;
+    return eng_param_projection(spec, &bt->proj, err);
 }
 
 /* Reads every key; past 16 MB of response the remaining keys of the

@@ -108,25 +108,24 @@ static bool key_encode(const ddb_table *t, const json_t *hv, const json_t *rv, e
 
 bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err *err)
 {
-    size_t want = t->range.name ? 2 : 1;
-    const json_t *hv = json_object_get(key, t->hash.name);
-    const json_t *rv = t->range.name ? json_object_get(key, t->range.name) : NULL;
-    if (!json_is_object(key) || json_object_size(key) != want || !hv || (t->range.name && !rv)) {
+    if (!json_is_object(key)) {
         ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
         return false;
     }
-    /* Validate the two values here so that callers may pass a raw Key. */
-    json_t *nh = ddb_av_normalize(hv, err);
-    json_t *nr = NULL;
-    bool ok = nh != NULL;
-    if (ok && rv) ok = (nr = ddb_av_normalize(rv, err)) != NULL;
-    if (ok && (!key_type_is(nh, t->hash.type) || (rv && !key_type_is(nr, t->range.type)))) {
+    /* Every value is validated first (callers may pass a raw Key), as
+       DynamoDB Local 3.3.1 reads them before it compares the schema. */
+    json_t *norm = ddb_item_normalize(key, err);
+    if (!norm) return false;
+    size_t want = t->range.name ? 2 : 1;
+    const json_t *hv = json_object_get(norm, t->hash.name);
+    const json_t *rv = t->range.name ? json_object_get(norm, t->range.name) : NULL;
+    bool ok = json_object_size(norm) == want && hv && (!t->range.name || rv) &&
+              key_type_is(hv, t->hash.type) && (!rv || key_type_is(rv, t->range.type));
+    if (!ok)
         ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
-        ok = false;
-    }
-    if (ok) ok = key_encode(t, nh, nr, k, err);
-    json_decref(nh);
-    json_decref(nr);
+    else
+        ok = key_encode(t, hv, rv, k, err);
+    json_decref(norm);
     return ok;
 }
 

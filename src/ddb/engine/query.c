@@ -406,6 +406,31 @@ static bool q_parse_head(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
     return true;
 }
 
+/* ExpressionAttributeNames and ExpressionAttributeValues only with the
+   expressions that can use them, as DynamoDB Local 3.3.1 words it: values
+   need a FilterExpression (an empty one counts as none in a Scan) or a
+   KeyConditionExpression `kce` (Query), names any expression. */
+static bool q_attrs_need_exprs(const json_t *req, const json_t *names, const json_t *values,
+                               const char *kce, ddb_err *err)
+{
+    const json_t *filter = json_object_get(req, "FilterExpression");
+    bool is_query = kce != NULL;
+    bool has_filter = is_query ? filter != NULL : json_string_length(filter) > 0;
+    if (values && !has_filter && !(kce && *kce)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ExpressionAttributeValues can only be specified when using expressions: %s",
+                    is_query ? "FilterExpression and KeyConditionExpression are null"
+                             : "FilterExpression is null");
+        return false;
+    }
+    if (names && !filter && !json_object_get(req, "ProjectionExpression") && !(kce && *kce)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ExpressionAttributeNames can only be specified when using expressions");
+        return false;
+    }
+    return true;
+}
+
 /* FilterExpression and ProjectionExpression, parsed against `attrs`. */
 static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, ddb_err *err)
 {
@@ -443,13 +468,20 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
     if (!q_reject_legacy(req, legacy, err) || !q_parse_head(&q, e, req, err)) goto done;
     if (!eng_param_bool(req, "ScanIndexForward", &q.forward, err)) goto done;
     if (!eng_param_str(req, "KeyConditionExpression", &kce, &has_kce, err)) goto done;
+    json_t *names = json_object_get(req, "ExpressionAttributeNames");
+    json_t *values = json_object_get(req, "ExpressionAttributeValues");
     if (!has_kce) {
-        q_bad_start(err, "Either the KeyConditions or KeyConditionExpression parameter must be "
-                         "specified in the request.");
+        /* without a key condition DynamoDB Local 3.3.1 still reads and
+           checks the other expressions first */
+        if (!q_attrs_need_exprs(req, names, values, "", err)) goto done;
+        attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
+        if (attrs_ok && q_parse_exprs(&q, req, &attrs, err) &&
+            ddb_expr_attrs_check_unused(&attrs, err))
+            q_bad_start(err, "Either the KeyConditions or KeyConditionExpression parameter must "
+                             "be specified in the request.");
         goto done;
     }
-    attrs_ok = ddb_expr_attrs_init(&attrs, json_object_get(req, "ExpressionAttributeNames"),
-                                   json_object_get(req, "ExpressionAttributeValues"), err);
+    attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
     if (!attrs_ok) goto done;
     /* DynamoDB Local 3.3.1's order: the three expressions are read (filter,
        projection, key condition), then checked (eng_query_keys), and last
@@ -487,7 +519,7 @@ static bool q_parse_segment(q_ctx *q, const json_t *req, ddb_err *err)
     if (has_seg && !has_total)
         return q_bad_start(err, "If segment is specified, total segment must also be specified");
     if (has_total && !has_seg)
-        return q_bad_start(err, "If total segments is specfied, a particular segment must also "
+        return q_bad_start(err, "If total segments is specified, a particular segment must also "
                                 "be specified for this request");
     if (!has_seg) return true;
     if (total < 1 || total > 1000000) {
@@ -520,22 +552,15 @@ json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err)
     bool attrs_ok = false;
     json_t *resp = NULL;
     if (!q_reject_legacy(req, legacy, err) || !q_parse_head(&q, e, req, err)) goto done;
-    if (!q_parse_segment(&q, req, err)) goto done;
     json_t *names = json_object_get(req, "ExpressionAttributeNames");
     json_t *values = json_object_get(req, "ExpressionAttributeValues");
-    bool any_expr =
-        json_object_get(req, "FilterExpression") || json_object_get(req, "ProjectionExpression");
-    if (!any_expr && (names || values)) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "%s can only be specified when using expressions: FilterExpression is null",
-                    values ? "ExpressionAttributeValues" : "ExpressionAttributeNames");
-        goto done;
-    }
+    if (!q_attrs_need_exprs(req, names, values, NULL, err)) goto done;
     attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
     if (!attrs_ok) goto done;
     if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
         goto done;
-    if (!q_parse_select(&q, req, err)) goto done;
+    /* DynamoDB Local 3.3.1 checks Segment and TotalSegments last */
+    if (!q_parse_select(&q, req, err) || !q_parse_segment(&q, req, err)) goto done;
     resp = q_finish(&q, e, req, err);
 done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);

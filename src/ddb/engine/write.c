@@ -459,17 +459,21 @@ static bool get_prepare(eng *e, eng_conn *c, const json_t *req, get_req *g, ddb_
     if (!eng_param_bool(req, "ConsistentRead", &g->consistent, err)) return false;
     if (!opt_string(req, "ProjectionExpression", &proj, err)) return false;
     if (!(g->t = eng_table_acquire(e, c, name, err))) return false;
+    /* DynamoDB Local 3.3.1 reads the projection before it checks the key */
+    if (!proj) {
+        if (!check_attrs_need_expr(req, "ProjectionExpression is null", err)) return false;
+    } else {
+        ddb_expr_attrs a;
+        if (!ddb_expr_attrs_init(&a, json_object_get(req, "ExpressionAttributeNames"),
+                                 json_object_get(req, "ExpressionAttributeValues"), err))
+            return false;
+        bool ok = (g->proj = ddb_proj_parse(proj, &a, err)) != NULL &&
+                  ddb_expr_attrs_check_unused(&a, err);
+        ddb_expr_attrs_free(&a);
+        if (!ok) return false;
+    }
     const json_t *key = required_object(req, "Key", "key", err);
-    if (!key || !eng_key_from_key(g->t, key, &g->key, err)) return false;
-    if (!proj) return check_attrs_need_expr(req, "ProjectionExpression is null", err);
-    ddb_expr_attrs a;
-    if (!ddb_expr_attrs_init(&a, json_object_get(req, "ExpressionAttributeNames"),
-                             json_object_get(req, "ExpressionAttributeValues"), err))
-        return false;
-    bool ok =
-        (g->proj = ddb_proj_parse(proj, &a, err)) != NULL && ddb_expr_attrs_check_unused(&a, err);
-    ddb_expr_attrs_free(&a);
-    return ok;
+    return key && eng_key_from_key(g->t, key, &g->key, err);
 }
 
 /* Loads the item inside the read snapshot. */

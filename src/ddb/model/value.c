@@ -7,6 +7,9 @@
  * with PutItem, and DynamoDB's documentation where Local is known to
  * differ):
  *   - Members whose value is JSON null are ignored; unknown members too.
+ *     An AttributeValue that is JSON null is "The supplied Item contains
+ *     a null AttributeValue" (": a is null" when a map names it), as
+ *     DynamoDB Local 3.3.1 says.
  *   - Each member's value is checked first, in the order given; then an
  *     AttributeValue with no type is "Supplied AttributeValue is empty, ..."
  *     and one with several is "... has more than one datatypes set, ...".
@@ -299,6 +302,11 @@ static json_t *norm_map(const json_t *v, int depth, size_t limit, ddb_err *err)
             ddb_err_set(err, DDB_E_VALIDATION, "Empty attribute name");
             goto done;
         }
+        if (json_is_null(m)) {
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "The supplied Item contains a null AttributeValue: %s is null", name);
+            goto done;
+        }
         if (!(vals[i] = av_normalize(m, depth + 1, err))) goto done;
         names[i++] = name;
         if (limit && (size += strlen(name) + ddb_av_size(vals[i - 1])) > limit) {
@@ -380,10 +388,8 @@ static json_t *norm_member(ddb_av_type t, const json_t *v, int depth, ddb_err *e
 static json_t *av_normalize(const json_t *av, int depth, ddb_err *err)
 {
     if (!json_is_object(av)) {
-        if (json_is_null(av))
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "Supplied AttributeValue is empty, must contain exactly one of the "
-                        "supported datatypes");
+        if (json_is_null(av)) /* DynamoDB Local 3.3.1's words; a map names it */
+            ddb_err_set(err, DDB_E_VALIDATION, "The supplied Item contains a null AttributeValue");
         else
             ddb_err_value_type(err, av, "structure");
         return NULL;

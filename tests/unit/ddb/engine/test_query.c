@@ -623,7 +623,7 @@ static void test_query_errors(void **state)
         {"Scan", "{'TableName': 'qtab', 'Segment': 0}",
          "If segment is specified, total segment must also be specified"},
         {"Scan", "{'TableName': 'qtab', 'TotalSegments': 2}",
-         "If total segments is specfied, a particular segment must also be specified for this "
+         "If total segments is specified, a particular segment must also be specified for this "
          "request"},
         {"Scan", "{'TableName': 'qtab', 'Segment': 2, 'TotalSegments': 2}",
          "1 validation error detected: Value '2' at 'segment' failed to satisfy constraint: "

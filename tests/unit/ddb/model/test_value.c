@@ -63,7 +63,8 @@ static const struct {
     {"{\"S\":null}", NULL, V, EMPTY_AV},
     {"{\"X\":\"1\"}", NULL, V, EMPTY_AV},
     {"{\"s\":\"1\"}", NULL, V, EMPTY_AV},
-    {"null", NULL, V, EMPTY_AV},
+    /* a null AttributeValue: DynamoDB Local 3.3.1's words */
+    {"null", NULL, V, "The supplied Item contains a null AttributeValue"},
     {"{\"S\":\"x\",\"N\":\"1\"}", NULL, V, MULTI_AV},
     {"{\"B\":\"\",\"S\":\"a\"}", NULL, V, MULTI_AV},
     {"{\"M\":{\"x\":{\"S\":\"a\",\"N\":\"1\"}}}", NULL, V, MULTI_AV},
@@ -226,7 +227,10 @@ static void test_item_normalize(void **state)
         const char *msg;
     } bad[] = {
         {"{\"\":{\"S\":\"a\"}}", V, "Empty attribute name"},
-        {"{\"a\":null}", V, EMPTY_AV},
+        {"{\"a\":null}", V, "The supplied Item contains a null AttributeValue: a is null"},
+        {"{\"a\":{\"M\":{\"b\":null}}}", V,
+         "The supplied Item contains a null AttributeValue: b is null"},
+        {"{\"a\":{\"L\":[null]}}", V, "The supplied Item contains a null AttributeValue"},
         {"{\"a\":{}}", V, EMPTY_AV},
         {"{\"a\":{\"N\":\"1\"},\"b\":{\"SS\":[\"x\",\"x\"]}}", V,
          INVALID "Input collection [x, x] contains duplicates"},
