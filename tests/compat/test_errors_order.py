@@ -12,6 +12,9 @@ measured on 3.3.1 (tests/compat/FINDINGS.md, entry 23). Both servers.
   specified in the request." (and Select after that).
 - Scan checks Segment and TotalSegments last, after the expressions and
   Select; an empty FilterExpression counts as none for the values.
+- TransactWriteItems parses every action's ConditionExpression and
+  UpdateExpression (with their names and values) before it looks up any
+  table or checks any key.
 """
 import pytest
 from compatlib import expect_error
@@ -108,5 +111,50 @@ SCAN_CASES = [
 @pytest.mark.parametrize("args,message", SCAN_CASES)
 def test_scan_checks_segments_last(raw, table, args, message):
     st, _, out = raw("Scan", dict(TableName=table, **args))
+    assert st == 400 and out["__type"].endswith("ValidationException"), out
+    assert (out.get("message") or out.get("Message")) == message
+
+
+# ---- TransactWriteItems reads every action's expressions first ----
+
+K = {"pk": {"S": "a"}, "sk": {"S": "b"}}
+V = {":v": X}
+COND_SYNTAX = 'Invalid ConditionExpression: Syntax error; token: "=", near: "= = b"'
+
+
+def bad_put(table):
+    return {"Put": {"TableName": table, "Item": K, "ConditionExpression": "a = = b"}}
+
+
+TXN_CASES = [
+    # a later action's expression before an earlier action's table or key
+    (lambda t: [{"Put": {"TableName": "compat-absent", "Item": K}}, bad_put(t)], COND_SYNTAX),
+    (lambda t: [{"Put": {"TableName": t, "Item": {"pk": {"N": "1"}}}},
+                {"Update": {"TableName": t, "Key": K, "UpdateExpression": "SET a = = b"}}],
+     'Invalid UpdateExpression: Syntax error; token: "=", near: "= = b"'),
+    (lambda t: [{"Put": {"TableName": t, "Item": K}}, bad_put("compat-absent")], COND_SYNTAX),
+    (lambda t: [{"Put": {"TableName": "ab", "Item": K}}, bad_put(t)], COND_SYNTAX),
+    # before two actions on one item, a key attribute update, names or
+    # values without an expression, a ConditionCheck without one
+    (lambda t: [{"Put": {"TableName": t, "Item": K}}, {"Put": {"TableName": t, "Item": K}},
+                {"Delete": {"TableName": t, "Key": K, "ConditionExpression": "#q = :v",
+                            "ExpressionAttributeValues": V}}],
+     "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; "
+     "attribute name: #q"),
+    (lambda t: [{"Update": {"TableName": t, "Key": K, "UpdateExpression": "SET pk = :v",
+                            "ExpressionAttributeValues": V}}, bad_put(t)], COND_SYNTAX),
+    (lambda t: [{"Put": {"TableName": t, "Item": K, "ExpressionAttributeValues": V}}, bad_put(t)], COND_SYNTAX),
+    (lambda t: [{"ConditionCheck": {"TableName": t, "Key": K}}, bad_put(t)], COND_SYNTAX),
+    (lambda t: [{"Put": {"TableName": "compat-absent", "Item": K}},
+                {"Update": {"TableName": t, "Key": K, "UpdateExpression": "SET a = :v",
+                            "ExpressionAttributeValues": V, "ExpressionAttributeNames": {"#n": "x"}}}],
+     "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(TXN_CASES)))
+def test_transaction_reads_every_expression_first(raw, table, case):
+    actions, message = TXN_CASES[case]
+    st, _, out = raw("TransactWriteItems", {"TransactItems": actions(table)})
     assert st == 400 and out["__type"].endswith("ValidationException"), out
     assert (out.get("message") or out.get("Message")) == message

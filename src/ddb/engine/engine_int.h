@@ -285,6 +285,13 @@ typedef struct eng_write_req {
  */
 bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
                        eng_write_req *w, ddb_err *err);
+/* The ConditionExpression and UpdateExpression (kind ENG_UPDATE) of a write
+   request, parsed against its names and values with unused ones refused,
+   all without its table: the caller's (*cond_out, *update_out; NULL when
+   absent or on failure). TransactWriteItems parses every action's this way
+   before it looks anything up, as DynamoDB Local 3.3.1 does. */
+bool eng_write_parse_expressions(eng_write_kind kind, const json_t *req, ddb_cond **cond_out,
+                                 ddb_update **update_out, ddb_err *err);
 /* Applies it inside the write batch: loads the current item, checks the
    condition (ConditionalCheckFailedException), computes and stores the new
    item. */

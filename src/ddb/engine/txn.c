@@ -161,9 +161,10 @@ static const char *const tw_kinds[] = {[ENG_PUT] = "Put",
                                        [ENG_DELETE] = "Delete",
                                        [ENG_CHECK] = "ConditionCheck"};
 
-/* Prepares action i (exactly one of Put, Update, Delete, ConditionCheck). */
-static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_write_req *w,
-                       ddb_err *err)
+/* The kind and body of an action: exactly one of Put, Update, Delete,
+   ConditionCheck, an object, without ReturnValues. */
+static bool tw_action(const json_t *action, eng_write_kind *kind_out, json_t **body_out,
+                      ddb_err *err)
 {
     int kind = -1, found = 0;
     for (int k = 0; k < 4; k++) {
@@ -182,6 +183,24 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
         ddb_err_member_type(err, tw_kinds[kind], "an object");
         return false;
     }
+    if (json_object_get(body, "ReturnValues")) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "ReturnValues is not supported in TransactWriteItems; use "
+                    "ReturnValuesOnConditionCheckFailure");
+        return false;
+    }
+    *kind_out = (eng_write_kind)kind;
+    *body_out = body;
+    return true;
+}
+
+/* Prepares action i against its table. */
+static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_write_req *w,
+                       ddb_err *err)
+{
+    eng_write_kind kind;
+    json_t *body;
+    if (!tw_action(action, &kind, &body, err)) return false;
     if (kind == ENG_CHECK && !json_is_string(json_object_get(body, "ConditionExpression"))) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "1 validation error detected: Value null at "
@@ -190,13 +209,32 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
                     i + 1);
         return false;
     }
-    if (json_object_get(body, "ReturnValues")) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "ReturnValues is not supported in TransactWriteItems; use "
-                    "ReturnValuesOnConditionCheckFailure");
-        return false;
+    return eng_write_prepare(e, c, kind, body, w, err);
+}
+
+/* Every action's shape and expressions, before any table is looked up or
+   any key checked (DynamoDB Local 3.3.1's order). */
+static bool tw_check_expressions(const json_t *items, ddb_err *err)
+{
+    size_t i;
+    json_t *action;
+    json_array_foreach(items, i, action)
+    {
+        eng_write_kind kind;
+        json_t *body;
+        ddb_cond *cond = NULL;
+        ddb_update *update = NULL;
+        if (!tw_action(action, &kind, &body, err)) return false;
+        /* names or values without an expression are refused later */
+        if (!json_object_get(body, "ConditionExpression") &&
+            !(kind == ENG_UPDATE && json_object_get(body, "UpdateExpression")))
+            continue;
+        bool ok = eng_write_parse_expressions(kind, body, &cond, &update, err);
+        ddb_cond_free(cond);
+        ddb_update_free(update);
+        if (!ok) return false;
     }
-    return eng_write_prepare(e, c, (eng_write_kind)kind, body, w, err);
+    return true;
 }
 
 /* txn_prepare_fn of TransactWriteItems: the next write of the tw_ctx. */
@@ -341,7 +379,7 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
     x.now_us = clock_now_us();
     json_t *resp = NULL;
     eng_conn *c = eng_conn_get(e, err);
-    if (c && eng_capacity_mode(req, &x.cap_mode, err) &&
+    if (c && eng_capacity_mode(req, &x.cap_mode, err) && tw_check_expressions(items, err) &&
         txn_prepare_all(e, c, items, tw_prepare_next, &x, err))
         resp = eng_write(e, tw_apply, &x, err);
     for (size_t k = 0; k < x.n; k++)

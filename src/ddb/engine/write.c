@@ -181,10 +181,12 @@ static bool check_update_keys(const ddb_table *t, const ddb_update *u, ddb_err *
 }
 
 /* ConditionExpression and UpdateExpression with their attribute maps. */
-static bool prepare_expressions(eng_write_kind kind, const json_t *req, eng_write_req *w,
-                                ddb_err *err)
+bool eng_write_parse_expressions(eng_write_kind kind, const json_t *req, ddb_cond **cond_out,
+                                 ddb_update **update_out, ddb_err *err)
 {
     const char *cond, *upd = NULL;
+    *cond_out = NULL;
+    *update_out = NULL;
     if (!opt_string(req, "ConditionExpression", &cond, err)) return false;
     if (kind == ENG_UPDATE && !opt_string(req, "UpdateExpression", &upd, err)) return false;
     if (!cond && !upd)
@@ -198,12 +200,24 @@ static bool prepare_expressions(eng_write_kind kind, const json_t *req, eng_writ
                              json_object_get(req, "ExpressionAttributeValues"), err))
         return false;
     bool ok = true;
-    if (upd) ok = (w->update = ddb_update_parse(upd, &a, err)) != NULL;
-    if (ok && cond) ok = (w->cond = ddb_cond_parse(cond, &a, "ConditionExpression", err)) != NULL;
+    if (upd) ok = (*update_out = ddb_update_parse(upd, &a, err)) != NULL;
+    if (ok && cond) ok = (*cond_out = ddb_cond_parse(cond, &a, "ConditionExpression", err)) != NULL;
     if (ok) ok = ddb_expr_attrs_check_unused(&a, err);
-    if (ok && w->update) ok = check_update_keys(w->t, w->update, err);
     ddb_expr_attrs_free(&a);
+    if (!ok) {
+        ddb_cond_free(*cond_out);
+        ddb_update_free(*update_out);
+        *cond_out = NULL;
+        *update_out = NULL;
+    }
     return ok;
+}
+
+static bool prepare_expressions(eng_write_kind kind, const json_t *req, eng_write_req *w,
+                                ddb_err *err)
+{
+    if (!eng_write_parse_expressions(kind, req, &w->cond, &w->update, err)) return false;
+    return !w->update || check_update_keys(w->t, w->update, err);
 }
 
 bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
