@@ -165,6 +165,74 @@ def test_statement_errors(ddb, music, statement, message):
     expect_error("ValidationException", message.format(t=t), run, ddb, statement, *params, **kw)
 
 
+# Literal values are converted before the table is looked up, in the order
+# written (an UPDATE's WHERE clause before its SET values), each `?` when its
+# turn comes. `@` marks where the reported position is (it is removed);
+# `{at}` is that position.
+LITERAL_ERRORS = [
+    # a repeated key: at the key in an INSERT's item, else at the map's brace,
+    # after the value of the repeat is converted
+    ("INSERT INTO {t} VALUE {{'pk': 'a', @'pk': 'b'}}", "Duplicate keys in tuple. Key: pk under root at {at}:4"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': @{{'s': 1, 's': 2}}, 'pk': 3}}",
+     "Duplicate keys in tuple. Key: s under root at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': {{'s': 1, 'q': @{{'x': 1, 'x': 2}}}}}}",
+     "Duplicate keys in tuple. Key: x under root.q at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': [[@{{'s': 1, 's': 2}}]]}}",
+     "Duplicate keys in tuple. Key: s under root.0.0 at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': {{'s': 1, 's': @{{'x': 1, 'x': 2}}}}}}",
+     "Duplicate keys in tuple. Key: x under root.s at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': @{{'u': 1, 'u': 4, 'v': {{'s': 1, 's': 2}}}}}}",
+     "Duplicate keys in tuple. Key: u under root at {at}:1"),
+    ("UPDATE {t} SET r = {{'s': 1, 's': 2}} WHERE pk = 'a' AND sk = 1 AND x IN [@{{'y': 1, 'y': 2}}]",
+     "Duplicate keys in tuple. Key: y under root at {at}:1"),
+    ("SELECT * FROM {t} WHERE pk = 'a' AND r = [@{{'s': 1, 's': 2}}]",
+     "Duplicate keys in tuple. Key: s under root.0 at {at}:1"),
+    ("INSERT INTO \"compat-nosuch\" VALUE {{'pk': 'a', 'r': @{{'s': 1, 's': 2}}}}",
+     "Duplicate keys in tuple. Key: s under root at {at}:1"),
+    # a `?` without a Parameter is refused in its turn
+    ("SELECT * FROM {t} WHERE r = @{{'s': 1, 's': 2}} AND pk = ?", "Duplicate keys in tuple. Key: s under root at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': ?, 'r': {{'s': 1, 's': 2}}}}",
+     "Number of parameters in request and statement don't match."),
+    # bags: literal strings or numbers of one type, then no repeats
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': <<@?>>}}",
+     "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': <<1, @?>>}}", "Unsupported data type: Parameter under key root at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': {{'z': <<1, @?>>}}}}",
+     "Unsupported data type: Parameter under key root.z at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': <<1, 1, 'x'>>}}",
+     "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': <<'a', @1>>}}",
+     "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': <<1, 1>>, 'q': {{'s': 1, 's': 2}}}}",
+     "Input collection contains duplicates"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': {{'z': [1, <<1, null>>]}}}}",
+     "INVALID_PARAMETER_VALUE:Numeric sets may not contain null under root.z.1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'r': <<'a', @x>>}}", "Unsupported data type: VariableReference under key root at {at}:1"),
+    # what is no value: named by its text as a whole value, by its kind inside
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'q': @x, 'r': {{'s': 1, 's': 2}}}}", "Unsupported data type: x under key root at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'q': {{'z': @x}}}}", "Unsupported data type: VariableReference under key root.z at {at}:1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'q': a.b}}", "Unsupported data type: PATH under key root"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'q': [1, a.b]}}", "Unsupported data type: Path under key root.1"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'q': @size(x)}}", "Unsupported data type: size under key root at {at}:4"),
+    ("INSERT INTO {t} VALUE {{'pk': 'a', 'q': {{'z': 1 @- 2}}}}", "Unsupported data type: NAry under key root.z at {at}:1"),
+    ("UPDATE {t} SET q = {{'z': @x}} WHERE pk = 'a' AND sk = 1",
+     "Unsupported data type: VariableReference under key root.z at {at}:1"),
+    ("SELECT * FROM {t} WHERE pk = 'a' AND q = {{'z': @x}}",
+     "Unsupported data type: VariableReference under key root.z at {at}:1"),
+]
+
+
+@pytest.mark.parametrize("statement, message", LITERAL_ERRORS)
+def test_literal_errors(ddb, music, statement, message):
+    statement = statement.format(t='"%s"' % music)
+    at = statement.find("@")
+    if at >= 0:
+        statement = statement[:at] + statement[at + 1:]
+        message = message.format(at="1:%d" % (at + 1))
+    params = [{"N": "1"}] if "?" in statement and "Number of" not in message else []
+    expect_error("ValidationException", message, run, ddb, statement, *params)
+
+
 def test_request_errors(ddb, music):
     expect_error("ResourceNotFoundException", "Cannot do operations on a non-existent table",
                  run, ddb, "SELECT * FROM \"compat-nope\"")

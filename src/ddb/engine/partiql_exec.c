@@ -191,7 +191,7 @@ static bool stmt_parse(stmt_run *r, const char *text, size_t len, bool in_txn, d
 /* Plans a parsed statement against its table. */
 static bool stmt_plan(eng *e, stmt_run *r, const pq_opts *o, ddb_err *err)
 {
-    if (!pq_check_params(r->s, o->params, err)) return false;
+    if (!pq_check_values(r->s, o->params, err)) return false;
     eng_conn *c = eng_conn_get(e, err);
     if (!c) return false;
     const ddb_table *t = eng_table_acquire(e, c, r->s->table, err);

@@ -96,6 +96,11 @@ typedef struct pq_step {
     long index;
 } pq_step;
 
+/* Where a token is written, for messages (1-based). */
+typedef struct pq_pos {
+    int line, col, width;
+} pq_pos;
+
 typedef struct pq_node {
     pq_node_type type;
     const char *op; /* static text */
@@ -106,7 +111,8 @@ typedef struct pq_node {
     pq_step *path;
     size_t n_path;
     struct pq_node **kids;
-    char **keys; /* PQ_N_MAP */
+    char **keys;    /* PQ_N_MAP */
+    pq_pos *key_at; /* PQ_N_MAP: where each key is written */
     size_t n_kids;
     int line, col, width; /* where it starts, for messages */
 } pq_node;
@@ -151,10 +157,19 @@ void pq_node_free(pq_node *n);
 /* ---- literals and parameters (partiql_value.c) ---- */
 
 /* The AttributeValue of a literal node (a literal, a parameter, or a list,
-   map or bag of them); NULL with err set when it holds anything else, or
-   for an empty or mixed bag. `params` is the request's Parameters (may be
-   NULL). New reference. */
+   map or bag of them); NULL with err set (DynamoDB Local 3.3.1's words and
+   order) when it holds anything else, a repeated map key, or a bag that is
+   not a set of string or number literals. `params` is the request's
+   Parameters (may be NULL). New reference. */
 json_t *pq_value(const pq_node *n, const json_t *params, ddb_err *err);
+/* The item of an INSERT (a PQ_N_MAP): name -> AttributeValue, a repeated
+   name placed at its key. New reference; NULL with err set. */
+json_t *pq_item(const pq_node *map, const json_t *params, ddb_err *err);
+/* Converts every value of the statement once, in the order DynamoDB Local
+   3.3.1 does before it looks up the table (an INSERT's item; else the
+   WHERE clause, then the SET values), so that their refusals come first; a
+   `?` without a Parameter is refused when its turn comes. */
+bool pq_check_values(const pq_stmt *s, const json_t *params, ddb_err *err);
 /* True when the node is a value (no attribute path anywhere inside). */
 bool pq_is_value(const pq_node *n);
 

@@ -170,6 +170,7 @@ void pq_node_free(pq_node *n)
         if (n->keys) free(n->keys[i]);
     }
     free(n->kids);
+    free(n->key_at);
     free(n->keys);
     free(n);
 }
@@ -290,15 +291,8 @@ static pq_node *map_literal(parser *p, const pq_tok *open)
             pq_node_free(n);
             return fail_syntax(p);
         }
-        for (size_t i = 0; i < n->n_kids; i++) {
-            if (!strcmp(n->keys[i], k->text)) {
-                char what[1200];
-                snprintf(what, sizeof what, "Duplicate keys in tuple. Key: %.1000s under root",
-                         k->text);
-                pq_node_free(n);
-                return fail_at(p, k, what);
-            }
-        }
+        /* A repeated key is refused when the map is converted
+           (partiql_value.c), in DynamoDB Local's order of checks. */
         pq_node *v = expr(p);
         if (!v) {
             pq_node_free(n);
@@ -306,6 +300,8 @@ static pq_node *map_literal(parser *p, const pq_tok *open)
         }
         n->keys = xrealloc(n->keys, (n->n_kids + 1) * sizeof *n->keys);
         n->keys[n->n_kids] = xstrdup(k->text);
+        n->key_at = xrealloc(n->key_at, (n->n_kids + 1) * sizeof *n->key_at);
+        n->key_at[n->n_kids] = (pq_pos){k->line, k->col, k->width};
         node_add(n, v);
     } while (accept(p, ","));
     if (!expect(p, "}")) {

@@ -580,10 +580,8 @@ done:
 static bool plan_insert(const pq_stmt *s, const ddb_table *t, const pq_opts *o, pq_plan *out,
                         ddb_err *err)
 {
-    json_t *v = pq_value(s->value, o->params, err);
-    if (!v) return false;
-    json_t *item = json_incref(json_object_get(v, "M"));
-    json_decref(v);
+    json_t *item = pq_item(s->value, o->params, err);
+    if (!item) return false;
     const ddb_keydef *keys[2] = {&t->hash, &t->range};
     for (int i = 0; i < 2; i++) {
         if (!keys[i]->name) continue;
