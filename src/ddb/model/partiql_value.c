@@ -16,7 +16,7 @@
    being converted sits, for messages: "root" is the value itself (an
    attribute's value in an INSERT, a SET value, one operand of a condition),
    then ".name" or ".index" for each step into a map or list, as DynamoDB
-   Local 3.3.1 names it. */
+   Local 3.3.1 names it; `path` holds the steps after "root". */
 typedef struct conv {
     const json_t *params;
     buf_t path;
@@ -73,7 +73,7 @@ static json_t *unsupported(conv *c, const pq_node *n, bool nested)
         name = nested ? "NAry" : n->op ? n->op : "expression";
     }
     char what[1200];
-    snprintf(what, sizeof what, "Unsupported data type: %.1000s under key %.100s", name,
+    snprintf(what, sizeof what, "Unsupported data type: %.1000s under key root%.100s", name,
              buf_cstr(&c->path));
     if (!at) {
         ddb_err_set(c->err, DDB_E_VALIDATION, "%s", what);
@@ -101,7 +101,7 @@ static json_t *bag_value(conv *c, const pq_node *n)
         bool lit = k->type == PQ_N_LIT || is_collection(k);
         if (k->type == PQ_N_PARAM) {
             char what[160];
-            snprintf(what, sizeof what, "Unsupported data type: Parameter under key %.100s",
+            snprintf(what, sizeof what, "Unsupported data type: Parameter under key root%.100s",
                      buf_cstr(&c->path));
             json_decref(members);
             return fail_at(k, what, c->err);
@@ -117,9 +117,10 @@ static json_t *bag_value(conv *c, const pq_node *n)
         json_decref(members);
         if (t == DDB_AV_S) return fail_at(k, BAG_TYPES, c->err);
         if (k->type == PQ_N_LIT && ddb_av_type_of(k->av) == DDB_AV_NULL)
-            ddb_err_set(c->err, DDB_E_VALIDATION,
-                        "INVALID_PARAMETER_VALUE:Numeric sets may not contain null under %.100s",
-                        buf_cstr(&c->path));
+            ddb_err_set(
+                c->err, DDB_E_VALIDATION,
+                "INVALID_PARAMETER_VALUE:Numeric sets may not contain null under root%.100s",
+                buf_cstr(&c->path));
         else
             ddb_err_set(c->err, DDB_E_VALIDATION, BAG_TYPES);
         return NULL;
@@ -166,7 +167,7 @@ static bool key_repeats(const pq_node *n, size_t i)
 static void fail_repeat(conv *c, const char *key, pq_pos at)
 {
     ddb_err_set(c->err, DDB_E_VALIDATION,
-                "Duplicate keys in tuple. Key: %.1000s under %.100s at %d:%d:%d", key,
+                "Duplicate keys in tuple. Key: %.1000s under root%.100s at %d:%d:%d", key,
                 buf_cstr(&c->path), at.line, at.col, at.width);
 }
 
@@ -240,8 +241,7 @@ static void conv_start(conv *c, const json_t *params, ddb_err *err)
 {
     c->params = params;
     c->err = err;
-    buf_init(&c->path);
-    buf_puts(&c->path, "root");
+    buf_init(&c->path); /* no allocation until a step into a list or map */
 }
 
 json_t *pq_value(const pq_node *n, const json_t *params, ddb_err *err)
