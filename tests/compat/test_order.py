@@ -16,6 +16,7 @@ Every read pages with a small Limit, so ExclusiveStartKey is exercised too.
 import base64
 import hashlib
 import random
+import time
 from decimal import Decimal, getcontext
 
 getcontext().prec = 60
@@ -578,3 +579,45 @@ def test_index_paging_resumes_after_a_deleted_key(ddb, make_table):
                 want = index_query_model(items, h, r, values, True, fwd)
             assert len(want) >= 3, (name, fwd)
             assert keys_of(got, "pk", "sk") == keys_of(want, "pk", "sk"), (name, fwd)
+
+
+def wait_index_active(ddb, t, name):
+    """Polls DescribeTable until index `name` is ACTIVE (both servers build
+    it at once; the loop only bounds the wait)."""
+    for _ in range(200):
+        d = ddb.describe_table(TableName=t)["Table"]
+        status = {g["IndexName"]: g["IndexStatus"] for g in d.get("GlobalSecondaryIndexes", [])}
+        if status.get(name) == "ACTIVE":
+            return
+        time.sleep(0.05)
+    raise AssertionError("index %s of %s never became ACTIVE" % (name, t))
+
+
+def test_gsi_added_later_orders_ties_like_one_created_with_the_table(ddb, make_table):
+    """GSIs created by UpdateTable on a table that had none (3.3.1 then adds
+    its hashRangeValue column and fills it for the items already there):
+    the back-filled entries and those written afterwards follow the tie
+    rule."""
+    rng = random.Random(41)
+    t = make_table("ord-late", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                      {"AttributeName": "sk", "AttributeType": "N"}])
+    puts = []
+
+    def put(n):
+        for _ in range(n):
+            it = {"pk": key_value(rng, "S", 6), "sk": key_value(rng, "N", 8), "g": key_value(rng, "S", 2)}
+            ddb.put_item(TableName=t, Item=it)
+            puts.append(it)
+
+    put(70)
+    shapes = {"late_g": (("g",), ()), "late_sk": (("sk",), ()), "late_g_pk": (("g",), ("pk",))}
+    for name, (h, r) in shapes.items():
+        defs = [{"AttributeName": "g", "AttributeType": "S"}] + [
+            {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]
+        ddb.update_table(TableName=t, AttributeDefinitions=defs,
+                         GlobalSecondaryIndexUpdates=[{"Create": gsi_spec(name, h, r)}])
+        wait_index_active(ddb, t, name)
+        put(15)
+    items = stored_items(True, puts)
+    for name, (h, r) in shapes.items():
+        check_index(ddb, t, items, name, h, r, True, rng, segments=(1, 3))
