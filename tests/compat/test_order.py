@@ -19,6 +19,8 @@ import random
 import time
 from decimal import Decimal, getcontext
 
+from botocore.exceptions import ClientError
+
 getcontext().prec = 60
 SALT = b"LocalDdb"
 MAX_HASH = (1 << 160) - 1
@@ -581,19 +583,29 @@ def test_index_paging_resumes_after_a_deleted_key(ddb, make_table):
             assert keys_of(got, "pk", "sk") == keys_of(want, "pk", "sk"), (name, fwd)
 
 
-def wait_index_active(ddb, t, name):
-    """Polls DescribeTable until index `name` is ACTIVE (both servers build
-    it at once; the loop only bounds the wait)."""
-    for _ in range(200):
-        d = ddb.describe_table(TableName=t)["Table"]
+def wait_index_active(ddb, server, t, name):
+    """Polls DescribeTable until index `name` is ACTIVE (cruddur builds it
+    at once, DynamoDB Local in the background, seconds under load).
+    DynamoDB Local 3.3.1 now and then answers DescribeTable with
+    InternalFailure while it back-fills a new index (seen once in a loaded
+    `make test`, FINDINGS.md); on it alone that answer is polled again."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            d = ddb.describe_table(TableName=t)["Table"]
+        except ClientError as e:
+            if server.name != "ddblocal" or e.response["Error"]["Code"] != "InternalFailure":
+                raise
+            time.sleep(0.2)
+            continue
         status = {g["IndexName"]: g["IndexStatus"] for g in d.get("GlobalSecondaryIndexes", [])}
         if status.get(name) == "ACTIVE":
             return
-        time.sleep(0.05)
+        time.sleep(0.1)
     raise AssertionError("index %s of %s never became ACTIVE" % (name, t))
 
 
-def test_gsi_added_later_orders_ties_like_one_created_with_the_table(ddb, make_table):
+def test_gsi_added_later_orders_ties_like_one_created_with_the_table(ddb, server, make_table):
     """GSIs created by UpdateTable on a table that had none (3.3.1 then adds
     its hashRangeValue column and fills it for the items already there):
     the back-filled entries and those written afterwards follow the tie
@@ -616,7 +628,7 @@ def test_gsi_added_later_orders_ties_like_one_created_with_the_table(ddb, make_t
             {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]
         ddb.update_table(TableName=t, AttributeDefinitions=defs,
                          GlobalSecondaryIndexUpdates=[{"Create": gsi_spec(name, h, r)}])
-        wait_index_active(ddb, t, name)
+        wait_index_active(ddb, server, t, name)
         put(15)
     items = stored_items(True, puts)
     for name, (h, r) in shapes.items():
