@@ -13,9 +13,10 @@ ConsumedCapacity are left out of the comparison; Scan and Query results
 in order, since cruddur's orders are DynamoDB Local's
 (test_order.py); the order of an item's attribute names, and of the names
 of every map in it, where cruddur copies it (test_attr_order.py):
-UpdateExpression ALL_NEW answers, and GetItem, TransactGetItems, PutItem
-ALL_OLD, Scan and Query answers without a projection (of the table, or of
-an index that projects ALL), whichever write made the item (PutItem,
+every ReturnValues answer of PutItem, UpdateItem and DeleteItem, and
+GetItem, TransactGetItems, Scan and Query answers (with a
+ProjectionExpression or without, of the table or of any index; not
+AttributesToGet), whichever write made the item (PutItem,
 batches, transactions, UpdateExpressions into maps and lists, legacy
 AttributeUpdates, PartiQL INSERT and UPDATE with map literals);
 BatchGetItem results, which DynamoDB returns in no
@@ -706,21 +707,11 @@ def run_op(client, op, args):
     return out
 
 
-def projected(args):
-    """Whether a read asks for some attributes only (the order of a
-    projection's names was not measured)."""
-    return ("ProjectionExpression" in args or "AttributesToGet" in args
-            or args.get("Select", "ALL_ATTRIBUTES") not in ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"))
-
-
-# The indexes of make_tables that project whole items (ProjectionType ALL).
-WHOLE_ITEM_INDEXES = ("byg", "bysk", "bylsi")
-
-
-def whole_items(args):
-    """Whether a Query or Scan returns whole items, whose name order is
-    compared: no projection, and the table or an index that projects ALL."""
-    return not projected(args) and ("IndexName" not in args or args["IndexName"] in WHOLE_ITEM_INDEXES)
+def compares_order(args):
+    """Whether a read's answer has its names' order compared: every item or
+    projection (an index's too) but AttributesToGet's, whose order cruddur
+    does not copy (FINDINGS.md, "Answers built from a stored item")."""
+    return "AttributesToGet" not in args and args.get("Select") != "COUNT"
 
 
 def names_tree(item):
@@ -740,18 +731,15 @@ def name_order(op, args, out):
     """The order of an answer's attribute names, and of the names of every
     map inside it, where cruddur copies DynamoDB Local's (FINDINGS.md,
     "Attributes of an item"): an item as stored, whichever write made it
-    (GetItem, TransactGetItems, PutItem's ALL_OLD, Query; every page of
-    a Query or Scan in paged()), and an
-    UpdateExpression's ALL_NEW answer. None where it is not compared: a
-    projection, and the answers whose order was not measured (the other
-    ReturnValues, PartiQL's answers)."""
-    if op == "update_item" and "UpdateExpression" in args and args.get("ReturnValues") == "ALL_NEW":
-        return names_tree(out.get("Attributes", {}))
-    if op == "get_item" and "Item" in out and not projected(args):
-        return names_tree(out["Item"])
-    if op == "put_item" and "Attributes" in out:
+    (GetItem, TransactGetItems, Query; every page of a Query or Scan in
+    paged()), projections and index projections, and the ReturnValues
+    answers of PutItem, UpdateItem (both kinds) and DeleteItem. None where
+    it is not compared: AttributesToGet, and PartiQL's answers."""
+    if op in ("put_item", "update_item", "delete_item") and "Attributes" in out:
         return names_tree(out["Attributes"])
-    if op == "query" and "Items" in out and whole_items(args):
+    if op == "get_item" and "Item" in out and compares_order(args):
+        return names_tree(out["Item"])
+    if op == "query" and "Items" in out and compares_order(args):
         return [names_tree(i) for i in out["Items"]]
     if op == "transact_get_items":
         return [names_tree(r["Item"]) for r in out.get("Responses", []) if "Item" in r]
@@ -805,7 +793,7 @@ def paged(client, op, args):
     listed = [canon(i) for i in items]
     res = {"Items": listed, "Count": count,
            "ScannedCount": scanned, "Pages": pages}
-    if whole_items(args):
+    if compares_order(args):
         res["NameOrders"] = [names_tree(i) for i in items]
     if segments:
         args["TotalSegments"] = segments
