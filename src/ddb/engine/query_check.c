@@ -9,7 +9,8 @@
  * key's types and may not be empty strings or binaries. The result is one
  * partition (eng_key: h, hk) and bounds on the encoded sort key `rk`; a
  * begins_with on S or B becomes a prefix range of the bytes. The filter of
- * a Query may not read the key it queries by.
+ * a Query may not read the key it queries by. Before any of that, a path
+ * into a key attribute of the table or of any of its indexes is refused.
  */
 #include <assert.h>
 #include <stdlib.h>
