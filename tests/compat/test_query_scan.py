@@ -299,3 +299,84 @@ def test_resource_level_query_with_conditions(resource, qtable):
     assert [int(x["sk"]) for x in out["Items"]] == [-35, -25]
     out = t.scan(FilterExpression=Attr("g").exists() & Attr("w").begins_with("w3"))
     assert sorted(x["w"] for x in out["Items"]) == ["w30", "w33", "w36", "w39"]
+
+
+@pytest.fixture
+def narrow(ddb, make_table):
+    """A table with a KEYS_ONLY and an INCLUDE GSI and a KEYS_ONLY LSI, and one item."""
+    name = make_table(
+        "narrow",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g", "l")],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "some", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "b"]}}],
+        LocalSecondaryIndexes=[
+            {"IndexName": "local", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                 {"AttributeName": "l", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    ddb.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"S": "s"}, "g": {"S": "G"}, "l": {"S": "L"},
+                                       "a": {"S": "A"}, "c": {"M": {"d": {"S": "x"}}}})
+    return name
+
+
+NOT_PROJECTED = "One or more parameter values were invalid: Global secondary index %s does not project [%s]"
+NOT_FILTERED = ("One or more parameter values were invalid: Secondary index %s does not project one or more "
+                "filter attributes: [%s]")
+G = {":g": {"S": "G"}}
+P = {":g": {"S": "p"}}
+
+
+@pytest.mark.parametrize("op, args, message", [
+    # a global index answers only what it holds; names listed as 3.3.1's HashSet lists them
+    ("query", dict(IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=G,
+                   ProjectionExpression="pk, a, c.d, zz"), NOT_PROJECTED % ("keys", "zz, a, c")),
+    ("query", dict(IndexName="some", KeyConditionExpression="g = :g", ExpressionAttributeValues=G,
+                   ProjectionExpression="#a, c", ExpressionAttributeNames={"#a": "a"}), NOT_PROJECTED % ("some", "c")),
+    ("scan", dict(IndexName="keys", AttributesToGet=["a", "pk"]), NOT_PROJECTED % ("keys", "a")),
+    # a Query filters on what any secondary index holds (a Scan is not checked)
+    ("query", dict(IndexName="local", KeyConditionExpression="pk = :g", ExpressionAttributeValues=P,
+                   FilterExpression="g = :g"), NOT_FILTERED % ("local", "g")),
+    ("query", dict(IndexName="some", KeyConditionExpression="g = :g", ExpressionAttributeValues=G,
+                   FilterExpression="a = :g AND b = :g AND pk = :g AND sk = :g AND l = :g"),
+     NOT_FILTERED % ("some", "l")),
+    # their order: after the key condition and ExclusiveStartKey; the filter before Select,
+    # the projection after it (and after a Scan's segments)
+    ("query", dict(IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=G,
+                   ProjectionExpression="zz", FilterExpression="a = :g"), NOT_FILTERED % ("keys", "a")),
+    ("query", dict(IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=G,
+                   FilterExpression="a = :g", Select="ALL_ATTRIBUTES"), NOT_FILTERED % ("keys", "a")),
+    ("query", dict(IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=G,
+                   ProjectionExpression="a", Select="COUNT"),
+     "Cannot specify the ProjectionExpression when choosing to get only the Count"),
+    ("query", dict(IndexName="keys", KeyConditionExpression="g = :g AND zz = :g", ExpressionAttributeValues=G,
+                   ProjectionExpression="a"), "Query key condition not supported"),
+    ("scan", dict(IndexName="keys", ProjectionExpression="a", Segment=3, TotalSegments=2),
+     "1 validation error detected: Value '3' at 'segment' failed to satisfy constraint: Member must have value "
+     "less than or equal to 1"),
+])
+def test_index_does_not_project(ddb, narrow, op, args, message):
+    expect_error("ValidationException", message, getattr(ddb, op), TableName=narrow, **args)
+
+
+def test_index_projection_within_reach(ddb, narrow):
+    """What the index holds is answered; a local index reads the rest from the table."""
+    q = ddb.query(TableName=narrow, IndexName="keys", KeyConditionExpression="g = :g",
+                  ExpressionAttributeValues=G, ProjectionExpression="pk, sk, g")
+    assert q["Items"] == [{"pk": {"S": "p"}, "sk": {"S": "s"}, "g": {"S": "G"}}]
+    q = ddb.query(TableName=narrow, IndexName="local", KeyConditionExpression="pk = :g",
+                  ExpressionAttributeValues=P, ProjectionExpression="a")
+    assert q["Items"] == [{"a": {"S": "A"}}]
+    s = ddb.scan(TableName=narrow, IndexName="keys", FilterExpression="a = :g", ExpressionAttributeValues=G)
+    assert s["Items"] == []
+
+
+def test_start_key_is_checked_before_select(ddb, narrow):
+    """DynamoDB Local 3.3.1 checks ExclusiveStartKey before Select and a Scan's segments
+    (the wording of the starting-key refusal differs: cruddur keeps DynamoDB's)."""
+    for op, extra in (("query", dict(KeyConditionExpression="g = :g", ExpressionAttributeValues=G)), ("scan", {}),
+                      ("scan", dict(Segment=3, TotalSegments=2))):
+        _, msg, _ = error_of(getattr(ddb, op), TableName=narrow, IndexName="keys", Select="ALL_ATTRIBUTES",
+                             ExclusiveStartKey={"zz": {"S": "x"}}, **extra)
+        assert msg.startswith("The provided starting key is invalid"), msg

@@ -81,13 +81,19 @@ static bool q_start(q_ctx *q, const json_t *esk, ddb_err *err)
     if (q->ix) eng_index_tie(q->t, q->ix, &q->start_tkey, q->start_tie);
     if (q->is_query && !eng_query_range_has(&q->bounds, &q->start))
         return q_bad_start(err, "The provided starting key does not match the range key predicate");
-    /* a Scan segment continues only from a key of its own hash range */
-    if (!q->is_query && (memcmp(q->start_tkey.h, q->seg_lo, ENG_HASH_LEN) < 0 ||
-                         memcmp(q->start_tkey.h, q->seg_hi, ENG_HASH_LEN) > 0))
-        return q_bad_start(err, "The provided Exclusive Start Key does not map to the provided "
-                                "Segment");
     q->has_start = true;
     return true;
+}
+
+/* A Scan segment continues only from a key of its own hash range (checked
+   once the segment is known, after the key's shape). */
+static bool q_start_in_segment(const q_ctx *q, ddb_err *err)
+{
+    if (!q->has_start || (memcmp(q->start_tkey.h, q->seg_lo, ENG_HASH_LEN) >= 0 &&
+                          memcmp(q->start_tkey.h, q->seg_hi, ENG_HASH_LEN) <= 0))
+        return true;
+    return q_bad_start(err, "The provided Exclusive Start Key does not map to the provided "
+                            "Segment");
 }
 
 static void q_bind_blob(sqlite3_stmt *st, int i, const buf_t *b)
@@ -444,12 +450,84 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
     return true;
 }
 
-/* Runs a parsed request: ExclusiveStartKey, then the page read. */
-static json_t *q_finish(q_ctx *q, eng *e, const json_t *req, ddb_err *err)
+/* ExclusiveStartKey, when present. */
+static bool q_parse_start(q_ctx *q, const json_t *req, ddb_err *err)
 {
     json_t *esk = json_object_get(req, "ExclusiveStartKey");
-    if (esk && !json_is_null(esk) && !q_start(q, esk, err)) return NULL;
-    return eng_read(e, q_run, q, err);
+    return !esk || json_is_null(esk) || q_start(q, esk, err);
+}
+
+/* True when index `ix` holds attribute `name` of its items. */
+static bool q_index_holds(const ddb_table *t, const ddb_index *ix, const char *name)
+{
+    if (ix->projection == DDB_PROJECT_ALL || !strcmp(name, t->hash.name) ||
+        (t->range.name && !strcmp(name, t->range.name)))
+        return true;
+    for (int i = 0; i < ix->n_hash; i++)
+        if (!strcmp(ix->hashes[i].name, name)) return true;
+    for (int i = 0; i < ix->n_range; i++)
+        if (!strcmp(ix->ranges[i].name, name)) return true;
+    for (size_t i = 0; i < ix->n_include; i++)
+        if (!strcmp(ix->include[i], name)) return true;
+    return false;
+}
+
+/* Refuses the top-level attributes of `names` (an object, first use first;
+   stolen) that the index does not hold, listed as DynamoDB Local 3.3.1
+   lists them (a Java HashSet): in a Query's filter (`filter`) of any
+   secondary index, or in the projection of a global one. */
+static bool q_check_held(const q_ctx *q, json_t *names, bool filter, ddb_err *err)
+{
+    json_t *missing = json_object();
+    const char *name;
+    json_t *v;
+    json_object_foreach(names, name, v)
+    {
+        if (!q_index_holds(q->t, q->ix, name)) json_object_set(missing, name, v);
+    }
+    json_decref(names);
+    bool ok = json_object_size(missing) == 0;
+    if (!ok) {
+        json_t *listed = ddb_attr_reordered(missing, DDB_ORDER_HASHMAP);
+        buf_t list = BUF_INIT;
+        json_object_foreach(listed, name, v)
+        {
+            buf_printf(&list, "%s%s", list.len ? ", " : "", name);
+        }
+        if (filter)
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Secondary index %s does not "
+                        "project one or more filter attributes: [%.2000s]",
+                        q->ix->name, buf_cstr(&list));
+        else
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Global secondary index %s "
+                        "does not project [%.2000s]",
+                        q->ix->name, buf_cstr(&list));
+        buf_free(&list);
+        json_decref(listed);
+    }
+    json_decref(missing);
+    return ok;
+}
+
+/* A Query of a secondary index filters on what the index holds only. */
+static bool q_check_filter_held(const q_ctx *q, ddb_err *err)
+{
+    if (!q->ix || !q->filter) return true;
+    json_t *names = json_object();
+    ddb_cond_top_names(q->filter, names);
+    return q_check_held(q, names, true, err);
+}
+
+/* A global index answers only what it holds (a local one reads the rest
+   from the table). */
+static bool q_check_projection_held(const q_ctx *q, ddb_err *err)
+{
+    if (!q->ix || !q->ix->global || !q->proj) return true;
+    json_t *names = json_object();
+    ddb_proj_top_names(q->proj, names);
+    return q_check_held(q, names, false, err);
 }
 
 /* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
@@ -484,13 +562,16 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
     attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
     if (!attrs_ok) goto done;
     /* DynamoDB Local 3.3.1's order: the three expressions are read (filter,
-       projection, key condition), then checked (eng_query_keys), and last
-       Select. */
+       projection, key condition), then checked (eng_query_keys), then
+       ExclusiveStartKey, the filter against the index, Select, and last the
+       projection against the index. */
     if (!q_parse_exprs(&q, req, &attrs, err)) goto done;
     if (!eng_query_keys(q.t, q.ix, kce, &attrs, key_filter_ok ? NULL : q.filter, &q.bounds, err))
         goto done;
-    if (!q_parse_select(&q, req, err)) goto done;
-    resp = q_finish(&q, e, req, err);
+    if (!q_parse_start(&q, req, err) || (!key_filter_ok && !q_check_filter_held(&q, err)) ||
+        !q_parse_select(&q, req, err) || !q_check_projection_held(&q, err))
+        goto done;
+    resp = eng_read(e, q_run, &q, err);
 done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
     q_ctx_free(e, &q);
@@ -559,9 +640,14 @@ json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err)
     if (!attrs_ok) goto done;
     if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
         goto done;
-    /* DynamoDB Local 3.3.1 checks Segment and TotalSegments last */
-    if (!q_parse_select(&q, req, err) || !q_parse_segment(&q, req, err)) goto done;
-    resp = q_finish(&q, e, req, err);
+    /* DynamoDB Local 3.3.1's order: ExclusiveStartKey, Select, Segment and
+       TotalSegments, and last the projection against the index (a Scan
+       filters whatever the index holds) */
+    if (!q_parse_start(&q, req, err) || !q_parse_select(&q, req, err) ||
+        !q_parse_segment(&q, req, err) || !q_start_in_segment(&q, err) ||
+        !q_check_projection_held(&q, err))
+        goto done;
+    resp = eng_read(e, q_run, &q, err);
 done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
     q_ctx_free(e, &q);

@@ -41,6 +41,9 @@ ddb_cond *ddb_cond_parse(const char *text, ddb_expr_attrs *a, const char *which,
 int ddb_cond_eval(const ddb_cond *c, const json_t *item, ddb_err *err);
 /* True when the expression reads the top-level attribute `name` anywhere. */
 bool ddb_cond_uses(const ddb_cond *c, const char *name);
+/* Adds each top-level attribute the expression reads, in the order first
+   written, as keys of the object `names` (values true). */
+void ddb_cond_top_names(const ddb_cond *c, json_t *names);
 void ddb_cond_free(ddb_cond *c);
 
 /* ---- projection ---- */
@@ -48,6 +51,8 @@ typedef struct ddb_proj ddb_proj;
 ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err);
 /* A new item with only the projected paths present in `item`. */
 json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item);
+/* As ddb_cond_top_names, for the projected paths. */
+void ddb_proj_top_names(const ddb_proj *p, json_t *names);
 void ddb_proj_free(ddb_proj *p);
 
 /* ---- update ---- */

@@ -37,6 +37,20 @@ bool ddb_cond_uses(const ddb_cond *c, const char *name)
     return c && name && node_uses(c->root, name);
 }
 
+static void node_names(const expr_node *n, json_t *names)
+{
+    if (!n) return;
+    if (n->kind == EN_PATH && n->path.n > 0 && n->path.el[0].name)
+        json_object_set_new(names, n->path.el[0].name, json_true());
+    for (int i = 0; i < n->nkids; i++)
+        node_names(n->kids[i], names);
+}
+
+void ddb_cond_top_names(const ddb_cond *c, json_t *names)
+{
+    if (c) node_names(c->root, names);
+}
+
 ddb_cond *ddb_cond_parse(const char *text, ddb_expr_attrs *a, const char *which, ddb_err *err)
 {
     expr_parser p;

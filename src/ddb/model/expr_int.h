@@ -184,6 +184,9 @@ bool expr_trie_add(expr_trie *t, const expr_path *path, const char *which, ddb_e
 /* Keeps only the paths of the trie that exist in `item`; lists are compacted. */
 json_t *expr_trie_project(const expr_trie *t, const json_t *item);
 bool expr_trie_has_top(const expr_trie *t, const char *name);
+/* Adds the top-level name of each path, in the order first written, as
+   keys of the object `names`. */
+void expr_trie_top_names(const expr_trie *t, json_t *names);
 /* Reorders, in place, every map of `item` that a path steps into (not the
    paths' targets) as DynamoDB Local orders a map an update rebuilt. */
 void expr_trie_reorder_maps(const expr_trie *t, json_t *item);

@@ -176,6 +176,12 @@ bool expr_trie_has_top(const expr_trie *t, const char *name)
     return false;
 }
 
+void expr_trie_top_names(const expr_trie *t, json_t *names)
+{
+    for (int i = 0; i < t->root.nkids; i++)
+        json_object_set_new(names, t->root.kids[i]->el.name, json_true());
+}
+
 static int by_index(const void *a, const void *b)
 {
     const trie_node *x = *(trie_node *const *)a, *y = *(trie_node *const *)b;

@@ -59,6 +59,11 @@ json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item)
     return expr_trie_project(p->trie, item);
 }
 
+void ddb_proj_top_names(const ddb_proj *p, json_t *names)
+{
+    expr_trie_top_names(p->trie, names);
+}
+
 void ddb_proj_free(ddb_proj *p)
 {
     if (!p) return;

@@ -458,10 +458,18 @@ static void test_query_select_projection(void **state)
     res = rt_call(s, "Query",
                   rt_json("{'TableName': 'qtab', 'IndexName': 'gii', 'KeyConditionExpression': 'g "
                           "= :g AND sk = :s',"
-                          " 'ProjectionExpression': 'x, y',"
+                          " 'ProjectionExpression': 'x',"
                           " 'ExpressionAttributeValues': {':g': {'S': 'G2'}, ':s': {'N': '2'}}}"));
     tu_assert_json_eq(json_object_get(res, "Items"), "[{\"x\": {\"S\": \"x2\"}}]");
     json_decref(res);
+    /* a global index answers only what it holds */
+    rt_invalid(s, "Query",
+               rt_json("{'TableName': 'qtab', 'IndexName': 'gii', 'KeyConditionExpression': 'g "
+                       "= :g AND sk = :s',"
+                       " 'ProjectionExpression': 'x, y',"
+                       " 'ExpressionAttributeValues': {':g': {'S': 'G2'}, ':s': {'N': '2'}}}"),
+               "One or more parameter values were invalid: Global secondary index gii does not "
+               "project [y]");
     /* LSI: ALL_ATTRIBUTES and projections reach the whole item */
     res = rt_call(s, "Query",
                   rt_json("{'TableName': 'qtab', 'IndexName': 'lss', 'KeyConditionExpression': 'pk "
