@@ -452,18 +452,25 @@ static long poll_shard(msg_consumer *c, shard_pos *s, msg_err *err)
             count(c, &c->stats.records, got);
         }
         bool *superseded = n ? superseded_records(records) : NULL;
-        for (size_t i = 0; i < n; i++) {
-            if (!handle_record(c, s, json_array_get(records, i), superseded[i], err)) {
+        size_t done = 0;
+        /* a stop is taken between records, not after the whole page */
+        for (; done < n && !atomic_load(&c->stop); done++) {
+            if (!handle_record(c, s, json_array_get(records, done), superseded[done], err)) {
                 set_str(&s->iterator, NULL); /* read again from the failed record */
                 free(superseded);
                 json_decref(res);
-                count(c, &c->stats.records, i);
+                count(c, &c->stats.records, done);
                 return -1;
             }
         }
         free(superseded);
-        count(c, &c->stats.records, n);
-        total += (long)n;
+        count(c, &c->stats.records, done);
+        total += (long)done;
+        if (done < n) {
+            set_str(&s->iterator, NULL); /* the rest is read again after `applied` */
+            json_decref(res);
+            break;
+        }
         set_str(&s->iterator, json_string_value(json_object_get(res, "NextShardIterator")));
         json_decref(res);
         if (!s->iterator) s->done = true; /* a closed shard, read to its end */

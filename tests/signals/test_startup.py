@@ -314,14 +314,20 @@ def remote(data):
     p.terminate()
 
 
-def wait_checkpoint(url, timeout=120):
-    """Until the consumer has saved a position in its checkpoint table."""
+def checkpoints(url):
+    """The consumer's saved positions (None before its table exists)."""
+    r = ddb(url, "Scan", {"TableName": "cruddur-stream-checkpoints"})
+    return r.json()["Items"] if r.status_code == 200 else None
+
+
+def wait_checkpoint(url, before=None, timeout=120):
+    """Until the consumer has saved a position other than `before`."""
     deadline = time.monotonic() + timeout
     while True:
-        r = ddb(url, "Scan", {"TableName": "cruddur-stream-checkpoints", "Limit": 1})
-        if r.status_code == 200 and r.json()["Count"] > 0:
+        now = checkpoints(url)
+        if now and now != before:
             return
-        assert time.monotonic() < deadline, "no position saved: " + r.text
+        assert time.monotonic() < deadline, "no new position saved: %s" % now
         time.sleep(0.005)
 
 
@@ -346,12 +352,14 @@ def test_stream_worker_sigterm_at_every_point_of_startup(remote):
         p.wait_blocked()
         assert "SIGTERM received" in p.terminate()
         lines = None
-        # Amid the backlog: once the first position is saved.
+        # Amid the backlog: once this worker has saved a position (the one
+        # stopped above may have applied some records before it stopped).
+        before = checkpoints(remote["AWS_ENDPOINT_URL"])
         p = worker()
         p.wait_line(lambda l: "stream-worker: running" in l)
         with p.cond:
             lines = next(i for i, l in enumerate(p.lines) if "stream-worker: running" in l) + 1
-        wait_checkpoint(remote["AWS_ENDPOINT_URL"])
+        wait_checkpoint(remote["AWS_ENDPOINT_URL"], before)
         read = [worker_stats(p.terminate())]
         for k in range(1, lines):
             p = worker()
