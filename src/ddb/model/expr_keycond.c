@@ -232,17 +232,11 @@ void ddb_keycond_expr_free(ddb_keycond_expr *x)
     free(x);
 }
 
-/* Flattens the condition and reduces its terms for a single key (ks NULL)
-   or a multi-attribute one. */
-static bool keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, const char *range_attr,
-                           const ddb_keycond_schema *ks, ddb_keycond *out, ddb_err *err)
+/* The end of a reduction: frees the flattened terms, and the result on a
+   failure. */
+static bool keycond_reduced(expr_key_terms *ts, bool ok, ddb_keycond *out)
 {
-    expr_key_terms ts = {0};
-    memset(out, 0, sizeof *out);
-    bool ok = expr_key_collect(x->root, &ts, err) &&
-              (ks ? expr_key_reduce_multi(ts.v, ts.n, ks, out, err)
-                  : reduce(ts.v, ts.n, hash_attr, range_attr, out, err));
-    free(ts.v);
+    free(ts->v);
     if (!ok) ddb_keycond_free(out);
     return ok;
 }
@@ -250,13 +244,21 @@ static bool keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, con
 bool ddb_keycond_reduce(const ddb_keycond_expr *x, const char *hash_attr, const char *range_attr,
                         ddb_keycond *out, ddb_err *err)
 {
-    return keycond_reduce(x, hash_attr, range_attr, NULL, out, err);
+    expr_key_terms ts = {0};
+    memset(out, 0, sizeof *out);
+    bool ok =
+        expr_key_collect(x->root, &ts, err) && reduce(ts.v, ts.n, hash_attr, range_attr, out, err);
+    return keycond_reduced(&ts, ok, out);
 }
 
 bool ddb_keycond_reduce_multi(const ddb_keycond_expr *x, const ddb_keycond_schema *ks,
                               ddb_keycond *out, ddb_err *err)
 {
-    return keycond_reduce(x, NULL, NULL, ks, out, err);
+    expr_key_terms ts = {0};
+    memset(out, 0, sizeof *out);
+    bool ok =
+        expr_key_collect(x->root, &ts, err) && expr_key_reduce_multi(ts.v, ts.n, ks, out, err);
+    return keycond_reduced(&ts, ok, out);
 }
 
 bool ddb_keycond_parse(const char *text, ddb_expr_attrs *a, const char *hash_attr,
