@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # compat.sdk: the JavaScript clients (issue 13). The AWS SDK for JavaScript
-# v3 (@aws-sdk/client-dynamodb, the document client of @aws-sdk/lib-dynamodb)
+# v3 (@aws-sdk/client-dynamodb, client-dynamodb-streams, the document client
+# of @aws-sdk/lib-dynamodb)
 # and two libraries built on it (dynamodb-toolbox v2, electrodb) run the
 # same scenarios against `cruddur dynamodb --in-memory` and DynamoDB Local
 # 3.3.1, and every answer must be identical (tests/compat/sdk/harness.mjs).

@@ -368,10 +368,16 @@ void ddb_num_local_encode(const ddb_num *x, buf_t *out)
 }
 
 /*
- * DynamoDB's documented estimate: one byte per two significant digits
- * plus one byte; zero counts as one byte.
+ * The bytes of ddb_num_local_encode's form, which DynamoDB Local 3.3.1
+ * counts for a number (stream records' SizeBytes; DynamoDB documents "one
+ * byte per two significant digits plus one byte" as an approximation).
+ * The pairs are taken from the decimal point, so 1.5 (01|5) takes 3 bytes
+ * where 15 takes 2, and a negative number has its end byte: -1 takes 3.
  */
 size_t ddb_num_size(const ddb_num *x)
 {
-    return (size_t)(x->n + 1) / 2 + 1;
+    if (x->sign == 0) return 1;
+    int pad = x->exp % 2 != 0 ? 1 : 0;
+    size_t pairs = (size_t)(x->n + pad + 1) / 2;
+    return 1 + pairs + (x->sign < 0 && pairs < 20 ? 1 : 0);
 }

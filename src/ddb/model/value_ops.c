@@ -6,8 +6,9 @@
  * a key of the wrong type.
  *
  * Sizes follow DynamoDB's documented item size rules:
- *   - S: UTF-8 bytes; B: decoded bytes; N: ddb_num_size() (1 byte per two
- *     significant digits, plus 1); BOOL and NULL: 1 byte.
+ *   - S: UTF-8 bytes; B: decoded bytes; N: ddb_num_size() (its bytes in
+ *     DynamoDB Local 3.3.1's encoding: about 1 byte per two significant
+ *     digits, plus 1); BOOL and NULL: 1 byte.
  *   - SS, NS, BS: the sum of their members' sizes by the rules above.
  *   - M and L: 3 bytes, plus 1 byte per element, plus the elements' sizes;
  *     an M element also counts its name's UTF-8 bytes.

@@ -173,6 +173,13 @@ const DOCUMENTED_MESSAGES = [
     cruddur: /^Query condition missed key schema element: \S+$/,
     ddblocal: /^Query condition missed key schema element$/,
   },
+  // GetShardIterator of an unknown shard: DynamoDB's ResourceNotFoundException
+  // text starts "Requested resource not found".
+  {
+    as: "(no such shard)",
+    cruddur: /^Requested resource not found: Shard does not exist$/,
+    ddblocal: /^Shard does not exist$/,
+  },
   // An incomplete Key in GetItem/DeleteItem/UpdateItem.
   {
     as: "(key does not match the schema)",
