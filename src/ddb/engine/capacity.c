@@ -96,15 +96,6 @@ json_t *eng_capacity_split_json(const ddb_table *t, const char *mode, double tab
     return cc;
 }
 
-/* True when `name` is a key attribute of the table or of index `ix`. */
-static bool is_key_attr(const ddb_table *t, const ddb_index *ix, const char *name)
-{
-    const char *keys[] = {t->hash.name, t->range.name};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (keys[i] && strcmp(keys[i], name) == 0) return true;
-    return ddb_index_has_key(ix, name);
-}
-
 /*
  * The entry of `item` in index `ix` (the attributes the index projects), or
  * NULL when the item is not in the index because an index key attribute is
@@ -121,7 +112,8 @@ static json_t *index_entry(const ddb_table *t, const ddb_index *ix, const json_t
     json_t *e = eng_index_key_json(t, ix, item);
     for (size_t i = 0; ix->projection == DDB_PROJECT_INCLUDE && i < ix->n_include; i++) {
         json_t *v = json_object_get(item, ix->include[i]);
-        if (v && !is_key_attr(t, ix, ix->include[i])) json_object_set(e, ix->include[i], v);
+        if (v && !eng_is_index_key_attr(t, ix, ix->include[i]))
+            json_object_set(e, ix->include[i], v);
     }
     return e;
 }

@@ -165,6 +165,8 @@ json_t *eng_key_json(const ddb_table *t, const json_t *item);
 /* The key of `item` in index `ix` plus the table key: LastEvaluatedKey for
    an index Query/Scan (new reference). */
 json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t *item);
+/* True when `name` is a key attribute of the table or of index `ix`. */
+bool eng_is_index_key_attr(const ddb_table *t, const ddb_index *ix, const char *name);
 /* The table's indexes (t->n_indexes of them, into `out`) in DynamoDB Local
    3.3.1's order: the local ones, then the global ones, each in the order
    of its HashMap of index names. */

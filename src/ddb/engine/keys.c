@@ -188,6 +188,14 @@ json_t *eng_key_json(const ddb_table *t, const json_t *item)
     return out;
 }
 
+bool eng_is_index_key_attr(const ddb_table *t, const ddb_index *ix, const char *name)
+{
+    const char *keys[] = {t->hash.name, t->range.name};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i] && strcmp(keys[i], name) == 0) return true;
+    return ddb_index_has_key(ix, name);
+}
+
 json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t *item)
 {
     json_t *out = eng_key_json(t, item);

@@ -460,13 +460,7 @@ static bool q_parse_start(q_ctx *q, const json_t *req, ddb_err *err)
 /* True when index `ix` holds attribute `name` of its items. */
 static bool q_index_holds(const ddb_table *t, const ddb_index *ix, const char *name)
 {
-    if (ix->projection == DDB_PROJECT_ALL || !strcmp(name, t->hash.name) ||
-        (t->range.name && !strcmp(name, t->range.name)))
-        return true;
-    for (int i = 0; i < ix->n_hash; i++)
-        if (!strcmp(ix->hashes[i].name, name)) return true;
-    for (int i = 0; i < ix->n_range; i++)
-        if (!strcmp(ix->ranges[i].name, name)) return true;
+    if (ix->projection == DDB_PROJECT_ALL || eng_is_index_key_attr(t, ix, name)) return true;
     for (size_t i = 0; i < ix->n_include; i++)
         if (!strcmp(ix->include[i], name)) return true;
     return false;

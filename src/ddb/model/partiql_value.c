@@ -125,14 +125,10 @@ static json_t *bag_value(conv *c, const pq_node *n)
             ddb_err_set(c->err, DDB_E_VALIDATION, BAG_TYPES);
         return NULL;
     }
-    for (size_t i = 1; i < json_array_size(members); i++) {
+    /* every member is now a literal of the set's type: compare their values */
+    for (size_t i = 1; i < n->n_kids; i++) {
         for (size_t k = 0; k < i; k++) {
-            json_t *a = json_pack("{s:O}", key, json_array_get(members, i));
-            json_t *b = json_pack("{s:O}", key, json_array_get(members, k));
-            bool same = ddb_av_equal(a, b);
-            json_decref(a);
-            json_decref(b);
-            if (same) {
+            if (ddb_av_equal(n->kids[i]->av, n->kids[k]->av)) {
                 json_decref(members);
                 ddb_err_set(c->err, DDB_E_VALIDATION, "Input collection contains duplicates");
                 return NULL;
