@@ -279,11 +279,11 @@ static json_t *norm_set(ddb_av_type t, const json_t *v, ddb_err *err)
 
 /* Validates the members of an M (or an item) one level below `depth`, in
    the order sent (so the first bad member is the one reported), and keeps
-   them in the order DynamoDB Local returns them (attr_order.c). */
-/* A map's members normalised in the order sent. `limit` (an item's, 0 for
-   none) is checked as they come: each member's value is validated, then
-   its size added, so an invalid value after the limit was passed is not
-   reached (DynamoDB Local 3.3.1 reads and measures an item in one pass). */
+   them in the order DynamoDB Local returns them (attr_order.c). `limit`
+   (an item's, 0 for none) is checked as they come: each member's value is
+   validated, then its size added, so an invalid value after the limit was
+   passed is not reached (DynamoDB Local 3.3.1 reads and measures an item in
+   one pass). */
 static json_t *norm_map(const json_t *v, int depth, size_t limit, ddb_err *err)
 {
     if (!json_is_object(v)) {
