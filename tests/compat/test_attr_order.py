@@ -736,3 +736,131 @@ def test_index_projection_order(server, ddb, make_table):
                     ([x for x in nonkey if x in names] if kind == "INCLUDE" else [])
                 assert sorted(names) == sorted(listed)
                 assert names == written(hm16(listed)), (kind, index)
+
+
+def test_attributes_to_get_order(server, ddb, make_table):
+    """A legacy AttributesToGet (GetItem, Query, Scan, BatchGetItem) answers
+    the names found in the order listed, through a new HashMap() and the
+    answer's map, not as a ProjectionExpression builds its answer."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(53)
+    for i in range(40):
+        pk = "a%d" % i
+        names = ["pk"] + random_names(rng, rng.randint(0, 24))
+        rng.shuffle(names)
+        call(server, "PutItem", {"TableName": t, "Item": {x: {"S": pk} if x == "pk" else {"N": "1"}
+                                                          for x in names}})
+        listed = rng.sample(names, rng.randint(1, len(names))) + (["absent"] if i % 3 == 0 else [])
+        key = {"pk": {"S": pk}}
+        eq = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": pk}]}}
+        op = ["GetItem", "Query", "Scan", "BatchGetItem"][i % 4]
+        if op == "GetItem":
+            got = member(call(server, op, {"TableName": t, "Key": key, "AttributesToGet": listed}), "Item")
+        elif op == "Query":
+            got = member(call(server, op, {"TableName": t, "KeyConditions": eq, "AttributesToGet": listed}),
+                         "Items")[0]
+        elif op == "Scan":
+            got = member(call(server, op, {"TableName": t, "ScanFilter": eq, "AttributesToGet": listed}),
+                         "Items")[0]
+        else:
+            out = call(server, op, {"RequestItems": {t: {"Keys": [key], "AttributesToGet": listed}}})
+            got = member(member(out, "Responses"), t)[0]
+        assert names_of(got) == written(hm16([x for x in listed if x in names])), (op, listed)
+
+
+def path_hash(name):
+    """The spread hash of a DocPathMapElement: commons-lang's
+    HashCodeBuilder(8191, 127) over the name, 8191 * 127 + its hashCode."""
+    h = 0
+    units = name.encode("utf-16-be")
+    for i in range(0, len(units), 2):
+        h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
+    h = (h + 8191 * 127) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
+def select_walk(paths):
+    """The names ExecuteStatement answers for SELECT `paths` (tuples of
+    names and list indexes; every list step here is found at its position,
+    as when a list's steps are 0, 1, ...), in the order the tree of the
+    paths is walked: at each node the list steps by index, then the map
+    steps through a HashMap keyed by path elements (grown from 16)."""
+    root = {}
+    for p in paths:
+        node = root
+        for step in p:
+            node = node.setdefault(step, {})
+    out = []
+
+    def visit(node, name):
+        if not node:
+            out.append(name)
+            return
+        keys = [k for k in node if isinstance(k, str)]
+        cap = grown(16, len(keys))
+        for i in sorted(k for k in node if isinstance(k, int)):
+            visit(node[i], "%s[%d]" % (name, i))
+        for k in sorted(keys, key=lambda s: path_hash(s) & (cap - 1)):
+            visit(node[k], k)
+    visit(root, "")
+    return written(hm16(out))
+
+
+def test_partiql_select_order(server, ddb, make_table):
+    """A PartiQL SELECT list. ExecuteStatement answers each path's value
+    under its last name, in the order select_walk gives; a
+    BatchExecuteStatement or ExecuteTransaction SELECT answers the paths as
+    a ProjectionExpression does (nested, each map built as an updated item
+    is stored)."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(59)
+    for i in range(45):
+        pk = "s%d" % i
+        tops = random_names(rng, rng.randint(1, 14))
+        inner_pool = random_names(rng, 30, avoid=tops)
+        item, paths = {"pk": {"S": pk}}, []
+        for x in tops:
+            kind = rng.choice("ssml")
+            if kind == "s":
+                item[x] = {"N": "1"}
+                paths.append((x,))
+            elif kind == "m":
+                inner = [inner_pool.pop() for _ in range(rng.randint(1, 4))]
+                item[x] = {"M": {y: {"N": "2"} for y in inner}}
+                paths += [(x, y) for y in rng.sample(inner, rng.randint(1, len(inner)))]
+            else:
+                item[x] = {"L": [{"N": str(j)} for j in range(3)]}
+                paths += [(x, j) for j in range(rng.randint(1, 3))]
+        if i % 2:
+            paths.append(("pk",))
+        rng.shuffle(paths)
+        call(server, "PutItem", {"TableName": t, "Item": item})
+        cols = ", ".join('"%s"' % p[0] + "".join("[%d]" % s if isinstance(s, int) else '."%s"' % s
+                                                   for s in p[1:]) for p in paths)
+        stmt = "SELECT %s FROM \"%s\" WHERE pk = '%s'" % (cols, t, pk)
+        how = PQ_CALLS[i % 3]
+        if how == "ExecuteStatement":
+            got = member(call(server, how, {"Statement": stmt}), "Items")[0]
+            assert names_of(got) == select_walk(paths), stmt
+            values = {}
+            for p in paths:
+                v = item[p[0]]
+                if len(p) > 1:
+                    v = v["L"][p[1]] if isinstance(p[1], int) else v["M"][p[1]]
+                name = "%s[%d]" % p if len(p) > 1 and isinstance(p[1], int) else p[-1]
+                values[name] = [(k, x) for k, x in v.items()]
+            assert dict(got) == values, stmt
+            continue
+        if how == "BatchExecuteStatement":
+            out = call(server, how, {"Statements": [{"Statement": stmt}]})
+            got = member(member(out, "Responses")[0], "Item")
+        else:
+            out = call(server, how, {"TransactStatements": [{"Statement": stmt}]})
+            got = member(member(out, "Responses")[0], "Item")
+        assert names_of(got) == rebuilt(list(dict.fromkeys(p[0] for p in paths))), stmt
+        for name, v in got:
+            steps = [p[1] for p in paths if p[0] == name and len(p) > 1]
+            if steps and isinstance(steps[0], str):
+                assert names_of(member(v, "M")) == rebuilt(steps), stmt
+            elif steps:
+                assert [x for x in member(v, "L")] == [[("N", str(j))] for j in sorted(steps)], stmt

@@ -62,6 +62,10 @@ def test_select_forms(ddb, music):
         [{"a[0]": {"S": "x3"}, "v": {"N": "1"}}]
     assert items(ddb, "SELECT m.a FROM %s WHERE pk = 'p1' AND sk = 3" % t) == \
         [{"a": {"L": [{"S": "x3"}, {"N": "1"}]}}]
+    # Each index names its own element (the read compacts the list first).
+    assert items(ddb, "SELECT m.a[1] FROM %s WHERE pk = 'p1' AND sk = 3" % t) == [{"a[1]": {"N": "1"}}]
+    assert items(ddb, "SELECT m.a[1], m.a[0] FROM %s WHERE pk = 'p1' AND sk = 3" % t) == \
+        [{"a[0]": {"S": "x3"}, "a[1]": {"N": "1"}}]
     assert keys(items(ddb, 'SELECT * FROM %s."g-index" WHERE g = \'G1\'' % t)) == [("p1", 2)]
     assert len(items(ddb, 'SELECT * FROM %s."g-index"' % t)) == 3
     assert keys(items(ddb, "SELECT * FROM %s WHERE g IS NOT MISSING AND begins_with(g, 'G')" % t)) == \
@@ -73,6 +77,26 @@ def test_select_forms(ddb, music):
         [{"sk": {"N": "1"}}, {"sk": {"N": "3"}}]
     # Keywords in any case and a trailing semicolon.
     assert len(items(ddb, "select * from %s where pk = 'p0';" % t)) == 5
+
+
+def test_select_paths_through_lists(ddb, music):
+    """A SELECT list's path through a list element walks on into it when
+    the element keeps its position once the read compacted the list (as
+    DynamoDB Local 3.3.1 finds the step); otherwise it answers the element.
+    BatchExecuteStatement and ExecuteTransaction answer the paths nested,
+    as a ProjectionExpression does."""
+    t = '"%s"' % music
+    ddb.put_item(TableName=music, Item={"pk": {"S": "l"}, "sk": {"N": "0"}, "l": {"L": [
+        {"N": "0"}, {"M": {"x": {"N": "7"}}}, {"M": {"y": {"N": "2"}}}]}})
+    where = " FROM %s WHERE pk = 'l' AND sk = 0" % t
+    assert items(ddb, "SELECT l[1].x, l[0]" + where) == [{"x": {"N": "7"}, "l[0]": {"N": "0"}}]
+    assert items(ddb, "SELECT l[2].y" + where) == [{"l[2]": {"M": {"y": {"N": "2"}}}}]
+    assert items(ddb, "SELECT l[0], l[2]" + where) == [{"l[0]": {"N": "0"}, "l[2]": {"M": {"y": {"N": "2"}}}}]
+    nested = {"l": {"L": [{"M": {"x": {"N": "7"}}}]}}
+    got = ddb.batch_execute_statement(Statements=[{"Statement": "SELECT l[1].x" + where}])
+    assert got["Responses"][0]["Item"] == nested
+    got = ddb.execute_transaction(TransactStatements=[{"Statement": "SELECT l[1].x" + where}])
+    assert got["Responses"][0]["Item"] == nested
 
 
 def test_insert_update_delete(ddb, music):

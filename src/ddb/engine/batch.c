@@ -152,8 +152,10 @@ typedef struct bg_ctx {
     const char *cap_mode;
 } bg_ctx;
 
-static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *spec, bg_table *bt,
-                           ddb_err *err)
+/* One table's entry; `listed`: its projection came from AttributesToGet
+   (legacy.c). */
+static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *spec, bool listed,
+                           bg_table *bt, ddb_err *err)
 {
     bt->name = name;
     bt->spec = spec;
@@ -182,7 +184,9 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
             if (eng_key_same(&bt->keys[j], &bt->keys[i]))
                 return bw_fail(err, "Provided list of item keys contains duplicates");
     }
-    return eng_param_projection(spec, &bt->proj, err);
+    if (!eng_param_projection(spec, &bt->proj, err)) return false;
+    if (listed && bt->proj) ddb_proj_set_listed(bt->proj);
+    return true;
 }
 
 /* Reads every key; past 16 MB of response the remaining keys of the
@@ -233,7 +237,7 @@ static json_t *bg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
     return resp;
 }
 
-json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err)
+static json_t *batch_get(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
 {
     json_t *items = json_object_get(req, "RequestItems");
     if (!json_is_object(items) || json_object_size(items) == 0) {
@@ -249,7 +253,8 @@ json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err)
     if (!c || !eng_capacity_mode(req, &g.cap_mode, err)) goto done;
     json_object_foreach(items, name, spec)
     {
-        if (!bg_parse_table(e, c, name, spec, &g.tables[g.n++], err)) goto done;
+        bool listed = eng_legacy_listed_table(lg, name);
+        if (!bg_parse_table(e, c, name, spec, listed, &g.tables[g.n++], err)) goto done;
     }
     resp = eng_read(e, bg_read, &g, err);
 done:
@@ -264,4 +269,14 @@ done:
     }
     free(g.tables);
     return resp;
+}
+
+json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err)
+{
+    return batch_get(e, req, NULL, err);
+}
+
+json_t *eng_op_batch_get_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
+{
+    return batch_get(e, req, lg, err);
 }

@@ -107,17 +107,36 @@ static const struct {
     {"GetRecords", eng_op_get_records, false},
 };
 
+/* The reads that keep a legacy member's rules in their answers or messages
+   (legacy.c), called instead when the request had one. */
+static const struct {
+    const char *name;
+    eng_op_legacy_fn fn;
+} legacy_ops[] = {
+    {"GetItem", eng_op_get_item_legacy},
+    {"Query", eng_op_query_legacy},
+    {"Scan", eng_op_scan_legacy},
+    {"BatchGetItem", eng_op_batch_get_legacy},
+};
+
 typedef struct op_call {
     eng_op_fn fn;
+    eng_op_legacy_fn legacy_fn; /* when set, called instead of fn */
+    const eng_legacy *lg;
     json_t *req;
 } op_call;
+
+static json_t *op_run(eng *e, const op_call *call, ddb_err *err)
+{
+    return call->legacy_fn ? call->legacy_fn(e, call->req, call->lg, err)
+                           : call->fn(e, call->req, err);
+}
 
 /* An eng_fn that runs an operation (inside eng_read's transaction). */
 static json_t *op_in_snapshot(eng *e, eng_conn *c, void *arg, ddb_err *err)
 {
     (void)c;
-    op_call *call = arg;
-    return call->fn(e, call->req, err);
+    return op_run(e, arg, err);
 }
 
 static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err *err)
@@ -132,13 +151,16 @@ static json_t *store_call(ddb_store *store, const char *op, json_t *req, ddb_err
             /* JSON types first: DynamoDB reads the request before it looks
                anything up (request_shape.h). */
             if (!ddb_request_shape_check(op, req, err)) return NULL;
-            bool put_order = false;
-            json_t *rewritten = eng_legacy_rewrite(op, req, &put_order, err);
+            eng_legacy lg;
+            json_t *rewritten = eng_legacy_rewrite(op, req, &lg, err);
             if (!rewritten) return NULL;
-            op_call call = {put_order ? eng_op_update_item_put_order : ops[i].fn, rewritten};
-            json_t *res = ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err)
-                                          : call.fn(e, rewritten, err);
-            if (!res && rewritten != req) eng_legacy_error(op, req, err);
+            op_call call = {lg.put_order ? eng_op_update_item_put_order : ops[i].fn, NULL, &lg,
+                            rewritten};
+            for (size_t k = 0; rewritten != req && k < sizeof legacy_ops / sizeof *legacy_ops; k++)
+                if (!strcmp(legacy_ops[k].name, op)) call.legacy_fn = legacy_ops[k].fn;
+            json_t *res =
+                ops[i].snapshot ? eng_read(e, op_in_snapshot, &call, err) : op_run(e, &call, err);
+            eng_legacy_free(&lg);
             json_decref(rewritten);
             /* An operation may have left a statement stepping outside a
                transaction; finish it so the next call sees fresh data. */

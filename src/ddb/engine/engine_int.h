@@ -254,9 +254,12 @@ bool eng_query_range_has(const eng_query_range *r, const eng_key *k);
    names and values, and checks it against the key schema of table `t` or
    its index `ix` (NULL), its values against the key's types, and
    `filter` (NULL: none, or one that may read the keys) against the key,
-   in DynamoDB Local 3.3.1's order; fills *r (initialised by the caller). */
+   in DynamoDB Local 3.3.1's order; fills *r (initialised by the caller).
+   `filter_member` names the filter in that refusal: "Filter Expression",
+   or "QueryFilter" when the filter was one (legacy.c). */
 bool eng_query_keys(const ddb_table *t, const ddb_index *ix, const char *kce, ddb_expr_attrs *attrs,
-                    const ddb_cond *filter, eng_query_range *r, ddb_err *err);
+                    const ddb_cond *filter, const char *filter_member, eng_query_range *r,
+                    ddb_err *err);
 
 /* ---- the single-item write shared by PutItem, UpdateItem, DeleteItem,
         BatchWriteItem and TransactWriteItems ---- */
@@ -344,6 +347,14 @@ json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err);
 /* UpdateItem whose update came from AttributeUpdates (eng_legacy_rewrite's
    put_order): the new item's names in the order of a written item. */
 json_t *eng_op_update_item_put_order(eng *e, json_t *req, ddb_err *err);
+/* The reads whose answers or messages keep a legacy member's rules: `lg`
+   says what eng_legacy_rewrite rewrote in `req`. */
+typedef struct eng_legacy eng_legacy;
+typedef json_t *(*eng_op_legacy_fn)(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err);
+json_t *eng_op_get_item_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err);
+json_t *eng_op_query_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err);
+json_t *eng_op_scan_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err);
+json_t *eng_op_batch_get_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err);
 json_t *eng_op_query(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err);
@@ -375,19 +386,36 @@ bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
 
 /* ---- the legacy parameters (legacy.c) ---- */
 
+/* What eng_legacy_rewrite turned into expressions, for the answers and
+   messages that keep the legacy member's own rules in DynamoDB Local
+   3.3.1. */
+struct eng_legacy {
+    /* AttributeUpdates became UpdateItem's UpdateExpression: 3.3.1 applies
+       them to the stored item in place, so the updated item keeps a written
+       item's order (attr_order.c), not the order of an item an
+       UpdateExpression rebuilt */
+    bool put_order;
+    /* AttributesToGet became the ProjectionExpression (GetItem, Query,
+       Scan): the answer lists its names in the order listed
+       (DDB_ORDER_LISTED), not as a projection builds them */
+    bool listed;
+    /* QueryFilter became the FilterExpression: its refusal of a key
+       attribute names QueryFilter */
+    bool query_filter;
+    /* BatchGetItem: the tables (names as keys of RequestItems) whose entry's
+       AttributesToGet became its ProjectionExpression; NULL when none */
+    json_t *listed_tables;
+};
+
 /* The request with its legacy members (KeyConditions, QueryFilter,
    ScanFilter, ConditionalOperator, Expected, AttributesToGet,
    AttributeUpdates) rewritten as expressions: a new reference (the request
-   itself when it has none), or NULL with a ValidationException.
-   *put_order is set when the request's AttributeUpdates were rewritten:
-   DynamoDB Local 3.3.1 applies those to the stored item in place, so the
-   updated item keeps a written item's order (attr_order.c), not the order
-   of an item an UpdateExpression rebuilt. */
-json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err *err);
-/* After operation `op` failed on the rewrite of request `req`: an error
-   about an expression that a legacy member became names that member, as
-   DynamoDB does (a QueryFilter that reads a key attribute). */
-void eng_legacy_error(const char *op, const json_t *req, ddb_err *err);
+   itself when it has none), or NULL with a ValidationException. *flags
+   says what was rewritten (free it with eng_legacy_free). */
+json_t *eng_legacy_rewrite(const char *op, json_t *req, eng_legacy *flags, ddb_err *err);
+/* True when BatchGetItem's entry for `table` had AttributesToGet. */
+bool eng_legacy_listed_table(const eng_legacy *flags, const char *table);
+void eng_legacy_free(eng_legacy *flags);
 /* Puts the members of `obj` (names an UpdateItem changed) in the order
    the AttributeUpdates that `req` was rewritten from sent them. */
 void eng_legacy_update_order(const json_t *req, json_t *obj);

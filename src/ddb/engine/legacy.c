@@ -429,7 +429,7 @@ static bool lg_check_mix(lg *g, const json_t *req)
 
 /* Rewrites the legacy members of one request object (or BatchGetItem table
    entry) in place. */
-static bool lg_rewrite(json_t *req, bool batch_entry, bool *put_order, ddb_err *err)
+static bool lg_rewrite(json_t *req, bool batch_entry, eng_legacy *out_flags, ddb_err *err)
 {
     lg g = {json_object(), json_object(), 0, err};
     bool ok = lg_check_mix(&g, req);
@@ -460,9 +460,10 @@ static bool lg_rewrite(json_t *req, bool batch_entry, bool *put_order, ddb_err *
         else if (!strcmp(conv[i].from, "Expected"))
             ok = lg_expected(&g, v, join, &out);
         else if (!strcmp(conv[i].from, "AttributeUpdates"))
-            ok = *put_order = lg_updates(&g, v, &out);
+            ok = out_flags->put_order = lg_updates(&g, v, &out);
         else
-            ok = lg_attributes(&g, v, &out);
+            ok = out_flags->listed = lg_attributes(&g, v, &out);
+        if (ok && !strcmp(conv[i].from, "QueryFilter")) out_flags->query_filter = true;
         /* An empty condition map or attribute list means "none". */
         if (ok && out.len) json_object_set_new(req, conv[i].to, json_string(buf_cstr(&out)));
         buf_free(&out);
@@ -485,9 +486,9 @@ static bool has_legacy(const json_t *req)
     return false;
 }
 
-json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err *err)
+json_t *eng_legacy_rewrite(const char *op, json_t *req, eng_legacy *flags, ddb_err *err)
 {
-    *put_order = false;
+    memset(flags, 0, sizeof *flags);
     bool update = op && !strcmp(op, "UpdateItem");
     static const char *const ops[] = {"PutItem", "UpdateItem", "DeleteItem",  "GetItem",
                                       "Query",   "Scan",       "BatchGetItem"};
@@ -516,31 +517,35 @@ json_t *eng_legacy_rewrite(const char *op, json_t *req, bool *put_order, ddb_err
         json_t *spec;
         json_object_foreach(json_object_get(copy, "RequestItems"), t, spec)
         {
+            eng_legacy entry = {0};
             if (ok && json_is_object(spec) && json_object_get(spec, "AttributesToGet"))
-                ok = lg_rewrite(spec, true, put_order, err);
+                ok = lg_rewrite(spec, true, &entry, err);
+            if (ok && entry.listed) {
+                if (!flags->listed_tables) flags->listed_tables = json_object();
+                json_object_set_new(flags->listed_tables, t, json_true());
+            }
         }
     } else {
-        bool rewritten_updates = false;
-        ok = lg_rewrite(copy, false, &rewritten_updates, err);
-        *put_order = update && rewritten_updates;
+        ok = lg_rewrite(copy, false, flags, err);
+        flags->put_order = flags->put_order && update;
     }
     if (!ok) {
+        eng_legacy_free(flags);
         json_decref(copy);
         return NULL;
     }
     return copy;
 }
 
-void eng_legacy_error(const char *op, const json_t *req, ddb_err *err)
+bool eng_legacy_listed_table(const eng_legacy *flags, const char *table)
 {
-    static const char expr[] = "Filter Expression can only contain non-primary key attributes";
-    static const char legacy[] = "QueryFilter";
-    if (!err || !op || strcmp(op, "Query") != 0 || !present(req, "QueryFilter")) return;
-    if (strncmp(err->message, expr, sizeof expr - 1) != 0) return;
-    /* "Filter Expression" (17 bytes) becomes "QueryFilter" (11): shorter */
-    size_t cut = strlen("Filter Expression");
-    memmove(err->message + sizeof legacy - 1, err->message + cut, strlen(err->message + cut) + 1);
-    memcpy(err->message, legacy, sizeof legacy - 1);
+    return flags && flags->listed_tables && json_object_get(flags->listed_tables, table);
+}
+
+void eng_legacy_free(eng_legacy *flags)
+{
+    json_decref(flags->listed_tables);
+    flags->listed_tables = NULL;
 }
 
 /*

@@ -300,8 +300,11 @@ static void strip_prefixes(ddb_err *err)
     if (key) *key = '\0';
 }
 
-/* GetItem, Query or Scan page(s): {"Items": [...], "NextToken"?}. */
-static json_t *run_read(eng *e, stmt_run *r, long long limit, const char *next_token, ddb_err *err)
+/* GetItem, Query or Scan page(s): {"Items": [...], "NextToken"?}; with
+   `unnest` (ExecuteStatement) each item is pq_project's answer, else the
+   projection's (BatchExecuteStatement, as DynamoDB Local 3.3.1 answers). */
+static json_t *run_read(eng *e, stmt_run *r, bool unnest, long long limit, const char *next_token,
+                        ddb_err *err)
 {
     json_t *req = r->plan.req;
     if (r->plan.op == PQ_OP_GET) {
@@ -309,7 +312,7 @@ static json_t *run_read(eng *e, stmt_run *r, long long limit, const char *next_t
         if (!res) return NULL;
         json_t *items = json_array();
         json_t *item = json_object_get(res, "Item");
-        if (item) json_array_append_new(items, pq_project(r->s, item));
+        if (item) json_array_append_new(items, unnest ? pq_project(r->s, item) : json_incref(item));
         json_t *out = json_pack("{s:o}", "Items", items);
         json_t *cc = json_object_get(res, "ConsumedCapacity");
         if (cc) json_object_set(out, "ConsumedCapacity", cc);
@@ -344,7 +347,7 @@ static json_t *run_read(eng *e, stmt_run *r, long long limit, const char *next_t
         json_t *item;
         json_array_foreach(json_object_get(res, "Items"), k, item)
         {
-            json_array_append_new(items, pq_project(r->s, item));
+            json_array_append_new(items, unnest ? pq_project(r->s, item) : json_incref(item));
         }
         capacity_add(&cap, json_object_get(res, "ConsumedCapacity"));
         json_t *lek = json_object_get(res, "LastEvaluatedKey");
@@ -426,7 +429,7 @@ static json_t *read_in_snapshot(eng *e, eng_conn *c, void *arg, ddb_err *err)
     (void)c;
     read_call *call = arg;
     if (!stmt_plan(e, call->r, call->o, err)) return NULL;
-    return run_read(e, call->r, call->limit, call->next_token, err);
+    return run_read(e, call->r, true, call->limit, call->next_token, err);
 }
 
 json_t *eng_op_execute_statement(eng *e, json_t *req, ddb_err *err)
@@ -604,7 +607,7 @@ json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err)
             continue;
         }
         ddb_err serr = DDB_ERR_INIT;
-        json_t *res = is_read(&runs[i]) ? run_read(e, &runs[i], 0, NULL, &serr)
+        json_t *res = is_read(&runs[i]) ? run_read(e, &runs[i], false, 0, NULL, &serr)
                                         : run_write(e, &runs[i], &serr);
         json_t *entry;
         if (res) {
@@ -756,14 +759,8 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
             json_object_del(get, "ConsistentRead");
             json_array_append_new(actions, json_pack("{s:o}", "Get", get));
         }
+        /* the projection's answer, as DynamoDB Local 3.3.1 gives it */
         out = eng_op_transact_get(e, inner, err);
-        size_t k;
-        json_t *entry;
-        json_array_foreach(json_object_get(out, "Responses"), k, entry)
-        {
-            json_t *item = json_object_get(entry, "Item");
-            if (item && k < n) json_object_set_new(entry, "Item", pq_project(runs[k].s, item));
-        }
         goto done;
     }
     for (size_t i = 0; i < n; i++)

@@ -437,8 +437,10 @@ static bool q_attrs_need_exprs(const json_t *req, const json_t *names, const jso
     return true;
 }
 
-/* FilterExpression and ProjectionExpression, parsed against `attrs`. */
-static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, ddb_err *err)
+/* FilterExpression and ProjectionExpression, parsed against `attrs`; a
+   projection that was AttributesToGet (legacy.c) answers as one. */
+static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, const eng_legacy *lg,
+                          ddb_err *err)
 {
     const char *text = NULL;
     bool present = false;
@@ -447,6 +449,7 @@ static bool q_parse_exprs(q_ctx *q, const json_t *req, ddb_expr_attrs *attrs, dd
         return false;
     if (!eng_param_str(req, "ProjectionExpression", &text, &present, err)) return false;
     if (present && !(q->proj = ddb_proj_parse(text, attrs, err))) return false;
+    if (q->proj && lg && lg->listed) ddb_proj_set_listed(q->proj);
     return true;
 }
 
@@ -524,8 +527,9 @@ static bool q_check_projection_held(const q_ctx *q, ddb_err *err)
     return q_check_held(q, names, false, err);
 }
 
-/* A Query; `key_filter_ok` lets its FilterExpression read key attributes. */
-static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
+/* A Query; `key_filter_ok` lets its FilterExpression read key attributes;
+   `lg` (NULL: none) says which legacy members the request had. */
+static json_t *query(eng *e, json_t *req, bool key_filter_ok, const eng_legacy *lg, ddb_err *err)
 {
     static const char *const legacy[] = {"KeyConditions", "QueryFilter", "AttributesToGet",
                                          "ConditionalOperator", NULL};
@@ -547,7 +551,7 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
            checks the other expressions first */
         if (!q_attrs_need_exprs(req, names, values, "", err)) goto done;
         attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
-        if (attrs_ok && q_parse_exprs(&q, req, &attrs, err) &&
+        if (attrs_ok && q_parse_exprs(&q, req, &attrs, lg, err) &&
             ddb_expr_attrs_check_unused(&attrs, err))
             q_bad_start(err, "Either the KeyConditions or KeyConditionExpression parameter must "
                              "be specified in the request.");
@@ -559,8 +563,10 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, ddb_err *err)
        projection, key condition), then checked (eng_query_keys), then
        ExclusiveStartKey, the filter against the index, Select, and last the
        projection against the index. */
-    if (!q_parse_exprs(&q, req, &attrs, err)) goto done;
-    if (!eng_query_keys(q.t, q.ix, kce, &attrs, key_filter_ok ? NULL : q.filter, &q.bounds, err))
+    if (!q_parse_exprs(&q, req, &attrs, lg, err)) goto done;
+    const char *filter_member = lg && lg->query_filter ? "QueryFilter" : "Filter Expression";
+    if (!eng_query_keys(q.t, q.ix, kce, &attrs, key_filter_ok ? NULL : q.filter, filter_member,
+                        &q.bounds, err))
         goto done;
     if (!q_parse_start(&q, req, err) || (!key_filter_ok && !q_check_filter_held(&q, err)) ||
         !q_parse_select(&q, req, err) || !q_check_projection_held(&q, err))
@@ -574,12 +580,17 @@ done:
 
 json_t *eng_op_query(eng *e, json_t *req, ddb_err *err)
 {
-    return query(e, req, false, err);
+    return query(e, req, false, NULL, err);
+}
+
+json_t *eng_op_query_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
+{
+    return query(e, req, false, lg, err);
 }
 
 json_t *eng_query_where(eng *e, json_t *req, ddb_err *err)
 {
-    return query(e, req, true, err);
+    return query(e, req, true, NULL, err);
 }
 
 /* Segment/TotalSegments: both or neither; segment i of n covers the i-th
@@ -617,7 +628,8 @@ static bool q_parse_segment(q_ctx *q, const json_t *req, ddb_err *err)
     return true;
 }
 
-json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err)
+/* A Scan; `lg` as for query(). */
+static json_t *scan(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
 {
     static const char *const legacy[] = {"ScanFilter", "AttributesToGet", "ConditionalOperator",
                                          NULL};
@@ -632,7 +644,7 @@ json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err)
     if (!q_attrs_need_exprs(req, names, values, NULL, err)) goto done;
     attrs_ok = ddb_expr_attrs_init(&attrs, names, values, err);
     if (!attrs_ok) goto done;
-    if (!q_parse_exprs(&q, req, &attrs, err) || !ddb_expr_attrs_check_unused(&attrs, err))
+    if (!q_parse_exprs(&q, req, &attrs, lg, err) || !ddb_expr_attrs_check_unused(&attrs, err))
         goto done;
     /* DynamoDB Local 3.3.1's order: ExclusiveStartKey, Select, Segment and
        TotalSegments, and last the projection against the index (a Scan
@@ -646,4 +658,14 @@ done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
     q_ctx_free(e, &q);
     return resp;
+}
+
+json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err)
+{
+    return scan(e, req, NULL, err);
+}
+
+json_t *eng_op_scan_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
+{
+    return scan(e, req, lg, err);
 }

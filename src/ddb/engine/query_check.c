@@ -227,8 +227,10 @@ static bool qc_reduce(const qc_target *q, const ddb_keycond_expr *x, ddb_keycond
     return ddb_keycond_reduce_multi(x, &ks, kc, err);
 }
 
-/* A Query's filter may not read the key it queries by. */
-static bool qc_filter_keys_ok(const qc_target *q, const ddb_cond *filter, ddb_err *err)
+/* A Query's filter may not read the key it queries by; `member` names the
+   filter in the refusal. */
+static bool qc_filter_keys_ok(const qc_target *q, const ddb_cond *filter, const char *member,
+                              ddb_err *err)
 {
     const ddb_keydef *keys[2 * DDB_INDEX_KEY_ATTRS] = {q->hash, q->range};
     int n_keys = 2;
@@ -241,11 +243,10 @@ static bool qc_filter_keys_ok(const qc_target *q, const ddb_cond *filter, ddb_er
     }
     for (int i = 0; filter && i < n_keys; i++) {
         if (keys[i]->name && ddb_cond_uses(filter, keys[i]->name)) {
-            ddb_err_set(
-                err, DDB_E_VALIDATION,
-                "Filter Expression can only contain non-primary key attributes: Primary key "
-                "attribute: %s",
-                keys[i]->name);
+            ddb_err_set(err, DDB_E_VALIDATION,
+                        "%s can only contain non-primary key attributes: Primary key "
+                        "attribute: %s",
+                        member, keys[i]->name);
             return false;
         }
     }
@@ -285,7 +286,8 @@ static bool qc_check_key_paths(const ddb_table *t, const ddb_keycond_expr *kx, d
 }
 
 bool eng_query_keys(const ddb_table *t, const ddb_index *ix, const char *kce, ddb_expr_attrs *attrs,
-                    const ddb_cond *filter, eng_query_range *r, ddb_err *err)
+                    const ddb_cond *filter, const char *filter_member, eng_query_range *r,
+                    ddb_err *err)
 {
     qc_target q = {
         .t = t, .ix = ix, .hash = ix ? &ix->hash : &t->hash, .range = ix ? &ix->range : &t->range};
@@ -299,7 +301,7 @@ bool eng_query_keys(const ddb_table *t, const ddb_index *ix, const char *kce, dd
     ddb_keycond_expr *kx = ddb_keycond_expr_parse(kce, attrs, err);
     bool ok = kx && ddb_expr_attrs_check_unused(attrs, err) && qc_check_key_paths(t, kx, err) &&
               qc_reduce(&q, kx, &kc, err) && qc_key_bounds(&q, &kc, r, err) &&
-              qc_filter_keys_ok(&q, filter, err);
+              qc_filter_keys_ok(&q, filter, filter_member, err);
     ddb_keycond_free(&kc);
     ddb_keycond_expr_free(kx);
     return ok;

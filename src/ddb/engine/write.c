@@ -462,8 +462,10 @@ typedef struct get_req {
     json_t *item; /* the stored item, filled by get_fn */
 } get_req;
 
-/* Parses GetItem's parameters on the caller's thread. */
-static bool get_prepare(eng *e, eng_conn *c, const json_t *req, get_req *g, ddb_err *err)
+/* Parses GetItem's parameters on the caller's thread; `listed`: the
+   projection came from AttributesToGet (legacy.c). */
+static bool get_prepare(eng *e, eng_conn *c, const json_t *req, bool listed, get_req *g,
+                        ddb_err *err)
 {
     static const char *const legacy[] = {"AttributesToGet", NULL};
     const char *name, *proj;
@@ -485,6 +487,7 @@ static bool get_prepare(eng *e, eng_conn *c, const json_t *req, get_req *g, ddb_
                   ddb_expr_attrs_check_unused(&a, err);
         ddb_expr_attrs_free(&a);
         if (!ok) return false;
+        if (listed) ddb_proj_set_listed(g->proj);
     }
     const json_t *key = required_object(req, "Key", "key", err);
     return key && eng_key_from_key(g->t, key, &g->key, err);
@@ -503,7 +506,7 @@ static json_t *get_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
     return json_object();
 }
 
-json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err)
+static json_t *get_item(eng *e, json_t *req, bool listed, ddb_err *err)
 {
     const char *mode;
     if (!eng_capacity_mode(req, &mode, err)) return NULL;
@@ -512,7 +515,7 @@ json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err)
     get_req g = {0};
     eng_key_init(&g.key);
     json_t *res = NULL;
-    if (get_prepare(e, c, req, &g, err)) res = eng_read(e, get_fn, &g, err);
+    if (get_prepare(e, c, req, listed, &g, err)) res = eng_read(e, get_fn, &g, err);
     if (res) {
         if (g.item)
             json_object_set_new(res, "Item",
@@ -526,4 +529,14 @@ json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err)
     eng_key_free(&g.key);
     if (g.t) eng_table_release(e, g.t);
     return res;
+}
+
+json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err)
+{
+    return get_item(e, req, false, err);
+}
+
+json_t *eng_op_get_item_legacy(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
+{
+    return get_item(e, req, lg->listed, err);
 }

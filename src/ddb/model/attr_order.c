@@ -39,7 +39,15 @@
  *   KEY          small, g16, as given: a LastEvaluatedKey (its names in key
  *                schema order: table hash and range, then the index's);
  *                UPDATED_OLD / UPDATED_NEW of a legacy update (the names in
- *                the order the AttributeUpdates were sent).
+ *                the order the AttributeUpdates were sent);
+ *   LISTED       small, g16, as given: the answer of a legacy
+ *                AttributesToGet, its names in the order listed (the same
+ *                chain as KEY: the answer is built in a new HashMap());
+ *   DOC_PATH     g16 keyed by a DocPathMapElement, as given: the names of
+ *                one step of a PartiQL SELECT list (its projection tree
+ *                keeps each node's children in a new HashMap() whose keys
+ *                hash as 8191 * 127 + String.hashCode, commons-lang's
+ *                HashCodeBuilder over the name).
  */
 #include "ddb/model/value.h"
 
@@ -55,11 +63,17 @@ enum cap_kind { CAP_NONE, CAP_SMALL, CAP_G16, CAP_COPY };
 
 #define MAX_MAPS 3
 
-/* Each rule: the capacities of its maps, last map first, and whether the
-   first sequence is the names sorted (else the order they came in). */
+/* HashCodeBuilder(8191, 127).append(name).toHashCode(): a DocPathMapElement's
+   hash, the name's String.hashCode added to 8191 * 127. */
+#define DOC_PATH_HASH_BASE (8191u * 127u)
+
+/* Each rule: the capacities of its maps, last map first, whether the
+   first sequence is the names sorted (else the order they came in), and
+   whether the maps are keyed by a DocPathMapElement (else by the name). */
 static const struct rule {
     enum cap_kind caps[MAX_MAPS];
     bool sorted;
+    bool doc_path;
 } rules[] = {
     [DDB_ORDER_WRITTEN] = {{CAP_SMALL}, false},
     [DDB_ORDER_REBUILT] = {{CAP_SMALL, CAP_G16}, true},
@@ -69,6 +83,8 @@ static const struct rule {
     [DDB_ORDER_COPIED] = {{CAP_SMALL, CAP_COPY}, false},
     [DDB_ORDER_OLD_COPIED] = {{CAP_SMALL, CAP_COPY, CAP_G16}, false},
     [DDB_ORDER_UPDATED] = {{CAP_SMALL, CAP_G16, CAP_COPY}, true},
+    [DDB_ORDER_LISTED] = {{CAP_SMALL, CAP_G16}, false},
+    [DDB_ORDER_DOC_PATH] = {{CAP_G16}, false, true},
 };
 
 typedef struct entry {
@@ -79,8 +95,7 @@ typedef struct entry {
     bool sorted;            /* ties by name, else by pos */
 } entry;
 
-/* Java's String.hashCode of a UTF-8 name, over its UTF-16 code units,
-   spread as HashMap.hash does. */
+/* Java's String.hashCode of a UTF-8 name, over its UTF-16 code units. */
 static uint32_t java_hash(const char *name, size_t len)
 {
     const unsigned char *p = (const unsigned char *)name;
@@ -98,6 +113,12 @@ static uint32_t java_hash(const char *name, size_t len)
         }
         h = 31 * h + c;
     }
+    return h;
+}
+
+/* A key's hash as HashMap.hash spreads it. */
+static uint32_t spread(uint32_t h)
+{
     return h ^ (h >> 16);
 }
 
@@ -159,6 +180,7 @@ void ddb_attr_order_perm(const char *const *names, size_t n, ddb_attr_order how,
         v[i].pos = i;
         v[i].sorted = r->sorted;
         uint32_t h = java_hash(v[i].name, v[i].len);
+        h = spread(r->doc_path ? h + DOC_PATH_HASH_BASE : h);
         for (int k = 0; k < MAX_MAPS; k++)
             v[i].key[k] = h & mask[k];
     }

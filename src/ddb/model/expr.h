@@ -51,6 +51,10 @@ typedef struct ddb_proj ddb_proj;
 ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err);
 /* A new item with only the projected paths present in `item`. */
 json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item);
+/* Makes `p` answer its top-level names in the order its paths were
+   written, as DynamoDB Local 3.3.1 answers a legacy AttributesToGet
+   (DDB_ORDER_LISTED), instead of as a projection builds them. */
+void ddb_proj_set_listed(ddb_proj *p);
 /* As ddb_cond_top_names, for the projected paths. */
 void ddb_proj_top_names(const ddb_proj *p, json_t *names);
 void ddb_proj_free(ddb_proj *p);

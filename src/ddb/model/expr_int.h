@@ -199,6 +199,7 @@ int expr_eval_cond(const expr_node *n, const json_t *item);
 
 struct ddb_proj {
     expr_trie *trie;
+    bool listed; /* ddb_proj_set_listed */
 };
 
 /* ---- updates (expr_update.c parses, expr_update_apply.c applies) ---- */

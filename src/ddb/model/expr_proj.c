@@ -7,6 +7,7 @@
 #include "ddb/model/expr_int.h"
 
 #include "base/alloc.h"
+#include "ddb/model/value.h"
 
 #include <stdlib.h>
 
@@ -56,7 +57,28 @@ ddb_proj *ddb_proj_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
 
 json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item)
 {
-    return expr_trie_project(p->trie, item);
+    json_t *out = expr_trie_project(p->trie, item);
+    if (!p->listed) return out;
+    /* the names found, in the order written (the trie's), then the rule */
+    json_t *names = json_object(), *found = json_object();
+    expr_trie_top_names(p->trie, names);
+    const char *name;
+    json_t *v;
+    json_object_foreach(names, name, v)
+    {
+        json_t *got = json_object_get(out, name);
+        if (got) json_object_set(found, name, got);
+    }
+    json_t *listed = ddb_attr_reordered(found, DDB_ORDER_LISTED);
+    json_decref(found);
+    json_decref(names);
+    json_decref(out);
+    return listed;
+}
+
+void ddb_proj_set_listed(ddb_proj *p)
+{
+    p->listed = true;
 }
 
 void ddb_proj_top_names(const ddb_proj *p, json_t *names)

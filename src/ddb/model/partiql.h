@@ -173,10 +173,14 @@ bool pq_check_values(const pq_stmt *s, const json_t *params, ddb_err *err);
 /* True when the node is a value (no attribute path anywhere inside). */
 bool pq_is_value(const pq_node *n);
 
-/* A SELECT's answer for one item: the item itself for `*`, else each
-   column's value under its last name (`SELECT m.b` answers {"b": ...};
-   `a[0]` keeps its index: {"a[0]": ...}), as DynamoDB Local 3.3.1 does.
-   New reference. */
+/* ---- a SELECT's answer (partiql_select.c) ---- */
+
+/* ExecuteStatement's answer for one item, from `item` as the read answered
+   the statement's paths as a ProjectionExpression: the item itself for
+   `*`, else each path's value under its last name (`SELECT m.b` answers
+   {"b": ...}; `a[0]` keeps its index: {"a[0]": ...}), walked and ordered
+   as DynamoDB Local 3.3.1 does. BatchExecuteStatement and
+   ExecuteTransaction answer the projection itself. New reference. */
 json_t *pq_project(const pq_stmt *s, const json_t *item);
 
 /* ---- planning (partiql_plan.c) ---- */

@@ -289,39 +289,3 @@ bool pq_check_values(const pq_stmt *s, const json_t *params, ddb_err *err)
        count is checked once more for a statement with a `?` elsewhere */
     return pq_check_params(s, params, err);
 }
-
-/* The value at one column's path, and the name it is answered under: the
-   last attribute name, with "[i]" when an index follows it; the walk stops
-   after the first index, as DynamoDB Local 3.3.1 answers. */
-static const json_t *column_value(const pq_node *col, const json_t *item, buf_t *name)
-{
-    const json_t *v = NULL;
-    for (size_t i = 0; i < col->n_path; i++) {
-        const pq_step *st = &col->path[i];
-        if (st->name) {
-            const json_t *m = i == 0 ? item : json_object_get(v, "M");
-            v = json_object_get(m, st->name);
-            buf_reset(name);
-            buf_puts(name, st->name);
-        } else {
-            v = json_array_get(json_object_get(v, "L"), (size_t)st->index);
-            buf_printf(name, "[%ld]", st->index);
-            break;
-        }
-        if (!v) break;
-    }
-    return v;
-}
-
-json_t *pq_project(const pq_stmt *s, const json_t *item)
-{
-    if (!s->n_columns) return json_incref((json_t *)item);
-    json_t *out = json_object();
-    buf_t name = BUF_INIT;
-    for (size_t i = 0; i < s->n_columns; i++) {
-        const json_t *v = column_value(s->columns[i], item, &name);
-        if (v) json_object_set(out, buf_cstr(&name), (json_t *)v);
-    }
-    buf_free(&name);
-    return out;
-}

@@ -85,6 +85,11 @@ int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
  *   DDB_ORDER_KEY      a LastEvaluatedKey: its names given in key schema
  *                      order (table key, then index key), through a
  *                      new HashMap() and then a small one;
+ *   DDB_ORDER_LISTED   the answer of a legacy AttributesToGet: the names
+ *                      in the order listed, through the same two maps;
+ *   DDB_ORDER_DOC_PATH the names of one step of a PartiQL SELECT list, in
+ *                      the order written, through one new HashMap() keyed
+ *                      by a document path element (a hash of its own);
  * and, applied to an item in its stored order:
  *   DDB_ORDER_COPIED      UpdateItem's ALL_NEW answer (both kinds of update);
  *   DDB_ORDER_OLD_COPIED  UpdateItem's ALL_OLD answer;
@@ -106,6 +111,8 @@ typedef enum ddb_attr_order {
     DDB_ORDER_COPIED,
     DDB_ORDER_OLD_COPIED,
     DDB_ORDER_UPDATED,
+    DDB_ORDER_LISTED,
+    DDB_ORDER_DOC_PATH,
 } ddb_attr_order;
 /* Fills perm[0..n) with the positions of `names` (n names, in the order
    they came) in the order `how` gives them. */

@@ -12,7 +12,7 @@ order rules (tests/compat/FINDINGS.md, "Attributes of an item").
 It sends the same seeded random sequence of raw requests to both servers
 (writes with every ReturnValues, legacy AttributeUpdates, failed conditions
 with ReturnValuesOnConditionCheckFailure, transactions, reads with
-projections, then the stream's records), reads each answer with an
+projections, AttributesToGet and PartiQL SELECT lists, then the stream's records), reads each answer with an
 order-keeping JSON parser, and counts, per kind of answer, how many had the
 same names in the same order at every level (maps inside lists too). Exit
 status 1 when an answer differs; -v prints each difference.
@@ -261,8 +261,21 @@ class Probe:
                 segs.append("#p%d" % (len(ean) - 1))
             parts.append(".".join(segs))
         proj = {"ProjectionExpression": ", ".join(parts), "ExpressionAttributeNames": ean}
-        which = self.rng.choice(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "AttributesToGet"])
-        if which == "AttributesToGet":
+        which = self.rng.choice(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "AttributesToGet",
+                                 "PartiQL SELECT"])
+        if which == "PartiQL SELECT":
+            cols = ", ".join(".".join('"%s"' % s for s in p.split(".")) for p in paths)
+            stmt = {"Statement": "SELECT %s FROM \"%s\" WHERE pk = '%s'" % (cols, self.table, pk)}
+            how = self.rng.choice(["ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"])
+            if how == "ExecuteStatement":
+                self.both(how, stmt, "ExecuteStatement SELECT", lambda o: get(o, "Items"))
+            elif how == "BatchExecuteStatement":
+                self.both(how, {"Statements": [stmt]}, "BatchExecuteStatement SELECT",
+                          lambda o: get((get(o, "Responses") or [[]])[0], "Item"))
+            else:
+                self.both(how, {"TransactStatements": [stmt]}, "ExecuteTransaction SELECT",
+                          lambda o: get((get(o, "Responses") or [[]])[0], "Item"))
+        elif which == "AttributesToGet":
             tops = list(dict.fromkeys(p.split(".")[0] for p in paths))
             self.both("GetItem", {"TableName": self.table, "Key": key, "AttributesToGet": tops},
                       "GetItem AttributesToGet", lambda o: get(o, "Item"))

@@ -281,14 +281,113 @@ static void test_projection_and_deep(void **state)
     ddb_expr_attrs_free(&attrs);
 }
 
+/* A legacy AttributesToGet answers its names in the order listed, through
+   a new HashMap() and the answer's map (GetItem answers of 3.3.1, where
+   the written and the projection rules give other orders). */
+static void test_listed(void **state)
+{
+    (void)state;
+    check_rebuilt("pk,nzI,LN1X,SV,3", DDB_ORDER_LISTED, "LN1X,SV,3,pk,nzI");
+    check_rebuilt("fv0,pk,UH,QIx,G", DDB_ORDER_LISTED, "fv0,QIx,UH,pk,G");
+    check_rebuilt("WnslG,OVx,oMEJ,O3FIP5,pk,0", DDB_ORDER_LISTED, "OVx,oMEJ,0,O3FIP5,WnslG,pk");
+    check_rebuilt("pk,PRT7Hh,L,DiTs,n6", DDB_ORDER_LISTED, "n6,pk,PRT7Hh,DiTs,L");
+    /* a ProjectionExpression of the same names answers as it builds them */
+    ddb_err err = DDB_ERR_INIT;
+    ddb_expr_attrs attrs;
+    assert_true(ddb_expr_attrs_init(&attrs, NULL, NULL, &err));
+    ddb_proj *p = ddb_proj_parse("pk, PRT7Hh, L, DiTs, n6, absent", &attrs, &err);
+    if (!p) fail_msg("%s", err.message);
+    json_t *item = item_of("n6,DiTs,L,PRT7Hh,pk,other");
+    json_t *built = ddb_proj_apply(p, item);
+    ddb_proj_set_listed(p);
+    json_t *listed = ddb_proj_apply(p, item);
+    char got[512];
+    names_of(listed, got, sizeof got);
+    assert_string_equal(got, "n6,pk,PRT7Hh,DiTs,L");
+    names_of(built, got, sizeof got);
+    assert_string_not_equal(got, "n6,pk,PRT7Hh,DiTs,L");
+    json_decref(listed);
+    json_decref(built);
+    json_decref(item);
+    ddb_proj_free(p);
+    ddb_expr_attrs_free(&attrs);
+}
+
+/* ExecuteStatement's answer to `SELECT <list>` for an item holding `names`. */
+static void check_select(const char *list, const json_t *item, const char *want)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "SELECT %s FROM \"t\" WHERE pk = 'k'", list);
+    ddb_err err = DDB_ERR_INIT;
+    pq_stmt *s = pq_parse(text, strlen(text), &err);
+    if (!s) fail_msg("%s: %s", text, err.message);
+    json_t *out = pq_project(s, item);
+    char got[512];
+    names_of(out, got, sizeof got);
+    assert_string_equal(got, want);
+    json_decref(out);
+    pq_free(s);
+}
+
+/* A SELECT list: the names of each step of its paths go through a HashMap
+   keyed by document path elements (DDB_ORDER_DOC_PATH), then a new
+   HashMap() and the answer's map. Answers of 3.3.1 where the names as
+   written, or sorted, through the last two give another order. */
+static void test_select_list(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *names, *want;
+    } cases[] = {
+        {"Ql2K,mMlo,3Rnj,iW,q,pk,nY5Yx,FmAUN,yHRSIf,f8T",
+         "mMlo,q,Ql2K,f8T,3Rnj,yHRSIf,pk,iW,nY5Yx,FmAUN"},
+        {"kVYCM7,7If,pk,86,_dwi,H5mM,8G", "7If,kVYCM7,pk,_dwi,H5mM,86,8G"},
+        {"75,YEI,6R3,W9f4,A96q,B4s,G,pk", "B4s,G,6R3,W9f4,pk,YEI,A96q,75"},
+        {"L,krrQ,z,oZmh,k1C,aKRIrO,S,eJ6,GoJ,d,L6,XJ,pk,Aqk",
+         "GoJ,d,L6,L,eJ6,XJ,aKRIrO,S,krrQ,oZmh,Aqk,z,pk,k1C"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *item = item_of(cases[i].names);
+        char list[512] = "";
+        char names[512];
+        snprintf(names, sizeof names, "%s", cases[i].names);
+        for (char *save = NULL, *p = strtok_r(names, ",", &save); p;
+             p = strtok_r(NULL, ",", &save)) {
+            size_t at = strlen(list);
+            snprintf(list + at, sizeof list - at, "%s\"%s\"", at ? ", " : "", p);
+        }
+        check_select(list, item, cases[i].want);
+        json_decref(item);
+    }
+}
+
+/* List steps come first and are found by their position in the projected
+   (compacted) list: `l[1].x, l[0]` walks into l[1], `l[2].y` alone does not
+   (3.3.1's answers). */
+static void test_select_paths(void **state)
+{
+    (void)state;
+    json_t *item =
+        json_pack("{s:{s:[{s:s},{s:{s:{s:s}}}]}}", "l", "L", "N", "0", "M", "x", "N", "7");
+    check_select("l[1].x, l[0]", item, "x,l[0]");
+    json_decref(item);
+    /* `l[2].y` on [0, 1, {y}]: the projection answered l as [{y}] */
+    item = json_pack("{s:{s:[{s:{s:{s:s}}}]}}", "l", "L", "M", "y", "N", "2");
+    check_select("l[2].y", item, "l[2]");
+    check_select("l[0].y", item, "y");
+    json_decref(item);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_written),     cmocka_unit_test(test_written_nested),
-        cmocka_unit_test(test_rebuilt),     cmocka_unit_test(test_small),
-        cmocka_unit_test(test_update_maps), cmocka_unit_test(test_key),
-        cmocka_unit_test(test_literal),     cmocka_unit_test(test_copies),
-        cmocka_unit_test(test_updated),     cmocka_unit_test(test_projection_and_deep),
+        cmocka_unit_test(test_written),      cmocka_unit_test(test_written_nested),
+        cmocka_unit_test(test_rebuilt),      cmocka_unit_test(test_small),
+        cmocka_unit_test(test_update_maps),  cmocka_unit_test(test_key),
+        cmocka_unit_test(test_literal),      cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_updated),      cmocka_unit_test(test_projection_and_deep),
+        cmocka_unit_test(test_listed),       cmocka_unit_test(test_select_list),
+        cmocka_unit_test(test_select_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
