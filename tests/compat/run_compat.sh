@@ -37,13 +37,15 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
 start=$(date +%s)
 status=0
-# COMPAT_FILES: the test files to run (default: all but the PartiQL ones,
-# which run_partiql.sh runs as a suite of its own so that each stays well
-# inside ctest's time limit on a loaded machine).
+# COMPAT_FILES: the test files to run (default: all but the PartiQL ones
+# and the aws cli session, which run_partiql.sh and run_cli.sh run as
+# suites of their own so that each stays well inside ctest's time limit on
+# a loaded machine).
 if [ -n "${COMPAT_FILES:-}" ]; then
     read -r -a files <<<"$COMPAT_FILES"
 else
-    files=("$here" "--ignore=$here/test_partiql.py" "--deselect=$here/test_cli.py::test_cli_partiql")
+    files=("$here" "--ignore=$here/test_partiql.py" "--ignore=$here/test_cli_session.py"
+        "--deselect=$here/test_cli.py::test_cli_partiql")
 fi
 "$PY" -m pytest -p no:cacheprovider -q -rfEs --durations=5 "${files[@]}" "$@" || status=$?
 echo "run_compat: $(($(date +%s) - start)) s"

@@ -202,3 +202,46 @@ def test_transact_write_empty_client_request_token(server, raw, table):
     assert st == 400 and out["__type"].endswith("#ValidationException")
     assert out["message"] == ("1 validation error detected: Value '' at 'clientRequestToken' failed to "
                               "satisfy constraint: Member must have length greater than or equal to 1")
+
+
+def _index_table(make_table):
+    return make_table(
+        "btix", AttributeDefinitions=[{"AttributeName": a, "AttributeType": t}
+                                      for a, t in (("pk", "S"), ("sk", "N"), ("g", "S"), ("l", "N"))],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        LocalSecondaryIndexes=[{"IndexName": "byl", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                  {"AttributeName": "l", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "ALL"}}])
+
+
+def test_transact_write_capacity_counts_indexes(ddb, make_table):
+    # A transactional write pays twice the plain units on the table and on
+    # each index whose entry it adds, changes or removes (a GSI key moved is
+    # a delete and a put there); INDEXES names the indexes, TOTAL sums them.
+    t = _index_table(make_table)
+    ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "x"}, "l": {"N": "5"}})
+    out = ddb.transact_write_items(ReturnConsumedCapacity="INDEXES", TransactItems=[
+        {"Put": {"TableName": t, "Item": {"pk": {"S": "b"}, "sk": {"N": "1"}, "g": {"S": "y"}, "l": {"N": "1"}}}},
+        {"Put": {"TableName": t, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}}}},
+        {"Update": {"TableName": t, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "UpdateExpression": "SET g = :g",
+                    "ExpressionAttributeValues": {":g": {"S": "z"}}}}])
+    assert out["ConsumedCapacity"] == [{
+        "TableName": t, "CapacityUnits": 16.0, "Table": {"CapacityUnits": 6.0},
+        "GlobalSecondaryIndexes": {"byg": {"CapacityUnits": 6.0}},
+        "LocalSecondaryIndexes": {"byl": {"CapacityUnits": 4.0}}}]
+    out = ddb.transact_write_items(ReturnConsumedCapacity="TOTAL", TransactItems=[
+        {"Delete": {"TableName": t, "Key": {"pk": {"S": "b"}, "sk": {"N": "1"}}}}])
+    assert out["ConsumedCapacity"] == [{"TableName": t, "CapacityUnits": 6.0}]
+
+
+def test_transact_write_capacity_sums_equal_actions(server, ddb, make_table):
+    documented_only(server, "its transactions count actions of equal cost once (a set of"
+                            " ConsumedCapacity values): two Puts of small items cost 2 units, not 4")
+    t = _index_table(make_table)
+    out = ddb.transact_write_items(ReturnConsumedCapacity="INDEXES", TransactItems=[
+        {"Put": {"TableName": t, "Item": {"pk": {"S": "b"}, "sk": {"N": str(i)}}}} for i in range(3)]
+        + [{"ConditionCheck": {"TableName": t, "Key": {"pk": {"S": "c"}, "sk": {"N": "1"}},
+                               "ConditionExpression": "attribute_not_exists(pk)"}}])
+    assert out["ConsumedCapacity"] == [{"TableName": t, "CapacityUnits": 8.0, "Table": {"CapacityUnits": 8.0}}]

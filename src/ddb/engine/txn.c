@@ -13,7 +13,9 @@
  * read snapshot.
  *
  * Capacity: transactional reads and writes cost twice the units of the
- * plain ones, as in DynamoDB.
+ * plain ones, as in DynamoDB: a write on the table and on each secondary
+ * index whose entry it adds, changes or removes (ReturnConsumedCapacity
+ * INDEXES names them).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -63,10 +65,12 @@ static bool txn_duplicate(const ddb_table *const *tables, const eng_key *const *
     return false;
 }
 
-/* What the actions of a transaction spent: action i, units[i] on tables[i]. */
+/* What the actions of a transaction spent: action i, units[i] on tables[i]
+   and index_units[i][k] on that table's index k (NULL for a read). */
 typedef struct txn_cost {
     const ddb_table **tables;
     double *units;
+    double **index_units;
     size_t n;
 } txn_cost;
 
@@ -74,11 +78,15 @@ static void txn_cost_init(txn_cost *cost, size_t n)
 {
     cost->tables = xcalloc(n, sizeof *cost->tables);
     cost->units = xcalloc(n, sizeof *cost->units);
+    cost->index_units = xcalloc(n, sizeof *cost->index_units);
     cost->n = n;
 }
 
 static void txn_cost_free(txn_cost *cost)
 {
+    for (size_t i = 0; i < cost->n; i++)
+        free(cost->index_units[i]);
+    free(cost->index_units);
     free(cost->tables);
     free(cost->units);
 }
@@ -98,8 +106,22 @@ static void txn_cost_read(txn_cost *cost, size_t i, const ddb_table *t, const js
     txn_cost_set(cost, i, t, eng_read_units(item ? ddb_item_size(item) : 0, true));
 }
 
-/* One ConsumedCapacity per table, in the order tables first appear. */
-static json_t *txn_cost_json(const txn_cost *cost, const char *mode, bool write)
+/* Action i changed an item of t from old_item to new_item (either NULL
+   when absent): twice the units of the plain write, on the table and on
+   each index whose entry it adds, changes or removes. */
+static void txn_cost_write(txn_cost *cost, size_t i, const ddb_table *t, const json_t *old_item,
+                           const json_t *new_item)
+{
+    double *ix = xcalloc(t->n_indexes + 1, sizeof *ix);
+    txn_cost_set(cost, i, t, eng_write_change_units(t, old_item, new_item, ix));
+    for (size_t k = 0; k < t->n_indexes; k++)
+        ix[k] *= 2;
+    cost->index_units[i] = ix;
+}
+
+/* One ConsumedCapacity per table, in the order tables first appear: the
+   sums of its actions' table units and of their units on each index. */
+static json_t *txn_cost_json(const txn_cost *cost, const char *mode)
 {
     const ddb_table **tables = cost->tables;
     json_t *caps = json_array();
@@ -108,10 +130,17 @@ static json_t *txn_cost_json(const txn_cost *cost, const char *mode, bool write)
         for (size_t j = 0; j < i && !seen; j++)
             seen = tables[j]->tid == tables[i]->tid;
         if (seen) continue;
+        const ddb_table *t = tables[i];
         double sum = 0;
-        for (size_t j = i; j < cost->n; j++)
-            if (tables[j]->tid == tables[i]->tid) sum += cost->units[j];
-        json_t *cap = eng_capacity_json(tables[i], mode, sum, NULL, write);
+        double *ix = xcalloc(t->n_indexes + 1, sizeof *ix);
+        for (size_t j = i; j < cost->n; j++) {
+            if (tables[j]->tid != t->tid) continue;
+            sum += cost->units[j];
+            for (size_t k = 0; cost->index_units[j] && k < t->n_indexes; k++)
+                ix[k] += cost->index_units[j][k];
+        }
+        json_t *cap = eng_capacity_split_json(t, mode, sum, ix);
+        free(ix);
         if (cap) json_array_append_new(caps, cap);
     }
     return caps;
@@ -287,7 +316,7 @@ static json_t *tw_replay(eng_conn *c, tw_ctx *x, ddb_err *err)
         txn_cost_read(&cost, i, x->w[i].t, item);
         json_decref(item);
     }
-    if (ok) json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode, false));
+    if (ok) json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode));
     txn_cost_free(&cost);
     if (!ok) {
         json_decref(resp);
@@ -346,10 +375,9 @@ static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
             if (w->kind == ENG_CHECK)
                 txn_cost_read(&cost, i, w->t, w->old_item);
             else
-                txn_cost_set(&cost, i, w->t,
-                             eng_write_change_units(w->t, w->old_item, w->new_item, NULL));
+                txn_cost_write(&cost, i, w->t, w->old_item, w->new_item);
         }
-        json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode, true));
+        json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode));
         txn_cost_free(&cost);
     }
     return resp;
@@ -457,7 +485,7 @@ static json_t *tg_read(eng *e, eng_conn *c, void *arg, ddb_err *err)
     if (responses) {
         resp = json_pack("{s:o}", "Responses", responses);
         if (x->cap_mode)
-            json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode, false));
+            json_object_set_new(resp, "ConsumedCapacity", txn_cost_json(&cost, x->cap_mode));
     }
     txn_cost_free(&cost);
     return resp;

@@ -77,6 +77,60 @@ static void test_txn_write_commits_all(void **state)
     ddb_store_close(s);
 }
 
+/* A transactional write pays twice the plain units on the table and on
+   each index whose entry it adds, changes or removes; INDEXES names them. */
+static void test_txn_write_capacity_on_indexes(void **state)
+{
+    ddb_store *s = rt_open();
+    rt_ok(
+        s, "CreateTable",
+        rt_json("{'TableName': 'ixt', 'BillingMode': 'PAY_PER_REQUEST',"
+                " 'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'},"
+                "  {'AttributeName': 'sk', 'AttributeType': 'N'},"
+                "  {'AttributeName': 'g', 'AttributeType': 'S'},"
+                "  {'AttributeName': 'l', 'AttributeType': 'N'}],"
+                " 'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'},"
+                "  {'AttributeName': 'sk', 'KeyType': 'RANGE'}],"
+                " 'GlobalSecondaryIndexes': [{'IndexName': 'byg', 'KeySchema':"
+                "  [{'AttributeName': 'g', 'KeyType': 'HASH'}],"
+                "  'Projection': {'ProjectionType': 'KEYS_ONLY'}}],"
+                " 'LocalSecondaryIndexes': [{'IndexName': 'byl', 'KeySchema':"
+                "  [{'AttributeName': 'pk', 'KeyType': 'HASH'}, {'AttributeName': 'l', 'KeyType': "
+                "'RANGE'}], 'Projection': {'ProjectionType': 'ALL'}}]}"));
+    rt_ok(s, "PutItem",
+          rt_json("{'TableName': 'ixt', 'Item': {'pk': {'S': 'a'}, 'sk': {'N': '1'},"
+                  " 'g': {'S': 'x'}, 'l': {'N': '5'}}}"));
+    /* a new item in both indexes, an item in none, a change of an LSI-only
+       attribute, a GSI key moved (a delete and a put there) */
+    json_t *res = rt_call(
+        s, "TransactWriteItems",
+        rt_json("{'ReturnConsumedCapacity': 'INDEXES', 'TransactItems': ["
+                " {'Put': {'TableName': 'ixt', 'Item': {'pk': {'S': 'b'}, 'sk': {'N': '1'},"
+                "  'g': {'S': 'y'}, 'l': {'N': '1'}}}},"
+                " {'Put': {'TableName': 'ixt', 'Item': {'pk': {'S': 'c'}, 'sk': {'N': '1'}}}},"
+                " {'Update': {'TableName': 'ixt', 'Key': {'pk': {'S': 'a'}, 'sk': {'N': '1'}},"
+                "  'UpdateExpression': 'SET g = :g', 'ExpressionAttributeValues': {':g': {'S': "
+                "'z'}}}},"
+                " {'ConditionCheck': {'TableName': 'ixt', 'Key': {'pk': {'S': 'c'}, 'sk': {'N': "
+                "'9'}},"
+                "  'ConditionExpression': 'attribute_not_exists(pk)'}}]}"));
+    tu_assert_json_eq(json_object_get(res, "ConsumedCapacity"),
+                      "[{\"TableName\": \"ixt\", \"CapacityUnits\": 18.0,"
+                      " \"Table\": {\"CapacityUnits\": 8.0},"
+                      " \"GlobalSecondaryIndexes\": {\"byg\": {\"CapacityUnits\": 6.0}},"
+                      " \"LocalSecondaryIndexes\": {\"byl\": {\"CapacityUnits\": 4.0}}}]");
+    json_decref(res);
+    /* TOTAL counts the indexes too: a delete from both */
+    res = rt_call(s, "TransactWriteItems",
+                  rt_json("{'ReturnConsumedCapacity': 'TOTAL', 'TransactItems': ["
+                          " {'Delete': {'TableName': 'ixt', 'Key': {'pk': {'S': 'b'}, 'sk': {'N': "
+                          "'1'}}}}]}"));
+    tu_assert_json_eq(json_object_get(res, "ConsumedCapacity"),
+                      "[{\"TableName\": \"ixt\", \"CapacityUnits\": 6.0}]");
+    json_decref(res);
+    ddb_store_close(s);
+}
+
 static void test_txn_write_cancels_all(void **state)
 {
     ddb_store *s = setup();
@@ -205,6 +259,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_txn_write_commits_all),
+        cmocka_unit_test(test_txn_write_capacity_on_indexes),
         cmocka_unit_test(test_txn_write_cancels_all),
         cmocka_unit_test(test_txn_write_errors),
         cmocka_unit_test(test_txn_get),
