@@ -3,6 +3,7 @@ Limit, projections, Select COUNT, GSI (sparse, KEYS_ONLY, INCLUDE) and LSI
 queries, parallel scan segments, number and binary ordering, and errors."""
 import pytest
 from compatlib import error_of, expect_error, expect_error_ddb
+from conftest import documented_only
 
 
 @pytest.fixture
@@ -380,3 +381,68 @@ def test_start_key_is_checked_before_select(ddb, narrow):
         _, msg, _ = error_of(getattr(ddb, op), TableName=narrow, IndexName="keys", Select="ALL_ATTRIBUTES",
                              ExclusiveStartKey={"zz": {"S": "x"}}, **extra)
         assert msg.startswith("The provided starting key is invalid"), msg
+
+
+@pytest.fixture
+def fetch_table(ddb, make_table):
+    """A table with a KEYS_ONLY and an INCLUDE local index over 6 items of
+    a partition: the odd ones 2 read units (about 5 KB), the even ones 1."""
+    name = make_table(
+        "qf", AttributeDefinitions=[{"AttributeName": a, "AttributeType": t}
+                                    for a, t in (("pk", "S"), ("sk", "N"), ("l", "N"))],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[
+            {"IndexName": "keys", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                {"AttributeName": "l", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "inc", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                               {"AttributeName": "l", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}}])
+    for i in range(6):
+        ddb.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}, "l": {"N": str(i)},
+                                           "a": {"S": "b" if i in (1, 3) else "a"},
+                                           "v": {"S": "x" * (5000 if i % 2 else 500)}})
+    return name
+
+
+@pytest.mark.parametrize("index,args,table_units", [
+    ("keys", {"Select": "ALL_ATTRIBUTES"}, 4.5),
+    ("keys", {"Select": "ALL_ATTRIBUTES", "ConsistentRead": True}, 9.0),
+    ("keys", {"Select": "ALL_ATTRIBUTES", "Limit": 2}, 1.5),
+    ("keys", {"Select": "ALL_ATTRIBUTES", "Limit": 3, "ScanIndexForward": False}, 2.5),
+    ("keys", {"ProjectionExpression": "v"}, 4.5),
+    ("inc", {"ProjectionExpression": "a, v"}, 4.5),
+    # filtered out items were read from the table all the same
+    ("inc", {"Select": "ALL_ATTRIBUTES", "FilterExpression": "a = :b"}, 4.5),
+    ("keys", {"Select": "ALL_PROJECTED_ATTRIBUTES"}, 0.0),
+    ("inc", {"Select": "COUNT"}, 0.0),
+])
+def test_local_index_fetch_capacity(ddb, fetch_table, index, args, table_units):
+    # A Query of a local index that asks for attributes the index does not
+    # hold reads each item from the table too: its own read units (each item
+    # rounded up to 4 KB), under Table, besides the index's.
+    args = dict(args)
+    values = {":p": {"S": "p"}}
+    if "FilterExpression" in args:
+        values[":b"] = {"S": "b"}
+    out = ddb.query(TableName=fetch_table, IndexName=index, KeyConditionExpression="pk = :p",
+                    ExpressionAttributeValues=values, ReturnConsumedCapacity="INDEXES", **args)
+    index_units = 1.0 if args.get("ConsistentRead") else 0.5
+    assert out["ConsumedCapacity"] == {
+        "TableName": fetch_table, "CapacityUnits": table_units + index_units, "Table": {"CapacityUnits": table_units},
+        "LocalSecondaryIndexes": {index: {"CapacityUnits": index_units}}}
+
+
+def test_local_index_fetch_only_when_needed(server, ddb, fetch_table):
+    documented_only(server, "it charges a table read for every ProjectionExpression on a local index, also one "
+                            "that names only attributes the index holds; a Scan of a local index counts whole "
+                            "items as index units and never the table")
+    q = dict(TableName=fetch_table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}},
+             ReturnConsumedCapacity="INDEXES")
+    out = ddb.query(IndexName="inc", ProjectionExpression="a, l, sk", **q)
+    assert out["ConsumedCapacity"]["Table"] == {"CapacityUnits": 0.0}
+    out = ddb.scan(TableName=fetch_table, IndexName="keys", ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"] == {"TableName": fetch_table, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0},
+                                       "LocalSecondaryIndexes": {"keys": {"CapacityUnits": 0.5}}}
+    out = ddb.scan(TableName=fetch_table, IndexName="keys", Select="ALL_ATTRIBUTES", ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"]["Table"] == {"CapacityUnits": 4.5}

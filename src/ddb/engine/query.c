@@ -13,12 +13,14 @@
  * A Scan walks (h, hk, rk) order; a Scan segment is a contiguous range of
  * the 160-bit `h` (key_hash.c), as in DynamoDB Local. Index reads walk the idx rows and fetch each
  * item by its table key, then apply the index projection (so a KEYS_ONLY or INCLUDE index shows
- * only what DynamoDB would have copied into it). ExclusiveStartKey (keys.c) becomes a row-value
- * lower (or upper) bound that replaces the key condition's bound on that side.
+ * only what DynamoDB would have copied into it); a local index read that asks for more than
+ * the index holds pays for reading each table item too (q_fetches). ExclusiveStartKey (keys.c)
+ * becomes a row-value lower (or upper) bound that replaces the key condition's bound on that side.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "ddb/engine/engine_int.h"
 #include "ddb/model/value.h"
 
@@ -40,6 +42,7 @@ typedef struct q_ctx {
     ddb_proj *proj;
     q_select select;
     bool consistent;
+    bool fetch; /* a local index read that reads its items from the table (q_fetches) */
     const char *cap_mode;
     bool has_start;
     eng_key start;      /* ExclusiveStartKey in the order read (index or table key) */
@@ -260,6 +263,7 @@ static json_t *q_run(eng *e, eng_conn *c, void *arg, ddb_err *err)
     json_t *last = NULL;
     long long count = 0, scanned = 0;
     size_t bytes = 0;
+    double fetch_units = 0; /* the table reads of a local index read (q->fetch) */
     bool early = false, failed = false;
     int rc = SQLITE_DONE;
     while (!early && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -272,6 +276,7 @@ static json_t *q_run(eng *e, eng_conn *c, void *arg, ddb_err *err)
         if (!full) continue;
         scanned++;
         bytes += size;
+        if (q->fetch) fetch_units += eng_read_units(ddb_item_size(full), q->consistent);
         int pass = q->filter ? ddb_cond_eval(q->filter, seen, err) : 1;
         if (pass < 0) {
             json_decref(full);
@@ -314,8 +319,17 @@ static json_t *q_run(eng *e, eng_conn *c, void *arg, ddb_err *err)
         json_decref(key);
     }
     json_decref(last);
-    json_t *cap = eng_capacity_json(q->t, q->cap_mode, eng_read_units(bytes, q->consistent),
-                                    q->ix ? q->ix->name : NULL, false);
+    json_t *cap;
+    if (q->fetch) {
+        /* the index entries read, and each item read from the table */
+        double *ix_units = xcalloc(q->t->n_indexes, sizeof *ix_units);
+        ix_units[q->ix - q->t->indexes] = eng_read_units(bytes, q->consistent);
+        cap = eng_capacity_split_json(q->t, q->cap_mode, fetch_units, ix_units);
+        free(ix_units);
+    } else {
+        cap = eng_capacity_json(q->t, q->cap_mode, eng_read_units(bytes, q->consistent),
+                                q->ix ? q->ix->name : NULL, false);
+    }
     if (cap) json_object_set_new(resp, "ConsumedCapacity", cap);
     return resp;
 }
@@ -527,6 +541,32 @@ static bool q_check_projection_held(const q_ctx *q, ddb_err *err)
     return q_check_held(q, names, false, err);
 }
 
+/*
+ * Whether a read of a local index reads its items from the table: when it
+ * asks for attributes the index does not hold (Select ALL_ATTRIBUTES, a
+ * projection or a Scan's filter naming one), as DynamoDB documents. Each
+ * item read then costs a read of the whole table item besides its index
+ * entry. (A Select COUNT reads the index alone.)
+ */
+static bool q_fetches(const q_ctx *q)
+{
+    if (!q->ix || q->ix->global || q->ix->projection == DDB_PROJECT_ALL) return false;
+    if (q->select == Q_ALL) return true;
+    if (q->select == Q_COUNT) return false;
+    json_t *names = json_object();
+    if (q->select == Q_SPECIFIC && q->proj) ddb_proj_top_names(q->proj, names);
+    if (q->filter) ddb_cond_top_names(q->filter, names);
+    bool fetch = false;
+    const char *name;
+    json_t *v;
+    json_object_foreach(names, name, v)
+    {
+        if (!q_index_holds(q->t, q->ix, name)) fetch = true;
+    }
+    json_decref(names);
+    return fetch;
+}
+
 /* A Query; `key_filter_ok` lets its FilterExpression read key attributes;
    `lg` (NULL: none) says which legacy members the request had. */
 static json_t *query(eng *e, json_t *req, bool key_filter_ok, const eng_legacy *lg, ddb_err *err)
@@ -571,6 +611,7 @@ static json_t *query(eng *e, json_t *req, bool key_filter_ok, const eng_legacy *
     if (!q_parse_start(&q, req, err) || (!key_filter_ok && !q_check_filter_held(&q, err)) ||
         !q_parse_select(&q, req, err) || !q_check_projection_held(&q, err))
         goto done;
+    q.fetch = q_fetches(&q);
     resp = eng_read(e, q_run, &q, err);
 done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);
@@ -653,6 +694,7 @@ static json_t *scan(eng *e, json_t *req, const eng_legacy *lg, ddb_err *err)
         !q_parse_segment(&q, req, err) || !q_start_in_segment(&q, err) ||
         !q_check_projection_held(&q, err))
         goto done;
+    q.fetch = q_fetches(&q);
     resp = eng_read(e, q_run, &q, err);
 done:
     if (attrs_ok) ddb_expr_attrs_free(&attrs);

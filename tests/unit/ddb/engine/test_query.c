@@ -492,6 +492,77 @@ static void test_query_select_projection(void **state)
     ddb_store_close(s);
 }
 
+/* The ConsumedCapacity of a read of local index `lko` (KEYS_ONLY) of
+   table 'fqt', with `extra` members; caller frees. */
+static json_t *fetch_capacity(ddb_store *s, const char *op, const char *extra)
+{
+    json_t *res = rt_call(s, op,
+                          rt_json("{'TableName': 'fqt', 'IndexName': 'lko',"
+                                  " 'ReturnConsumedCapacity': 'INDEXES'%s}",
+                                  extra));
+    json_t *cap = json_incref(json_object_get(res, "ConsumedCapacity"));
+    json_decref(res);
+    return cap;
+}
+
+/* A local index read that asks for attributes the index does not hold
+   reads each item from the table too, and pays for it under Table. */
+static void test_local_index_fetch_capacity(void **state)
+{
+    ddb_store *s = rt_open();
+    rt_ok(s, "CreateTable",
+          rt_json("{'TableName': 'fqt', 'BillingMode': 'PAY_PER_REQUEST',"
+                  " 'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'},"
+                  "  {'AttributeName': 'sk', 'AttributeType': 'N'},"
+                  "  {'AttributeName': 'l', 'AttributeType': 'N'}],"
+                  " 'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'},"
+                  "  {'AttributeName': 'sk', 'KeyType': 'RANGE'}],"
+                  " 'LocalSecondaryIndexes': ["
+                  "  {'IndexName': 'lko', 'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'},"
+                  "   {'AttributeName': 'l', 'KeyType': 'RANGE'}],"
+                  "   'Projection': {'ProjectionType': 'KEYS_ONLY'}}]}"));
+    for (int i = 0; i < 3; i++)
+        rt_ok(s, "PutItem",
+              rt_json("{'TableName': 'fqt', 'Item': {'pk': {'S': 'a'}, 'sk': {'N': '%d'},"
+                      " 'l': {'N': '%d'}, 'v': {'S': 'v'}}}",
+                      i, i));
+    const char *q = ", 'KeyConditionExpression': 'pk = :p', 'ExpressionAttributeValues': {':p': "
+                    "{'S': 'a'}}";
+    char extra[256];
+    snprintf(extra, sizeof extra, "%s, 'Select': 'ALL_ATTRIBUTES'", q);
+    json_t *cap = fetch_capacity(s, "Query", extra);
+    tu_assert_json_eq(cap, "{\"TableName\": \"fqt\", \"CapacityUnits\": 2.0,"
+                           " \"Table\": {\"CapacityUnits\": 1.5},"
+                           " \"LocalSecondaryIndexes\": {\"lko\": {\"CapacityUnits\": 0.5}}}");
+    json_decref(cap);
+    /* what the index holds, or a count: the index alone */
+    snprintf(extra, sizeof extra, "%s, 'ProjectionExpression': 'l, sk'", q);
+    cap = fetch_capacity(s, "Query", extra);
+    tu_assert_json_eq(cap, "{\"TableName\": \"fqt\", \"CapacityUnits\": 0.5,"
+                           " \"Table\": {\"CapacityUnits\": 0.0},"
+                           " \"LocalSecondaryIndexes\": {\"lko\": {\"CapacityUnits\": 0.5}}}");
+    json_decref(cap);
+    snprintf(extra, sizeof extra, "%s, 'Select': 'COUNT'", q);
+    cap = fetch_capacity(s, "Query", extra);
+    assert_true(json_real_value(json_object_get(json_object_get(cap, "Table"), "CapacityUnits")) ==
+                0.0);
+    json_decref(cap);
+    /* a Scan's projection or filter beyond the index */
+    cap = fetch_capacity(s, "Scan", ", 'ProjectionExpression': 'v', 'ConsistentRead': true");
+    tu_assert_json_eq(cap, "{\"TableName\": \"fqt\", \"CapacityUnits\": 4.0,"
+                           " \"Table\": {\"CapacityUnits\": 3.0},"
+                           " \"LocalSecondaryIndexes\": {\"lko\": {\"CapacityUnits\": 1.0}}}");
+    json_decref(cap);
+    cap = fetch_capacity(s, "Scan",
+                         ", 'FilterExpression': 'v = :v', 'ExpressionAttributeValues': {':v': "
+                         "{'S': 'w'}}, 'Select': 'ALL_PROJECTED_ATTRIBUTES'");
+    tu_assert_json_eq(cap, "{\"TableName\": \"fqt\", \"CapacityUnits\": 2.0,"
+                           " \"Table\": {\"CapacityUnits\": 1.5},"
+                           " \"LocalSecondaryIndexes\": {\"lko\": {\"CapacityUnits\": 0.5}}}");
+    json_decref(cap);
+    ddb_store_close(s);
+}
+
 /* A page stops after 1 MB of items read, with the item that crossed it. */
 static void test_query_1mb_pages(void **state)
 {
@@ -698,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_query_key_types),
         cmocka_unit_test(test_query_select_projection),
         cmocka_unit_test(test_query_1mb_pages),
+        cmocka_unit_test(test_local_index_fetch_capacity),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_query_hash_only),
     };
