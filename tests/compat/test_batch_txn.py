@@ -245,3 +245,101 @@ def test_transact_write_capacity_sums_equal_actions(server, ddb, make_table):
         + [{"ConditionCheck": {"TableName": t, "Key": {"pk": {"S": "c"}, "sk": {"N": "1"}},
                                "ConditionExpression": "attribute_not_exists(pk)"}}])
     assert out["ConsumedCapacity"] == [{"TableName": t, "CapacityUnits": 8.0, "Table": {"CapacityUnits": 8.0}}]
+
+
+TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for key"
+KEY_TOO_LONG = ("Hash primary key values must be under 2048 bytes, and range primary key values must be "
+                "under 1024 bytes")
+
+
+def test_transact_write_key_value_reasons(ddb, table):
+    # A key value of the wrong type or over its size limit, in any kind of
+    # action, is that action's ValidationError cancellation reason beside the
+    # others' reasons, in action order (DynamoDB Local 3.3.1; the
+    # TransactWriteItems reference lists these among the ValidationError
+    # messages). Nothing is written.
+    ddb.put_item(TableName=table, Item=dict(key(1), n={"N": "1"}))
+    code, msg, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table, "Item": key(2)}},
+        {"Put": {"TableName": table, "Item": {"pk": {"N": "1"}, "sk": {"S": "s"}}}},
+        {"Update": {"TableName": table, "Key": {"pk": {"S": "k001"}, "sk": {"S": "y" * 1025}},
+                    "UpdateExpression": "SET n = :v", "ExpressionAttributeValues": {":v": {"N": "2"}}}},
+        {"ConditionCheck": {"TableName": table, "Key": key(1), "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Delete": {"TableName": table, "Key": {"pk": {"S": "k003"}, "sk": {"B": b"x"}}}},
+        {"ConditionCheck": {"TableName": table, "Key": {"pk": {"S": "x" * 2049}, "sk": {"S": "s"}},
+                            "ConditionExpression": "attribute_exists(pk)"}},
+    ])
+    assert code == "TransactionCanceledException"
+    assert msg == ("Transaction cancelled, please refer cancellation reasons for specific reasons "
+                   "[None, ValidationError, ValidationError, ConditionalCheckFailed, ValidationError, "
+                   "ValidationError]")
+    assert resp["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": TYPE_MISMATCH},
+        {"Code": "ValidationError", "Message": KEY_TOO_LONG},
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed."},
+        {"Code": "ValidationError", "Message": TYPE_MISMATCH},
+        {"Code": "ValidationError", "Message": KEY_TOO_LONG}]
+    # The first fault of a key ends its checks: the hash key's wrong type
+    # hides the empty sort key and the update of a key attribute.
+    code, _, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"Update": {"TableName": table, "Key": {"pk": {"N": "1"}, "sk": {"S": ""}},
+                    "UpdateExpression": "SET pk = :v", "ExpressionAttributeValues": {":v": {"S": "v"}}}},
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "x" * 2049}, "sk": {"N": "1"}}}}])
+    assert code == "TransactionCanceledException"
+    assert resp["CancellationReasons"] == [{"Code": "ValidationError", "Message": TYPE_MISMATCH},
+                                           {"Code": "ValidationError", "Message": KEY_TOO_LONG}]
+    # Two actions with the same wrongly typed key are not one item twice.
+    code, _, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table, "Item": {"pk": {"N": "1"}, "sk": {"S": "s"}}}},
+        {"Delete": {"TableName": table, "Key": {"pk": {"N": "1"}, "sk": {"S": "s"}}}}])
+    assert code == "TransactionCanceledException"
+    assert [r["Code"] for r in resp["CancellationReasons"]] == ["ValidationError", "ValidationError"]
+    assert ddb.scan(TableName=table)["Items"] == [dict(key(1), n={"N": "1"})]
+
+
+def test_transact_write_key_faults_that_fail_the_call(server, ddb, table):
+    # Every other fault of a key fails the whole call, even after an action
+    # whose key has the wrong type (DynamoDB Local 3.3.1).
+    wrong = {"Put": {"TableName": table, "Item": {"pk": {"N": "1"}, "sk": {"S": "s"}}}}
+    expect_error("ValidationException", "One of the required keys was not given a value",
+                 ddb.transact_write_items, TransactItems=[wrong, {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}}}}])
+    expect_error("ValidationException",
+                 "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+                 "contain an empty string value. Key: pk",
+                 ddb.transact_write_items, TransactItems=[
+                     wrong, {"Delete": {"TableName": table, "Key": {"pk": {"S": ""}, "sk": {"N": "1"}}}}])
+    # (3.3.1: "The number of conditions on the keys is invalid")
+    expect_error_ddb(server, "ValidationException", "The provided key element does not match the schema",
+                     ddb.transact_write_items, TransactItems=[
+                         wrong, {"Delete": {"TableName": table, "Key": dict(key(1), x={"S": "1"})}}])
+    expect_error("ValidationException", "Invalid attribute value type",
+                 ddb.transact_write_items, TransactItems=[
+                     wrong, {"Delete": {"TableName": table, "Key": {"pk": {"SS": ["a"]}, "sk": {"N": "1"}}}}])
+    expect_error("ValidationException", "Transaction request cannot include multiple operations on one item",
+                 ddb.transact_write_items, TransactItems=[
+                     wrong, {"Put": {"TableName": table, "Item": key(1)}},
+                     {"Delete": {"TableName": table, "Key": key(1)}}])
+    expect_error_ddb(server, "ResourceNotFoundException", "Requested resource not found",
+                     ddb.transact_write_items, TransactItems=[
+                         wrong, {"Put": {"TableName": "compat-nope", "Item": key(1)}}])
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 0
+
+
+def test_transact_write_key_fault_keeps_token_unused(ddb, table):
+    # A transaction cancelled for a key's type is not remembered under its
+    # ClientRequestToken: a repeat is cancelled again, and the token still
+    # serves other TransactItems (DynamoDB Local 3.3.1).
+    bad = [{"Put": {"TableName": table, "Item": key(1)}},
+           {"Put": {"TableName": table, "Item": {"pk": {"N": "1"}, "sk": {"S": "s"}}}}]
+    for _ in range(2):
+        code, _, resp = error_of(ddb.transact_write_items, TransactItems=bad, ClientRequestToken="tok-key")
+        assert code == "TransactionCanceledException"
+        assert resp["CancellationReasons"] == [{"Code": "None"},
+                                               {"Code": "ValidationError", "Message": TYPE_MISMATCH}]
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 0
+    ddb.transact_write_items(TransactItems=bad[:1], ClientRequestToken="tok-key")
+    ddb.transact_write_items(TransactItems=bad[:1], ClientRequestToken="tok-key")
+    assert ddb.scan(TableName=table)["Items"] == [key(1)]
+    code, _, _ = error_of(ddb.transact_write_items, TransactItems=bad, ClientRequestToken="tok-key")
+    assert code == "IdempotentParameterMismatchException"

@@ -366,6 +366,16 @@ def test_key_validation(server, ddb, table):
                      ddb.put_item, TableName=table, Item={"pk": {"S": ""}, "sk": {"S": "s"}})
     expect_error_ddb(server, "ResourceNotFoundException",
                      "Requested resource not found", ddb.get_item, TableName="compat-nope", Key=K)
+    # A Key's attributes are checked one by one, the hash key first (3.3.1's
+    # order): its empty or oversized value comes before the sort key's type.
+    expect_error("ValidationException",
+                 "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                 "cannot contain an empty string value. Key: pk",
+                 ddb.get_item, TableName=table, Key={"pk": {"S": ""}, "sk": {"N": "1"}})
+    expect_error("ValidationException",
+                 "Hash primary key values must be under 2048 bytes, and range primary key values must be "
+                 "under 1024 bytes",
+                 ddb.delete_item, TableName=table, Key={"pk": {"S": "p" * 2049}, "sk": {"N": "1"}})
 
 
 def test_key_sizes(ddb, table):

@@ -408,6 +408,15 @@ def test_transaction(ddb, music):
     assert resp["CancellationReasons"][0] == {
         "Code": "ValidationError",
         "Message": "Key attribute's data type should match its data type in table's schema: Key sk"}
+    # An oversized key value is its statement's reason, as in TransactWriteItems.
+    code, msg, resp = error_of(ddb.execute_transaction, TransactStatements=stmts(
+        "DELETE FROM %s WHERE pk = '%s' AND sk = 1" % (t, "x" * 2049),
+        "DELETE FROM %s WHERE pk = 'p0' AND sk = 1" % t))
+    assert code == "TransactionCanceledException"
+    assert resp["CancellationReasons"] == [
+        {"Code": "ValidationError", "Message": "Hash primary key values must be under 2048 bytes, and range "
+                                               "primary key values must be under 1024 bytes"},
+        {"Code": "None"}]
     assert ddb.get_item(TableName=music, Key={"pk": {"S": "p0"}, "sk": {"N": "1"}})["Item"]["v"] == {"N": "1"}
 
 

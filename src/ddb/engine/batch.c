@@ -48,7 +48,7 @@ static bool bw_prepare_one(eng *e, eng_conn *c, const char *name, const json_t *
         return bw_fail(err, put ? "One of the required keys was not given a value"
                                 : "The provided key element does not match the schema");
     json_t *req = json_pack("{s:s, s:O}", "TableName", name, put ? "Item" : "Key", body);
-    bool ok = eng_write_prepare(e, c, put ? ENG_PUT : ENG_DELETE, req, w, err);
+    bool ok = eng_write_prepare(e, c, put ? ENG_PUT : ENG_DELETE, req, w, NULL, err);
     json_decref(req);
     return ok;
 }
@@ -178,7 +178,7 @@ static bool bg_parse_table(eng *e, eng_conn *c, const char *name, const json_t *
     {
         eng_key_init(&bt->keys[i]);
         bt->n++;
-        if (!eng_key_from_key(bt->t, k, &bt->keys[i], err)) return false;
+        if (!eng_key_from_key(bt->t, k, &bt->keys[i], NULL, err)) return false;
         bt->key_json[i] = k;
         for (size_t j = 0; j < i; j++)
             if (eng_key_same(&bt->keys[j], &bt->keys[i]))

@@ -153,13 +153,25 @@ void eng_key_read_hash(sqlite3_stmt *st, int col, unsigned char out[ENG_HASH_LEN
 bool eng_layout_upgrade(sqlite3 *db, ddb_err *err);
 void eng_key_init(eng_key *k);
 void eng_key_free(eng_key *k);
-/* From a request's Key: exactly the key attributes with the schema's types,
-   else "The provided key element does not match the schema". */
-bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err *err);
-/* From an item: the key attributes must be present with the right types and
-   sizes, with DynamoDB Local 3.3.1's messages ("One of the required keys
-   was not given a value", ...). */
-bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, ddb_err *err);
+/*
+ * From an item, or a request's Key. Each key attribute in turn, the hash
+ * key first, is checked as DynamoDB Local 3.3.1 does: present ("One of the
+ * required keys was not given a value"), of a key type, of the schema's type,
+ * not empty, within its size; a Key must first hold exactly the key
+ * attributes ("The provided key element does not match the schema").
+ *
+ * A value of another type than the schema's, or over its size limit, leaves
+ * the request well formed but names no possible item: TransactWriteItems
+ * reports it as the action's cancellation reason. A caller that does so
+ * passes `unfit`, set to whether the fault was of that kind. A Key's wrong
+ * types have DynamoDB's words above when `unfit` is NULL (GetItem, batches,
+ * ...), 3.3.1's otherwise ("Invalid attribute value type", "One or more
+ * parameter values were invalid: Type mismatch for key"), as an item's
+ * always do.
+ */
+bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, bool *unfit, ddb_err *err);
+bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, bool *unfit,
+                       ddb_err *err);
 /* The key attributes of `item` as a Key object (new reference). */
 json_t *eng_key_json(const ddb_table *t, const json_t *item);
 /* The key of `item` in index `ix` plus the table key: LastEvaluatedKey for
@@ -287,9 +299,12 @@ typedef struct eng_write_req {
  * PutItem/UpdateItem/DeleteItem, or a Put/Update/Delete/ConditionCheck of
  * TransactWriteItems; a BatchWriteItem PutRequest/DeleteRequest is passed
  * as {"TableName": ..., "Item"/"Key": ...}). Runs on the caller's thread.
+ * `key_unfit` is NULL except in a transaction, where it is set when the
+ * write failed on a key value of the wrong type or size (eng_key_from_key):
+ * w->t is then acquired and nothing after the key is prepared.
  */
 bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
-                       eng_write_req *w, ddb_err *err);
+                       eng_write_req *w, bool *key_unfit, ddb_err *err);
 /* The ConditionExpression and UpdateExpression (kind ENG_UPDATE) of a write
    request, parsed against its names and values with unused ones refused,
    all without its table: the caller's (*cond_out, *update_out; NULL when

@@ -70,19 +70,6 @@ static bool key_value_size_ok(const json_t *av, bool range, bool index, ddb_err 
     return false;
 }
 
-/* Checks emptiness and size of one key value of the right type and appends
-   its encoding to `out`. */
-static bool key_value_encode(const ddb_keydef *kd, const json_t *av, bool range, buf_t *out,
-                             ddb_err *err)
-{
-    const char *what;
-    if (key_value_empty(av, &what)) {
-        ddb_err_set(err, DDB_E_VALIDATION, KEY_EMPTY_MSG, what, kd->name);
-        return false;
-    }
-    return key_value_size_ok(av, range, false, err) && ddb_key_encode(av, kd->type, out, err);
-}
-
 /* True when `av` is a value of key type `type` ('S', 'N' or 'B'). */
 static bool key_type_is(const json_t *av, char type)
 {
@@ -91,42 +78,19 @@ static bool key_type_is(const json_t *av, char type)
            (type == 'B' && at == DDB_AV_B);
 }
 
-/* Encodes both parts of a key whose attributes are known to be present with
-   the right types; fills k. */
+/* Encodes both parts of a key whose attributes key_attr_check passed;
+   fills k. */
 static bool key_encode(const ddb_table *t, const json_t *hv, const json_t *rv, eng_key *k,
                        ddb_err *err)
 {
     assert(hv && (!t->range.name || rv));
     buf_reset(&k->hk);
     buf_reset(&k->rk);
-    if (!key_value_encode(&t->hash, hv, false, &k->hk, err)) return false;
-    if (t->range.name && !key_value_encode(&t->range, rv, true, &k->rk, err)) return false;
+    if (!ddb_key_encode(hv, t->hash.type, &k->hk, err)) return false;
+    if (t->range.name && !ddb_key_encode(rv, t->range.type, &k->rk, err)) return false;
     eng_hash(t->hash.type, buf_cstr(&k->hk), k->hk.len, k->h);
     assert(t->range.name || k->rk.len == 0); /* no sort key: rk = X'' (engine_int.h) */
     return true;
-}
-
-bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, ddb_err *err)
-{
-    if (!json_is_object(key)) {
-        ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
-        return false;
-    }
-    /* Every value is validated first (callers may pass a raw Key), as
-       DynamoDB Local 3.3.1 reads them before it compares the schema. */
-    json_t *norm = ddb_item_normalize(key, err);
-    if (!norm) return false;
-    size_t want = t->range.name ? 2 : 1;
-    const json_t *hv = json_object_get(norm, t->hash.name);
-    const json_t *rv = t->range.name ? json_object_get(norm, t->range.name) : NULL;
-    bool ok = json_object_size(norm) == want && hv && (!t->range.name || rv) &&
-              key_type_is(hv, t->hash.type) && (!rv || key_type_is(rv, t->range.type));
-    if (!ok)
-        ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
-    else
-        ok = key_encode(t, hv, rv, k, err);
-    json_decref(norm);
-    return ok;
 }
 
 /* True when `av` is of a type a key can have (S, N or B). */
@@ -137,40 +101,89 @@ static bool key_type_scalar(const json_t *av)
 }
 
 #define KEY_VALUE_TYPE_MSG "Invalid attribute value type"
+#define KEY_TYPE_MISMATCH_MSG "One or more parameter values were invalid: Type mismatch for key"
 
-/* One key attribute of an item, with DynamoDB Local 3.3.1's messages and
-   order: present, of a key type, of the schema's type, not empty, within
-   its size. */
-static bool item_key_attr(const ddb_keydef *kd, bool range, const json_t *item, ddb_err *err)
+/* The outcome of checking one key attribute. */
+typedef enum key_check {
+    KEY_OK,
+    KEY_BAD,  /* the request is malformed: missing, not a key type, empty */
+    KEY_UNFIT /* a value of another type than the schema's, or too long */
+} key_check;
+
+/*
+ * One key attribute `av` (NULL when absent) of an item or a Key, in
+ * DynamoDB Local 3.3.1's order: present, of a key type, of the schema's
+ * type, not empty, within its size. `schema_words` gives both type faults
+ * DynamoDB's "The provided key element does not match the schema" (a Key
+ * outside a transaction); otherwise they have 3.3.1's words.
+ */
+static key_check key_attr_check(const ddb_keydef *kd, bool range, const json_t *av,
+                                bool schema_words, ddb_err *err)
 {
-    const json_t *av = json_object_get(item, kd->name);
     const char *what;
     if (!av) {
         ddb_err_set(err, DDB_E_VALIDATION, "One of the required keys was not given a value");
-        return false;
+        return KEY_BAD;
     }
     if (!key_type_scalar(av)) {
-        ddb_err_set(err, DDB_E_VALIDATION, KEY_VALUE_TYPE_MSG);
-        return false;
+        ddb_err_set(err, DDB_E_VALIDATION, "%s",
+                    schema_words ? KEY_SCHEMA_MSG : KEY_VALUE_TYPE_MSG);
+        return KEY_BAD;
     }
     if (!key_type_is(av, kd->type)) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "One or more parameter values were invalid: Type mismatch for key");
-        return false;
+        ddb_err_set(err, DDB_E_VALIDATION, "%s",
+                    schema_words ? KEY_SCHEMA_MSG : KEY_TYPE_MISMATCH_MSG);
+        return KEY_UNFIT;
     }
     if (key_value_empty(av, &what)) {
         ddb_err_set(err, DDB_E_VALIDATION, KEY_EMPTY_MSG, what, kd->name);
-        return false;
+        return KEY_BAD;
     }
-    return key_value_size_ok(av, range, false, err);
+    return key_value_size_ok(av, range, false, err) ? KEY_OK : KEY_UNFIT;
 }
 
-bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, ddb_err *err)
+/*
+ * The key attributes of `obj` (an item, or a Key already known to hold
+ * exactly them), the hash key first, then the key itself into k. The first
+ * fault ends the check; *unfit (when given) says whether it was KEY_UNFIT.
+ */
+static bool key_from_attrs(const ddb_table *t, const json_t *obj, bool schema_words, eng_key *k,
+                           bool *unfit, ddb_err *err)
 {
-    if (!item_key_attr(&t->hash, false, item, err)) return false;
-    if (t->range.name && !item_key_attr(&t->range, true, item, err)) return false;
-    return key_encode(t, json_object_get(item, t->hash.name),
-                      t->range.name ? json_object_get(item, t->range.name) : NULL, k, err);
+    const json_t *hv = json_object_get(obj, t->hash.name);
+    const json_t *rv = t->range.name ? json_object_get(obj, t->range.name) : NULL;
+    key_check r = key_attr_check(&t->hash, false, hv, schema_words, err);
+    if (r == KEY_OK && t->range.name) r = key_attr_check(&t->range, true, rv, schema_words, err);
+    if (unfit) *unfit = r == KEY_UNFIT;
+    return r == KEY_OK && key_encode(t, hv, rv, k, err);
+}
+
+bool eng_key_from_key(const ddb_table *t, const json_t *key, eng_key *k, bool *unfit, ddb_err *err)
+{
+    if (unfit) *unfit = false;
+    if (!json_is_object(key)) {
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
+        return false;
+    }
+    /* Every value is validated first (callers may pass a raw Key), as
+       DynamoDB Local 3.3.1 reads them before it compares the schema. */
+    json_t *norm = ddb_item_normalize(key, err);
+    if (!norm) return false;
+    size_t want = t->range.name ? 2 : 1;
+    bool ok = json_object_size(norm) == want && json_object_get(norm, t->hash.name) &&
+              (!t->range.name || json_object_get(norm, t->range.name));
+    if (!ok)
+        ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);
+    else
+        ok = key_from_attrs(t, norm, unfit == NULL, k, unfit, err);
+    json_decref(norm);
+    return ok;
+}
+
+bool eng_key_from_item(const ddb_table *t, const json_t *item, eng_key *k, bool *unfit,
+                       ddb_err *err)
+{
+    return key_from_attrs(t, item, false, k, unfit, err);
 }
 
 /* Copies attribute `name` of `item` into `out` when present. */
@@ -354,7 +367,7 @@ bool eng_key_from_start(const ddb_table *t, const ddb_index *ix, const json_t *e
             json_object_set(tkey_json, names[i], v);
         }
     }
-    if (ok) ok = eng_key_from_key(t, tkey_json, tkey, err);
+    if (ok) ok = eng_key_from_key(t, tkey_json, tkey, NULL, err);
     if (ok && ix && ddb_index_multikey(ix)) {
         ok = eng_index_key(ix, tkey, key, pos);
         if (!ok) ddb_err_set(err, DDB_E_VALIDATION, KEY_SCHEMA_MSG);

@@ -7,7 +7,12 @@
  * carries one reason per action ("None" for those that would have
  * succeeded); returning NULL from the writer function then rolls the
  * savepoint back, so nothing of the transaction is stored and no stream
- * record is written. The engine is serial, so conflicts between
+ * record is written. A key value of the wrong type or size fails its
+ * action in the same way, as a ValidationError reason (DynamoDB Local 3.3.1
+ * and the TransactWriteItems reference); every other fault found while
+ * preparing (a key attribute missing, an empty key, an unknown table, two
+ * actions on one item...) fails the whole call, still before anything is
+ * applied. The engine is serial, so conflicts between
  * transactions cannot happen. A ClientRequestToken makes a repeat within
  * 10 minutes a no-op (engine/txn_token.c). TransactGetItems reads every item in one
  * read snapshot.
@@ -57,11 +62,13 @@ static bool txn_items(const json_t *req, json_t **items, ddb_err *err)
     return true;
 }
 
-/* Whether action i touches the same item as an earlier one. */
+/* Whether action i touches the same item as an earlier one. An action
+   without a key (NULL: its key was refused) touches no item. */
 static bool txn_duplicate(const ddb_table *const *tables, const eng_key *const *keys, size_t i)
 {
-    for (size_t j = 0; j < i; j++)
-        if (tables[j]->tid == tables[i]->tid && eng_key_same(keys[j], keys[i])) return true;
+    for (size_t j = 0; j < i && keys[i]; j++)
+        if (keys[j] && tables[j]->tid == tables[i]->tid && eng_key_same(keys[j], keys[i]))
+            return true;
     return false;
 }
 
@@ -147,7 +154,7 @@ static json_t *txn_cost_json(const txn_cost *cost, const char *mode)
 }
 
 /* Prepares action i of TransactItems into the operation's context `ctx`
-   and names the table and key it touches. */
+   and names the table and key it touches (NULL when there is none). */
 typedef bool (*txn_prepare_fn)(eng *e, eng_conn *c, const json_t *action, size_t i, void *ctx,
                                const ddb_table **t, const eng_key **k, ddb_err *err);
 
@@ -178,12 +185,24 @@ static bool txn_prepare_all(eng *e, eng_conn *c, const json_t *items, txn_prepar
 
 typedef struct tw_ctx {
     eng_write_req *w;
+    char **key_faults; /* per action: why its key was refused, else NULL */
     size_t n;
     const char *cap_mode;
     const char *token; /* ClientRequestToken or NULL */
     char digest[ENG_TOKEN_DIGEST_LEN];
     int64_t now_us;
 } tw_ctx;
+
+/* Frees what a tw_ctx holds: the x->n writes prepared, the key faults. */
+static void tw_ctx_free(eng *e, tw_ctx *x)
+{
+    for (size_t i = 0; i < x->n; i++)
+        eng_write_req_free(e, &x->w[i]);
+    for (size_t i = 0; i < x->n; i++)
+        free(x->key_faults[i]);
+    free(x->key_faults);
+    free(x->w);
+}
 
 static const char *const tw_kinds[] = {[ENG_PUT] = "Put",
                                        [ENG_UPDATE] = "Update",
@@ -223,9 +242,9 @@ static bool tw_action(const json_t *action, eng_write_kind *kind_out, json_t **b
     return true;
 }
 
-/* Prepares action i against its table. */
+/* Prepares action i against its table; `key_unfit` as eng_write_prepare's. */
 static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_write_req *w,
-                       ddb_err *err)
+                       bool *key_unfit, ddb_err *err)
 {
     eng_write_kind kind;
     json_t *body;
@@ -238,7 +257,7 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
                     i + 1);
         return false;
     }
-    return eng_write_prepare(e, c, kind, body, w, err);
+    return eng_write_prepare(e, c, kind, body, w, key_unfit, err);
 }
 
 /* Every action's shape and expressions, before any table is looked up or
@@ -266,16 +285,34 @@ static bool tw_check_expressions(const json_t *items, ddb_err *err)
     return true;
 }
 
-/* txn_prepare_fn of TransactWriteItems: the next write of the tw_ctx. */
+/* txn_prepare_fn of TransactWriteItems: the next write of the tw_ctx. A
+   key value of the wrong type or size is kept as the action's fault for
+   tw_apply, and preparing goes on with the next action. */
 static bool tw_prepare_next(eng *e, eng_conn *c, const json_t *action, size_t i, void *ctx,
                             const ddb_table **t, const eng_key **k, ddb_err *err)
 {
     tw_ctx *x = ctx;
     eng_write_req *w = &x->w[x->n++];
-    if (!tw_prepare(e, c, action, i, w, err)) return false;
+    bool key_unfit = false;
+    assert(i == x->n - 1);
+    if (!tw_prepare(e, c, action, i, w, &key_unfit, err)) {
+        if (!key_unfit) return false;
+        assert(w->t && err->code == DDB_E_VALIDATION);
+        x->key_faults[i] = xstrdup(err->message);
+        ddb_err_clear(err);
+        *t = w->t;
+        *k = NULL;
+        return true;
+    }
     *t = w->t;
     *k = &w->key;
     return true;
+}
+
+/* A ValidationError cancellation reason. */
+static json_t *tw_validation_reason(const char *message)
+{
+    return json_pack("{s:s, s:s}", "Code", "ValidationError", "Message", message);
 }
 
 /* The reason of one failed action, or NULL when err is not one that
@@ -293,7 +330,7 @@ static json_t *tw_reason(const eng_write_req *w, ddb_err *err)
         if (!item && w->return_old_on_cond_fail) item = w->old_item;
         if (item) json_object_set(r, "Item", item);
     } else if (err->code == DDB_E_VALIDATION) {
-        r = json_pack("{s:s, s:s}", "Code", "ValidationError", "Message", err->message);
+        r = tw_validation_reason(err->message);
     } else {
         return NULL;
     }
@@ -311,7 +348,9 @@ static json_t *tw_replay(eng_conn *c, tw_ctx *x, ddb_err *err)
     txn_cost_init(&cost, x->n);
     bool ok = true;
     for (size_t i = 0; i < x->n && ok; i++) {
-        json_t *item = eng_item_get(c, x->w[i].t, &x->w[i].key, err);
+        /* (an action with a refused key cannot have been applied before,
+           unless its table was since made anew with other key types) */
+        json_t *item = x->key_faults[i] ? NULL : eng_item_get(c, x->w[i].t, &x->w[i].key, err);
         ok = item || err->code == DDB_OK;
         txn_cost_read(&cost, i, x->w[i].t, item);
         json_decref(item);
@@ -336,6 +375,11 @@ static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
     json_t *reasons = json_array();
     bool cancelled = false;
     for (size_t i = 0; i < x->n; i++) {
+        if (x->key_faults[i]) {
+            json_array_append_new(reasons, tw_validation_reason(x->key_faults[i]));
+            cancelled = true;
+            continue;
+        }
         if (eng_write_apply(e, c, &x->w[i], err)) {
             json_array_append_new(reasons, json_pack("{s:s}", "Code", "None"));
             continue;
@@ -398,10 +442,12 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
         return NULL;
     }
     size_t n = json_array_size(items);
-    tw_ctx x = {xcalloc(n, sizeof(eng_write_req)), 0, NULL, has_token ? token : NULL, "", 0};
+    tw_ctx x = {.w = xcalloc(n, sizeof(eng_write_req)),
+                .key_faults = xcalloc(n, sizeof(char *)),
+                .token = has_token ? token : NULL};
     if (x.token && !eng_txn_token_digest(items, x.digest)) {
         ddb_err_set(err, DDB_E_INTERNAL, "could not digest TransactItems");
-        free(x.w);
+        tw_ctx_free(e, &x);
         return NULL;
     }
     x.now_us = clock_now_us();
@@ -410,9 +456,7 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
     if (c && eng_capacity_mode(req, &x.cap_mode, err) && tw_check_expressions(items, err) &&
         txn_prepare_all(e, c, items, tw_prepare_next, &x, err))
         resp = eng_write(e, tw_apply, &x, err);
-    for (size_t k = 0; k < x.n; k++)
-        eng_write_req_free(e, &x.w[k]);
-    free(x.w);
+    tw_ctx_free(e, &x);
     return resp;
 }
 
@@ -445,7 +489,7 @@ static bool tg_prepare(eng *e, eng_conn *c, const json_t *action, tg_get *g, ddb
         return txn_fail(err, "1 validation error detected: Value null at "
                              "'transactItems.member.get.key' failed to satisfy constraint: "
                              "Member must not be null");
-    return eng_key_from_key(g->t, key, &g->key, err);
+    return eng_key_from_key(g->t, key, &g->key, NULL, err);
 }
 
 /* txn_prepare_fn of TransactGetItems: the next get of the tg_ctx. */

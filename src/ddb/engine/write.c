@@ -147,19 +147,21 @@ static const json_t *required_object(const json_t *req, const char *key, const c
     return v;
 }
 
-/* Item (Put) or Key (the others): normalised, keyed and checked into w. */
-static bool prepare_target(eng_write_kind kind, const json_t *req, eng_write_req *w, ddb_err *err)
+/* Item (Put) or Key (the others): normalised, keyed and checked into w;
+   `unfit` as eng_write_prepare's `key_unfit`. */
+static bool prepare_target(eng_write_kind kind, const json_t *req, eng_write_req *w, bool *unfit,
+                           ddb_err *err)
 {
     if (kind == ENG_PUT) {
         const json_t *item = required_object(req, "Item", "item", err);
         if (!item || !(w->item = ddb_item_normalize_limited(item, err))) return false;
-        if (!eng_key_from_item(w->t, w->item, &w->key, err)) return false;
+        if (!eng_key_from_item(w->t, w->item, &w->key, unfit, err)) return false;
         if (!eng_item_check(w->t, w->item, err)) return false;
         w->key_json = eng_key_json(w->t, w->item);
         return true;
     }
     const json_t *key = required_object(req, "Key", "key", err);
-    if (!key || !eng_key_from_key(w->t, key, &w->key, err)) return false;
+    if (!key || !eng_key_from_key(w->t, key, &w->key, unfit, err)) return false;
     w->key_json = ddb_item_normalize(key, err);
     return w->key_json != NULL;
 }
@@ -221,11 +223,12 @@ static bool prepare_expressions(eng_write_kind kind, const json_t *req, eng_writ
 }
 
 bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
-                       eng_write_req *w, ddb_err *err)
+                       eng_write_req *w, bool *key_unfit, ddb_err *err)
 {
     static const char *const legacy_cond[] = {"Expected", "ConditionalOperator", NULL};
     static const char *const legacy_update[] = {"AttributeUpdates", NULL};
     memset(w, 0, sizeof *w);
+    if (key_unfit) *key_unfit = false;
     w->kind = kind;
     w->return_values = "NONE";
     eng_key_init(&w->key);
@@ -238,7 +241,7 @@ bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *r
     if (!parse_return_on_fail(req, &w->return_old_on_cond_fail, err)) return false;
     if (!check_collection_metrics(req, err)) return false;
     if (!(w->t = eng_table_acquire(e, c, name, err))) return false;
-    return prepare_target(kind, req, w, err) && prepare_expressions(kind, req, w, err);
+    return prepare_target(kind, req, w, key_unfit, err) && prepare_expressions(kind, req, w, err);
 }
 
 void eng_write_req_free(eng *e, eng_write_req *w)
@@ -408,7 +411,7 @@ static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t 
     if (!c) return NULL;
     eng_write_req w;
     json_t *res = NULL;
-    if (eng_write_prepare(e, c, kind, req, &w, err)) {
+    if (eng_write_prepare(e, c, kind, req, &w, NULL, err)) {
         w.put_order = put_order;
         res = eng_write(e, apply_fn, &w, err);
         /* UpdateItem's failed condition answers its copy of the old item
@@ -490,7 +493,7 @@ static bool get_prepare(eng *e, eng_conn *c, const json_t *req, bool listed, get
         if (listed) ddb_proj_set_listed(g->proj);
     }
     const json_t *key = required_object(req, "Key", "key", err);
-    return key && eng_key_from_key(g->t, key, &g->key, err);
+    return key && eng_key_from_key(g->t, key, &g->key, NULL, err);
 }
 
 /* Loads the item inside the read snapshot. */

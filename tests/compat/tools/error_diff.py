@@ -51,8 +51,6 @@ DOCUMENTED = [
      r"The provided key element does not match the schema"),
     # a table name's constraint keeps DynamoDB's wording
     (r"Invalid table/index name", r"1 validation error detected: Value .* at 'tableName'"),
-    # a bad key in a transaction: 3.3.1 cancels it
-    (r"TransactionCanceledException", r"ValidationException"),
 ]
 
 
@@ -66,7 +64,9 @@ def documented_difference(a, b):
 
 
 def call(endpoint, op, body):
-    """One raw request; returns "status type: message" or "200 OK"."""
+    """One raw request; returns "status type: message", "200 OK", or
+    "connection closed" when the server hung up before it had read the
+    whole body (DynamoDB Local does so on bodies of about 20 MB)."""
     u = urllib.parse.urlparse(endpoint)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
     try:
@@ -78,6 +78,8 @@ def call(endpoint, op, body):
             "X-Amz-Date": "20240101T000000Z"})
         r = conn.getresponse()
         raw = r.read()
+    except (BrokenPipeError, ConnectionResetError):
+        return "connection closed"
     finally:
         conn.close()
     try:
@@ -185,7 +187,8 @@ class Gen:
                 {"Update": {"TableName": t, "Key": self.key(t), "UpdateExpression": "SET a = :a",
                             "ExpressionAttributeValues": {":a": {"S": "x"}}}},
                 {"ConditionCheck": {"TableName": t, "Key": self.key(t),
-                                    "ConditionExpression": "attribute_not_exists(pk)"}}]}
+                                    "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Delete": {"TableName": t, "Key": self.key(t)}}]}
         if op == "CreateTable":
             self.n += 1
             return {"TableName": "ed-new-%d-%s" % (self.n, self.plain[9:]), "BillingMode": "PAY_PER_REQUEST",

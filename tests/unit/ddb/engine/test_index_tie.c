@@ -93,7 +93,7 @@ static void tie_of(const ddb_table *t, const char *name, const char *key, char o
     eng_key tk;
     eng_key_init(&tk);
     ddb_err err = DDB_ERR_INIT;
-    assert_true(eng_key_from_key(t, k, &tk, &err));
+    assert_true(eng_key_from_key(t, k, &tk, NULL, &err));
     unsigned char tie[ENG_HASH_LEN];
     eng_index_tie(t, ix, &tk, tie);
     for (int i = 0; i < ENG_HASH_LEN; i++)

@@ -407,6 +407,11 @@ static void test_key_validation(void **state)
         {"PutItem", "{'TableName': 'items', 'Item': {'pk': {'S': ''}, 'sk': {'N': '1'}}}",
          "One or more parameter values are not valid. The AttributeValue for a key attribute "
          "cannot contain an empty string value. Key: pk"},
+        /* and a Key's the same way: the hash key's empty value before the
+           sort key's type */
+        {"GetItem", "{'TableName': 'items', 'Key': {'pk': {'S': ''}, 'sk': {'N': '1'}}}",
+         "One or more parameter values are not valid. The AttributeValue for a key attribute "
+         "cannot contain an empty string value. Key: pk"},
         {"PutItem", "{'TableName': 'items'}",
          "1 validation error detected: Value null at 'item' failed to satisfy constraint: "
          "Member must not be null"},

@@ -1,8 +1,8 @@
 /*
  * Unit tests for TransactWriteItems and TransactGetItems (txn.c) through
  * ddb_call on an in-memory store: all-or-nothing writes, one cancellation
- * reason per action (with the old item for ALL_OLD), validation errors,
- * and reads in request order.
+ * reason per action (with the old item for ALL_OLD, or a key's wrong type
+ * or size), validation errors, and reads in request order.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -183,6 +183,113 @@ static void test_txn_write_cancels_all(void **state)
     ddb_store_close(s);
 }
 
+/* The one reason of `detail` at `i`, as JSON text. */
+static void assert_reason(const json_t *detail, size_t i, const char *want)
+{
+    tu_assert_json_eq(json_array_get(json_object_get(detail, "CancellationReasons"), i), want);
+}
+
+#define TYPE_REASON                                                                                \
+    "{\"Code\": \"ValidationError\", \"Message\": \"One or more parameter values were invalid: "   \
+    "Type mismatch for key\"}"
+
+/*
+ * A key value of the wrong type or size cancels the transaction with that
+ * action's ValidationError reason, beside the reasons of the others
+ * (DynamoDB Local 3.3.1); other faults of a key are a plain
+ * ValidationException. Either way nothing is written.
+ */
+static void test_txn_write_key_faults(void **state)
+{
+    ddb_store *s = setup();
+    char long_id[2050];
+    memset(long_id, 'x', 2049);
+    long_id[2049] = '\0';
+    json_t *detail = rt_fail(
+        s, "TransactWriteItems",
+        rt_json("{'ClientRequestToken': 'tok-k', 'TransactItems': ["
+                " {'Put': {'TableName': 'acct', 'Item': {'id': {'S': 'new'}}}},"
+                " {'Put': {'TableName': 'log', 'Item': {'pk': {'S': 'a'}, 'sk': {'S': '1'}}}},"
+                " {'Delete': {'TableName': 'acct', 'Key': {'id': {'S': '%s'}}}},"
+                " {'ConditionCheck': {'TableName': 'acct', 'Key': {'id': {'S': 'a0'}},"
+                "  'ConditionExpression': 'attribute_not_exists(id)'}},"
+                " {'Update': {'TableName': 'log', 'Key': {'pk': {'N': '1'}, 'sk': {'S': ''}},"
+                "  'UpdateExpression': 'SET pk = :v', 'ExpressionAttributeValues': {':v': {'S': "
+                "'v'}}}}]}",
+                long_id),
+        "TransactionCanceledException",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, "
+        "ValidationError, ValidationError, ConditionalCheckFailed, ValidationError]");
+    assert_reason(detail, 0, "{\"Code\": \"None\"}");
+    assert_reason(detail, 1, TYPE_REASON);
+    assert_reason(detail, 2,
+                  "{\"Code\": \"ValidationError\", \"Message\": \"Hash primary key values must be "
+                  "under 2048 bytes, and range primary key values must be under 1024 bytes\"}");
+    /* the hash key's fault ends the checks of that key: its empty sort key
+       and its update of a key attribute go unseen */
+    assert_reason(detail, 4, TYPE_REASON);
+    json_decref(detail);
+    assert_acct(s, "new", "NULL");
+    assert_acct(s, "a0", "{\"bal\":{\"N\":\"100\"},\"id\":{\"S\":\"a0\"}}");
+
+    /* the same actions with the same token: still cancelled, not a repeat */
+    json_decref(rt_fail(s, "TransactWriteItems",
+                        rt_json("{'ClientRequestToken': 'tok-k', 'TransactItems': ["
+                                " {'Put': {'TableName': 'acct', 'Item': {'id': {'S': 'new'}}}},"
+                                " {'Put': {'TableName': 'log', 'Item': {'pk': {'S': 'a'},"
+                                "  'sk': {'S': '1'}}}}]}"),
+                        "TransactionCanceledException", NULL));
+    assert_acct(s, "new", "NULL");
+
+    /* two actions with the same wrongly typed key are not one item twice */
+    detail = rt_fail(s, "TransactWriteItems",
+                     rt_json("{'TransactItems': ["
+                             " {'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}},"
+                             " {'Delete': {'TableName': 'acct', 'Key': {'id': {'N': '1'}}}}]}"),
+                     "TransactionCanceledException", NULL);
+    assert_reason(detail, 0, TYPE_REASON);
+    assert_reason(detail, 1, TYPE_REASON);
+    json_decref(detail);
+
+    /* the other faults of a key fail the call, wherever the wrong type is */
+    static const struct {
+        const char *req, *msg;
+    } cases[] = {
+        {"{'TransactItems': [{'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}},"
+         " {'Put': {'TableName': 'log', 'Item': {'pk': {'S': 'a'}}}}]}",
+         "One of the required keys was not given a value"},
+        {"{'TransactItems': [{'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}},"
+         " {'Delete': {'TableName': 'log', 'Key': {'pk': {'S': ''}, 'sk': {'S': '1'}}}}]}",
+         "One or more parameter values are not valid. The AttributeValue for a key attribute "
+         "cannot contain an empty string value. Key: pk"},
+        {"{'TransactItems': [{'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}},"
+         " {'Delete': {'TableName': 'acct', 'Key': {'id': {'S': 'a0'}, 'x': {'S': '1'}}}}]}",
+         "The provided key element does not match the schema"},
+        {"{'TransactItems': [{'Delete': {'TableName': 'acct', 'Key': {'id': {'SS': ['a']}}}},"
+         " {'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}}]}",
+         "Invalid attribute value type"},
+        {"{'TransactItems': [{'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}},"
+         " {'Put': {'TableName': 'acct', 'Item': {'id': {'S': 'a0'}}}},"
+         " {'Delete': {'TableName': 'acct', 'Key': {'id': {'S': 'a0'}}}}]}",
+         "Transaction request cannot include multiple operations on one item"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        rt_invalid(s, "TransactWriteItems", rt_json("%s", cases[i].req), cases[i].msg);
+    json_decref(rt_fail(s, "TransactWriteItems",
+                        rt_json("{'TransactItems': ["
+                                " {'Put': {'TableName': 'acct', 'Item': {'id': {'N': '1'}}}},"
+                                " {'Put': {'TableName': 'nope', 'Item': {'id': {'S': 'a'}}}}]}"),
+                        "ResourceNotFoundException", NULL));
+
+    /* the token was not used up by the cancelled transaction */
+    json_decref(
+        rt_call(s, "TransactWriteItems",
+                rt_json("{'ClientRequestToken': 'tok-k', 'TransactItems': ["
+                        " {'Put': {'TableName': 'acct', 'Item': {'id': {'S': 'new'}}}}]}")));
+    assert_acct(s, "new", "{\"id\":{\"S\":\"new\"}}");
+    ddb_store_close(s);
+}
+
 static void test_txn_write_errors(void **state)
 {
     ddb_store *s = setup();
@@ -261,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_txn_write_commits_all),
         cmocka_unit_test(test_txn_write_capacity_on_indexes),
         cmocka_unit_test(test_txn_write_cancels_all),
+        cmocka_unit_test(test_txn_write_key_faults),
         cmocka_unit_test(test_txn_write_errors),
         cmocka_unit_test(test_txn_get),
     };
