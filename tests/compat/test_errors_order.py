@@ -14,7 +14,11 @@ measured on 3.3.1 (tests/compat/FINDINGS.md, entry 23). Both servers.
   Select; an empty FilterExpression counts as none for the values.
 - TransactWriteItems parses every action's ConditionExpression and
   UpdateExpression (with their names and values) before it looks up any
-  table or checks any key.
+  table or checks any key; action by action, each action's expressions
+  and then its AttributeValues (Item or Key).
+- PutItem, UpdateItem and DeleteItem refuse names or values without any
+  expression before they read the Item or Key (whose values come before
+  the expressions otherwise).
 """
 import pytest
 from compatlib import expect_error
@@ -152,9 +156,59 @@ TXN_CASES = [
 ]
 
 
+NULL_FALSE = "One or more parameter values were invalid: Null attribute value types must have the value of true"
+UPDATE_SYNTAX = 'Invalid UpdateExpression: Syntax error; token: "a", near: "a BETWEEN"'
+NOT_NUMBER = "A value provided cannot be converted into a number"
+TXN_CASES += [
+    # an earlier action's AttributeValues before a later action's expression
+    (lambda t: [{"Put": {"TableName": t, "Item": dict(K, b={"NULL": False})}},
+                {"Update": {"TableName": t, "Key": K, "UpdateExpression": "a BETWEEN :p"}}], NULL_FALSE),
+    (lambda t: [{"Delete": {"TableName": t, "Key": {"pk": {"N": "abc"}, "sk": X}}},
+                {"Update": {"TableName": t, "Key": K, "UpdateExpression": "a BETWEEN :p"}}], NOT_NUMBER),
+    (lambda t: [{"Update": {"TableName": t, "Key": {"pk": {"NULL": False}, "sk": X}, "UpdateExpression": "SET a = :v",
+                            "ExpressionAttributeValues": V}}, bad_put(t)], NULL_FALSE),
+    # an action's own expression before its AttributeValues
+    (lambda t: [{"Put": {"TableName": t, "Item": dict(K, b={"NULL": False}), "ConditionExpression": "a = = b"}}],
+     COND_SYNTAX),
+    (lambda t: [{"ConditionCheck": {"TableName": t, "Key": {"pk": {"N": "abc"}, "sk": X},
+                                    "ConditionExpression": "a = = b"}}], COND_SYNTAX),
+    (lambda t: [{"Update": {"TableName": t, "Key": {"pk": {"NULL": False}, "sk": X},
+                            "UpdateExpression": "a BETWEEN :p"}}], UPDATE_SYNTAX),
+    # AttributeValues before the table and before names without an expression
+    (lambda t: [{"Put": {"TableName": "compat-absent", "Item": dict(K, b={"NULL": False})}}], NULL_FALSE),
+    (lambda t: [{"Put": {"TableName": t, "Item": dict(K, b={"NULL": False}),
+                         "ExpressionAttributeNames": {"#c": "c"}}}], NULL_FALSE),
+]
+
+
 @pytest.mark.parametrize("case", range(len(TXN_CASES)))
 def test_transaction_reads_every_expression_first(raw, table, case):
     actions, message = TXN_CASES[case]
     st, _, out = raw("TransactWriteItems", {"TransactItems": actions(table)})
+    assert st == 400 and out["__type"].endswith("ValidationException"), out
+    assert (out.get("message") or out.get("Message")) == message
+
+
+# ---- single writes: names or values without an expression come first ----
+
+VALUES_ONLY = "ExpressionAttributeValues can only be specified when using expressions: "
+WRITE_CASES = [
+    ("UpdateItem", {"Key": {"pk": {"N": "1"}, "sk": X}, "ExpressionAttributeNames": {"#c": "c"}}, NAMES_ONLY),
+    ("UpdateItem", {"Key": {"pk": {"NULL": False}, "sk": X}, "ExpressionAttributeNames": {"#c": "c"}}, NAMES_ONLY),
+    ("UpdateItem", {"Key": {"pk": {}, "sk": X}, "ExpressionAttributeValues": V},
+     VALUES_ONLY + "UpdateExpression and ConditionExpression are null"),
+    ("PutItem", {"Item": dict(K, x={"SS": []}), "ExpressionAttributeValues": V},
+     VALUES_ONLY + "ConditionExpression is null"),
+    ("PutItem", {"Item": dict(K, x={"NULL": False}), "ExpressionAttributeNames": {"#c": "c"}}, NAMES_ONLY),
+    ("DeleteItem", {"Key": dict(K, zz=X), "ExpressionAttributeValues": V}, VALUES_ONLY + "ConditionExpression is null"),
+    # with an expression, the Item's values come before it
+    ("PutItem", {"Item": dict(K, x={"NULL": False}), "ConditionExpression": "a = = b"}, NULL_FALSE),
+    ("PutItem", {"Item": dict(K, x={"N": "abc"}), "ConditionExpression": "a = = b"}, NOT_NUMBER),
+]
+
+
+@pytest.mark.parametrize("op,args,message", WRITE_CASES)
+def test_write_refuses_names_without_expressions_first(raw, table, op, args, message):
+    st, _, out = raw(op, dict(TableName=table, **args))
     assert st == 400 and out["__type"].endswith("ValidationException"), out
     assert (out.get("message") or out.get("Message")) == message

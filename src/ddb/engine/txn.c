@@ -260,8 +260,9 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
     return eng_write_prepare(e, c, kind, body, w, key_unfit, err);
 }
 
-/* Every action's shape and expressions, before any table is looked up or
-   any key checked (DynamoDB Local 3.3.1's order). */
+/* Every action's shape and expressions, then its AttributeValues (Item or
+   Key), action by action, before any table is looked up or any key
+   checked (DynamoDB Local 3.3.1's order). */
 static bool tw_check_expressions(const json_t *items, ddb_err *err)
 {
     size_t i;
@@ -270,17 +271,23 @@ static bool tw_check_expressions(const json_t *items, ddb_err *err)
     {
         eng_write_kind kind;
         json_t *body;
-        ddb_cond *cond = NULL;
-        ddb_update *update = NULL;
         if (!tw_action(action, &kind, &body, err)) return false;
         /* names or values without an expression are refused later */
-        if (!json_object_get(body, "ConditionExpression") &&
-            !(kind == ENG_UPDATE && json_object_get(body, "UpdateExpression")))
-            continue;
-        bool ok = eng_write_parse_expressions(kind, body, &cond, &update, err);
-        ddb_cond_free(cond);
-        ddb_update_free(update);
-        if (!ok) return false;
+        if (json_object_get(body, "ConditionExpression") ||
+            (kind == ENG_UPDATE && json_object_get(body, "UpdateExpression"))) {
+            ddb_cond *cond = NULL;
+            ddb_update *update = NULL;
+            bool ok = eng_write_parse_expressions(kind, body, &cond, &update, err);
+            ddb_cond_free(cond);
+            ddb_update_free(update);
+            if (!ok) return false;
+        }
+        const json_t *target = json_object_get(body, kind == ENG_PUT ? "Item" : "Key");
+        if (json_is_object(target)) {
+            json_t *read = ddb_item_normalize(target, err);
+            if (!read) return false;
+            json_decref(read);
+        }
     }
     return true;
 }

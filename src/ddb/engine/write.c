@@ -128,6 +128,20 @@ static bool check_attrs_need_expr(const json_t *req, const char *missing, ddb_er
     return true;
 }
 
+/* Names or values in a request without any expression, refused before its
+   Item or Key is read, as DynamoDB Local 3.3.1 does. */
+static bool check_attrs_without_exprs(eng_write_kind kind, const json_t *req, ddb_err *err)
+{
+    const json_t *cond = json_object_get(req, "ConditionExpression");
+    const json_t *upd = kind == ENG_UPDATE ? json_object_get(req, "UpdateExpression") : NULL;
+    if ((cond && !json_is_null(cond)) || (upd && !json_is_null(upd))) return true;
+    return check_attrs_need_expr(req,
+                                 kind == ENG_UPDATE
+                                     ? "UpdateExpression and ConditionExpression are null"
+                                     : "ConditionExpression is null",
+                                 err);
+}
+
 /* A required object member (Item or Key), with DynamoDB's null message. */
 static const json_t *required_object(const json_t *req, const char *key, const char *wire,
                                      ddb_err *err)
@@ -241,7 +255,8 @@ bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *r
     if (!parse_return_on_fail(req, &w->return_old_on_cond_fail, err)) return false;
     if (!check_collection_metrics(req, err)) return false;
     if (!(w->t = eng_table_acquire(e, c, name, err))) return false;
-    return prepare_target(kind, req, w, key_unfit, err) && prepare_expressions(kind, req, w, err);
+    return check_attrs_without_exprs(kind, req, err) &&
+           prepare_target(kind, req, w, key_unfit, err) && prepare_expressions(kind, req, w, err);
 }
 
 void eng_write_req_free(eng *e, eng_write_req *w)
