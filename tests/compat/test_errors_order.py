@@ -159,6 +159,7 @@ TXN_CASES = [
 NULL_FALSE = "One or more parameter values were invalid: Null attribute value types must have the value of true"
 UPDATE_SYNTAX = 'Invalid UpdateExpression: Syntax error; token: "a", near: "a BETWEEN"'
 NOT_NUMBER = "A value provided cannot be converted into a number"
+TOO_BIG = "Item size has exceeded the maximum allowed size"
 TXN_CASES += [
     # an earlier action's AttributeValues before a later action's expression
     (lambda t: [{"Put": {"TableName": t, "Item": dict(K, b={"NULL": False})}},
@@ -174,6 +175,13 @@ TXN_CASES += [
                                     "ConditionExpression": "a = = b"}}], COND_SYNTAX),
     (lambda t: [{"Update": {"TableName": t, "Key": {"pk": {"NULL": False}, "sk": X},
                             "UpdateExpression": "a BETWEEN :p"}}], UPDATE_SYNTAX),
+    # a Put's item size with its values, attribute by attribute
+    (lambda t: [{"Put": {"TableName": t, "Item": dict(K, big={"S": "x" * 410000})}},
+                {"ConditionCheck": {"TableName": t, "Key": K, "ConditionExpression": "a = :p"}}], TOO_BIG),
+    (lambda t: [{"Put": {"TableName": t, "Item": dict(K, big={"S": "x" * 410000}, x={"NULL": False})}}], TOO_BIG),
+    (lambda t: [{"Put": {"TableName": t, "Item": dict(K, x={"NULL": False}, big={"S": "x" * 410000})}}],
+     NULL_FALSE),
+    (lambda t: [{"Put": {"TableName": "compat-absent", "Item": dict(K, big={"S": "x" * 410000})}}], TOO_BIG),
     # AttributeValues before the table and before names without an expression
     (lambda t: [{"Put": {"TableName": "compat-absent", "Item": dict(K, b={"NULL": False})}}], NULL_FALSE),
     (lambda t: [{"Put": {"TableName": t, "Item": dict(K, b={"NULL": False}),

@@ -282,9 +282,11 @@ static bool tw_check_expressions(const json_t *items, ddb_err *err)
             ddb_update_free(update);
             if (!ok) return false;
         }
+        /* a Put's Item is measured too (its 400 KB limit) */
         const json_t *target = json_object_get(body, kind == ENG_PUT ? "Item" : "Key");
         if (json_is_object(target)) {
-            json_t *read = ddb_item_normalize(target, err);
+            json_t *read = kind == ENG_PUT ? ddb_item_normalize_limited(target, err)
+                                           : ddb_item_normalize(target, err);
             if (!read) return false;
             json_decref(read);
         }
