@@ -242,6 +242,22 @@ static bool tw_action(const json_t *action, eng_write_kind *kind_out, json_t **b
     return true;
 }
 
+static const char *const tw_paths[] = {[ENG_PUT] = "put",
+                                       [ENG_UPDATE] = "update",
+                                       [ENG_DELETE] = "delete",
+                                       [ENG_CHECK] = "conditionCheck"};
+
+/* A member of action i that must not be null, named by its path in the
+   request as DynamoDB names it. */
+static bool tw_null_member(ddb_err *err, size_t i, eng_write_kind kind, const char *wire)
+{
+    ddb_err_set(err, DDB_E_VALIDATION,
+                "1 validation error detected: Value null at 'transactItems.%zu.member.%s.%s' "
+                "failed to satisfy constraint: Member must not be null",
+                i + 1, tw_paths[kind], wire);
+    return false;
+}
+
 /* Prepares action i against its table; `key_unfit` as eng_write_prepare's. */
 static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_write_req *w,
                        bool *key_unfit, ddb_err *err)
@@ -249,15 +265,37 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
     eng_write_kind kind;
     json_t *body;
     if (!tw_action(action, &kind, &body, err)) return false;
-    if (kind == ENG_CHECK && !json_is_string(json_object_get(body, "ConditionExpression"))) {
-        ddb_err_set(err, DDB_E_VALIDATION,
-                    "1 validation error detected: Value null at "
-                    "'transactItems.%zu.member.conditionCheck.conditionExpression' failed to "
-                    "satisfy constraint: Member must not be null",
-                    i + 1);
-        return false;
+    if (kind == ENG_CHECK && !json_is_string(json_object_get(body, "ConditionExpression")))
+        return tw_null_member(err, i, kind, "conditionExpression");
+    const json_t *target = json_object_get(body, kind == ENG_PUT ? "Item" : "Key");
+    if (!target || json_is_null(target)) {
+        /* after the action's table is found, as in 3.3.1 */
+        const char *name;
+        if (!eng_check_table_name(body, &name, err)) return false;
+        const ddb_table *t = eng_table_acquire(e, c, name, err);
+        if (!t) return false;
+        eng_table_release(e, t);
+        return tw_null_member(err, i, kind, kind == ENG_PUT ? "item" : "key");
     }
     return eng_write_prepare(e, c, kind, body, w, key_unfit, err);
+}
+
+/* Every action's TableName is present (DynamoDB Local 3.3.1 looks for all
+   of them before it prepares the first action). The shapes were checked
+   before. */
+static bool tw_check_table_names(const json_t *items, ddb_err *err)
+{
+    size_t i;
+    json_t *action;
+    json_array_foreach(items, i, action)
+    {
+        eng_write_kind kind;
+        json_t *body;
+        if (!tw_action(action, &kind, &body, err)) return false;
+        const json_t *v = json_object_get(body, "TableName");
+        if (!v || json_is_null(v)) return tw_null_member(err, i, kind, "tableName");
+    }
+    return true;
 }
 
 /* Every action's shape and expressions, then its AttributeValues (Item or
@@ -291,7 +329,7 @@ static bool tw_check_expressions(const json_t *items, ddb_err *err)
             json_decref(read);
         }
     }
-    return true;
+    return tw_check_table_names(items, err);
 }
 
 /* txn_prepare_fn of TransactWriteItems: the next write of the tw_ctx. A
@@ -483,21 +521,33 @@ typedef struct tg_ctx {
     const char *cap_mode;
 } tg_ctx;
 
-static bool tg_prepare(eng *e, eng_conn *c, const json_t *action, tg_get *g, ddb_err *err)
+static bool tg_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, tg_get *g, ddb_err *err)
 {
     json_t *get = json_object_get(action, "Get");
     if (!json_is_object(get))
         return txn_fail(err, "1 validation error detected: Value null at 'transactItems' failed "
                              "to satisfy constraint: Member must not be null");
+    const json_t *tname = json_object_get(get, "TableName");
+    if (!tname || json_is_null(tname)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value null at "
+                    "'transactItems.%zu.member.get.tableName' failed to satisfy constraint: Member "
+                    "must not be null",
+                    i + 1);
+        return false;
+    }
     const char *name;
     if (!eng_check_table_name(get, &name, err)) return false;
     if (!eng_param_projection(get, &g->proj, err)) return false;
     if (!(g->t = eng_table_acquire(e, c, name, err))) return false;
     json_t *key = json_object_get(get, "Key");
-    if (!json_is_object(key))
-        return txn_fail(err, "1 validation error detected: Value null at "
-                             "'transactItems.member.get.key' failed to satisfy constraint: "
-                             "Member must not be null");
+    if (!json_is_object(key)) {
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "1 validation error detected: Value null at 'transactItems.%zu.member.get.key' "
+                    "failed to satisfy constraint: Member must not be null",
+                    i + 1);
+        return false;
+    }
     return eng_key_from_key(g->t, key, &g->key, NULL, err);
 }
 
@@ -508,7 +558,7 @@ static bool tg_prepare_next(eng *e, eng_conn *c, const json_t *action, size_t i,
     tg_ctx *x = ctx;
     tg_get *g = &x->g[x->n++];
     eng_key_init(&g->key);
-    if (!tg_prepare(e, c, action, g, err)) return false;
+    if (!tg_prepare(e, c, action, i, g, err)) return false;
     *t = g->t;
     *k = &g->key;
     return true;

@@ -319,6 +319,15 @@ static void test_txn_write_errors(void **state)
          "1 validation error detected: Value null at "
          "'transactItems.2.member.conditionCheck.conditionExpression' failed to satisfy "
          "constraint: Member must not be null"},
+        /* every TableName first, then an Item or Key with its action */
+        {"{'TransactItems': [{'Delete': {'TableName': 'acct'}}, {'Put': {'Item': {'id': {'S': "
+         "'z'}}}}]}",
+         "1 validation error detected: Value null at 'transactItems.2.member.put.tableName' "
+         "failed to satisfy constraint: Member must not be null"},
+        {"{'TransactItems': [{'Put': {'TableName': 'acct', 'Item': {'id': {'S': 'z'}}}},"
+         " {'Update': {'TableName': 'acct', 'UpdateExpression': 'REMOVE a'}}]}",
+         "1 validation error detected: Value null at 'transactItems.2.member.update.key' failed "
+         "to satisfy constraint: Member must not be null"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         rt_invalid(s, "TransactWriteItems", rt_json("%s", cases[i].req), cases[i].msg);
@@ -356,6 +365,13 @@ static void test_txn_get(void **state)
          "1 validation error detected: Value null at 'transactItems' failed to satisfy "
          "constraint: Member must not be null"},
         {"{'TransactItems': [{'Get': {'TableName': 'acct', 'Key': {'id': {'N': '1'}}}}]}", NULL},
+        {"{'TransactItems': [{'Get': {'TableName': 'acct', 'Key': {'id': {'S': 'a0'}}}},"
+         " {'Get': {'TableName': 'acct'}}]}",
+         "1 validation error detected: Value null at 'transactItems.2.member.get.key' failed to "
+         "satisfy constraint: Member must not be null"},
+        {"{'TransactItems': [{'Get': {'Key': {'id': {'S': 'a0'}}}}]}",
+         "1 validation error detected: Value null at 'transactItems.1.member.get.tableName' "
+         "failed to satisfy constraint: Member must not be null"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         rt_invalid(s, "TransactGetItems", rt_json("%s", cases[i].req), cases[i].msg);
