@@ -340,6 +340,25 @@ bool ddb_num_key_decode(const unsigned char *p, size_t n, ddb_num *out)
  * the first byte is inverted, each pair byte is 101-(10a+b), and when there
  * are fewer than 20 pair bytes the byte 102 ends it.
  */
+typedef struct num_local_layout {
+    int pad;      /* 1 when a 0 digit goes in front of the digits, else 0 */
+    size_t pairs; /* pair bytes after the first byte */
+    bool end;     /* the end byte 102 follows (a negative number) */
+} num_local_layout;
+
+/* The layout of a nonzero x in that form: the one place that knows how
+   many bytes it takes (ddb_num_local_encode writes them, ddb_num_size
+   counts them). */
+static num_local_layout num_local_layout_of(const ddb_num *x)
+{
+    assert(x->sign != 0 && x->n > 0);
+    num_local_layout l;
+    l.pad = x->exp % 2 != 0 ? 1 : 0;
+    l.pairs = (size_t)(x->n + l.pad + 1) / 2;
+    l.end = x->sign < 0 && l.pairs < 20;
+    return l;
+}
+
 void ddb_num_local_encode(const ddb_num *x, buf_t *out)
 {
     unsigned char k[DDB_NUM_LOCAL_MAX];
@@ -350,20 +369,19 @@ void ddb_num_local_encode(const ddb_num *x, buf_t *out)
         return;
     }
     bool neg = x->sign < 0;
-    int pad = x->exp % 2 != 0 ? 1 : 0;
-    int e = x->exp + pad;
-    unsigned char first = (unsigned char)(192 + e / 2);
+    num_local_layout l = num_local_layout_of(x);
+    unsigned char first = (unsigned char)(192 + (x->exp + l.pad) / 2);
     k[len++] = neg ? (unsigned char)~first : first;
-    int ndig = x->n + pad;
-    for (int i = 0; i < ndig; i += 2) {
-        int a = i - pad >= 0 ? x->d[i - pad] : 0;
-        int b = i + 1 < ndig ? x->d[i + 1 - pad] : 0;
+    int ndig = x->n + l.pad;
+    for (size_t p = 0; p < l.pairs; p++) {
+        int i = 2 * (int)p;
+        int a = i - l.pad >= 0 ? x->d[i - l.pad] : 0;
+        int b = i + 1 < ndig ? x->d[i + 1 - l.pad] : 0;
         int v = 10 * a + b;
         k[len++] = (unsigned char)(neg ? 101 - v : v + 1);
     }
-    size_t pairs = len - 1;
-    if (neg && pairs < 20) k[len++] = 102;
-    assert(len <= sizeof k);
+    if (l.end) k[len++] = 102;
+    assert(len <= sizeof k && len == ddb_num_size(x));
     buf_append(out, k, len);
 }
 
@@ -377,7 +395,6 @@ void ddb_num_local_encode(const ddb_num *x, buf_t *out)
 size_t ddb_num_size(const ddb_num *x)
 {
     if (x->sign == 0) return 1;
-    int pad = x->exp % 2 != 0 ? 1 : 0;
-    size_t pairs = (size_t)(x->n + pad + 1) / 2;
-    return 1 + pairs + (x->sign < 0 && pairs < 20 ? 1 : 0);
+    num_local_layout l = num_local_layout_of(x);
+    return 1 + l.pairs + (l.end ? 1 : 0);
 }

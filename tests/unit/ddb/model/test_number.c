@@ -451,6 +451,61 @@ static void test_size(void **state)
     }
 }
 
+/* DynamoDB Local 3.3.1's encodeBigDecimal bytes (ddb_num_local_encode):
+   pairs from the decimal point, the end byte of a negative number with
+   fewer than 20 pairs. */
+static const struct {
+    const char *in;
+    size_t len;
+    const char *bytes;
+} local_cases[] = {
+    {"0", 1, "\x80"},
+    {"1", 2, "\xc1\x02"},
+    {"15", 2, "\xc1\x10"},
+    {"1.5", 3, "\xc1\x02\x33"},
+    {"-1", 3, "\x3e\x64\x66"},
+    {"-1.5", 4, "\x3e\x64\x33\x66"},
+    {"123.456", 5, "\xc2\x02\x18\x2e\x3d"},
+    {"0.001", 2, "\xbf\x0b"},
+    {"1E100", 2, "\xf3\x02"},
+    {"-1E-130", 3, "\x7f\x64\x66"},
+    /* 19 pairs and the end byte; 20 pairs and none */
+    {"-12345678901234567890123456789012345678", 21,
+     "\x2c\x59\x43\x2d\x17\x0b\x59\x43\x2d\x17\x0b\x59\x43\x2d\x17\x0b\x59\x43\x2d\x17\x66"},
+    {"-1.2345678901234567890123456789012345678", 21,
+     "\x3e\x64\x4e\x38\x22\x0c\x64\x4e\x38\x22\x0c\x64\x4e\x38\x22\x0c\x64\x4e\x38\x22\x15"},
+};
+
+/* The bytes above, and ddb_num_size is the length of those bytes for any
+   number (the size DynamoDB Local 3.3.1 counts is that form's length). */
+static void test_local_encode(void **state)
+{
+    for (size_t i = 0; i < sizeof local_cases / sizeof local_cases[0]; i++) {
+        ddb_num x;
+        num(local_cases[i].in, &x);
+        buf_t b = BUF_INIT;
+        ddb_num_local_encode(&x, &b);
+        if (b.len != local_cases[i].len || memcmp(b.data, local_cases[i].bytes, b.len) != 0)
+            fail_msg("local_encode(%s): %zu bytes, want %zu", local_cases[i].in, b.len,
+                     local_cases[i].len);
+        buf_free(&b);
+    }
+    srand(777);
+    for (int i = 0; i < 100000; i++) {
+        ddb_num x;
+        random_num(&x);
+        buf_t b = BUF_INIT;
+        ddb_num_local_encode(&x, &b);
+        assert_true(b.len <= DDB_NUM_LOCAL_MAX);
+        if (ddb_num_size(&x) != b.len) {
+            char text[DDB_NUM_STRLEN];
+            ddb_num_format(&x, text);
+            fail_msg("size(%s) = %zu, encoded in %zu bytes", text, ddb_num_size(&x), b.len);
+        }
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_key_order_list),
         cmocka_unit_test(test_key_decode_rejects_garbage),
         cmocka_unit_test(test_size),
+        cmocka_unit_test(test_local_encode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
