@@ -74,12 +74,19 @@ def data():
     shutil.rmtree(d, ignore_errors=True)
 
 
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT")
+
+
 def startup_lines(argv_env_factory):
-    """How many log lines a start-up writes before it listens (a reference run)."""
+    """How many log lines a start-up writes before its log says it listens
+    (a reference run). stdout and stderr are read by two threads, so the
+    stdout "listening" line may be read before log lines written earlier:
+    only the log's own order counts."""
     p = argv_env_factory()
-    p.url()
+    p.wait_line(lambda l: LOG_LINE.match(l) and LISTEN.search(l))
     with p.cond:
-        n = next(i for i, l in enumerate(p.lines) if LISTEN.search(l))
+        log = [l for l in p.lines if LOG_LINE.match(l)]
+    n = next(i for i, l in enumerate(log) if LISTEN.search(l))
     p.terminate()
     return n
 
