@@ -499,10 +499,10 @@ def test_update_answer_order(server, ddb, make_table):
 def test_condition_failed_item_order(server, ddb, make_table):
     """ReturnValuesOnConditionCheckFailure ALL_OLD: UpdateItem answers its
     copy of the old item (through a map grown from 16); PutItem and
-    DeleteItem the stored item (checked on written items: for an updated
-    one 3.3.1 answers the order it keeps before its answer's map, which
-    cruddur does not keep); a transaction's CancellationReasons the stored
-    order."""
+    DeleteItem the item in the order 3.3.1 keeps it (a written item as
+    stored; an updated one its names sorted through a map grown from 16,
+    before a read's map: test_kept_order has more); a transaction's
+    CancellationReasons the stored order."""
     t = make_hash_table(ddb, make_table)
     rng = random.Random(37)
     ops = ["UpdateItem", "PutItem", "UpdateItem", "DeleteItem", "Put", "UpdateItem", "Update", "Delete",
@@ -514,7 +514,8 @@ def test_condition_failed_item_order(server, ddb, make_table):
         call(server, "PutItem", {"TableName": t,
                                  "Item": {x: {"S": pk} if x == "pk" else {"N": "1"} for x in names}})
         op = ops[i % len(ops)]
-        if i % 2 and op in ("UpdateItem", "Put", "Update", "Delete", "ConditionCheck"):
+        updated = i % 2 == 1
+        if updated:
             ean = {"#a%d" % k: x for k, x in enumerate(random_names(rng, rng.randint(1, 6), avoid=names))}
             call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}},
                                         "UpdateExpression": "SET " + ", ".join("%s = :v" % k for k in ean),
@@ -532,7 +533,10 @@ def test_condition_failed_item_order(server, ddb, make_table):
         if op.endswith("Item"):
             st, _, out = raw_call(server.endpoint, "DynamoDB_20120810." + op, json.dumps(body).encode())
             got = member(json.loads(out, object_pairs_hook=lambda pairs: pairs), "Item")
-            want = hm16(stored) if op == "UpdateItem" else stored
+            if op == "UpdateItem":
+                want = hm16(stored)
+            else:
+                want = hm16(sorted(stored, key=utf16_key)) if updated else stored
         else:
             st, _, out = raw_call(server.endpoint, "DynamoDB_20120810.TransactWriteItems",
                                   json.dumps({"TransactItems": [{op: body}]}).encode())
@@ -541,6 +545,176 @@ def test_condition_failed_item_order(server, ddb, make_table):
             want = stored
         assert st == 400
         assert names_of(got) == want, op
+
+
+def kept_shown(kept):
+    """What a read shows of an item 3.3.1 keeps as `kept` (pairs of a name
+    and, for a map, its own kept pairs): every map through a written map."""
+    d = dict(kept)
+    return [(k, kept_shown(d[k]) if d[k] is not None else None) for k in written(list(d))]
+
+
+def names_tree(pairs):
+    """An answer's item as pairs of a name and, for a map, its names tree."""
+    out = []
+    for k, v in pairs:
+        m = next((x for kk, x in v if kk == "M"), None)
+        out.append((k, names_tree(m) if m is not None else None))
+    return out
+
+
+def kept_wire(kept, pk=None):
+    """The item (or map) of that shape as a request sends it, in that order."""
+    out = {k: {"M": kept_wire(v)} if v is not None else {"N": "1"} for k, v in kept}
+    if pk is not None:
+        out["pk"] = {"S": pk}
+    return out
+
+
+def test_kept_order(server, ddb, make_table):
+    """3.3.1 keeps an item's names in an order of its own, K (FINDINGS.md,
+    "a second legacy update"), and a read shows every map of K through a
+    written map. A PutItem keeps what a read shows; an UpdateExpression keeps
+    the item's names sorted through a map grown from 16, and so each map
+    its paths step into, other maps as they were kept; AttributeUpdates
+    change K in place: the names left where they were, then the new names
+    in the order sent (a map value as written); an item that an update of
+    either kind makes is kept as a read shows it. A failed PutItem or
+    DeleteItem condition answers K itself, and K shows in reads after
+    legacy updates that shrink the item across a capacity; the other
+    answers (ALL_OLD, ALL_NEW, a transaction's reason, stream images)
+    follow from what a read shows."""
+    t = make_hash_table(ddb, make_table)
+    ddb.update_table(TableName=t, StreamSpecification={"StreamEnabled": True,
+                                                       "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    rng = random.Random(43)
+    images = []  # the NewImage each write should leave, in order
+
+    def image(shown):
+        d = dict(shown)
+        return [(k, image(d[k]) if d[k] is not None else None) for k in hm16(list(d))]
+
+    def new_map():
+        return [(x, None) for x in random_names(rng, rng.randint(1, 6))]
+
+    for i in range(36):
+        pk = "k%d" % i
+        kept = [(x, None) for x in random_names(rng, rng.randint(1, 9), avoid=["pk"])] + [("pk", None)]
+        rng.shuffle(kept)
+        if i % 2:
+            kept.append(("mm", new_map()))
+        if i % 3 == 2:  # an item that the first update makes
+            kept = None
+        else:
+            call(server, "PutItem", {"TableName": t, "Item": kept_wire(kept, pk)})
+            kept = kept_shown(kept)
+            images.append(image(kept))
+        for step in range(4):
+            old = kept
+            names = [k for k, _ in old or []]
+            olds = [k for k in names if k not in ("pk", "mm")]
+            rv = ["ALL_OLD", "ALL_NEW", "NONE", "UPDATED_NEW"][(i + step) % 4]
+            body = {"TableName": t, "Key": {"pk": {"S": pk}}, "ReturnValues": rv}
+            d = dict(old or [("pk", None)])
+            if step % 3 == 2 or (old is None and i % 2):  # an UpdateExpression
+                add = random_names(rng, rng.randint(0, 2), avoid=names)
+                gone = rng.sample(olds, min(len(olds), rng.randint(0, 3)))
+                ean = {"#a%d" % k: x for k, x in enumerate(add)}
+                sets = ["#a%d = :v" % k for k in range(len(add))]
+                if d.get("mm") is not None:
+                    mx = random_names(rng, 1, avoid=[k for k, _ in d["mm"]])[0]
+                    ean.update({"#m": "mm", "#mx": mx})
+                    sets.append("#m.#mx = :v")
+                    d["mm"] = [(x, None) for x in hm16(sorted([k for k, _ in d["mm"]] + [mx], key=utf16_key))]
+                ean.update({"#r%d" % k: x for k, x in enumerate(gone)})
+                body["UpdateExpression"] = " ".join(p for p in (
+                    "SET " + ", ".join(sets) if sets else "",
+                    "REMOVE " + ", ".join("#r%d" % k for k in range(len(gone))) if gone else "") if p)
+                if not body["UpdateExpression"]:
+                    continue
+                body["ExpressionAttributeNames"] = ean
+                if sets:
+                    body["ExpressionAttributeValues"] = {":v": {"N": "3"}}
+                d.update((x, None) for x in add)
+                for x in gone:
+                    del d[x]
+                kept = [(k, d[k]) for k in hm16(sorted(d, key=utf16_key))]
+            else:  # legacy: grow, then shrink across 6/7 or 12/13 names
+                grow = step == 0
+                add = random_names(rng, rng.randint(2, 8) if grow else rng.randint(0, 1), avoid=names)
+                changed = rng.sample(olds, min(len(olds), rng.randint(0, 2)))
+                rest = [x for x in olds if x not in changed]
+                gone = rng.sample(rest, min(len(rest), rng.randint(0, 1) if grow else rng.randint(2, 6)))
+                ups, values = [], {}
+                for x in add + changed:
+                    if rng.random() < 0.25:
+                        m = new_map()
+                        values[x] = [(k, None) for k in written([k for k, _ in m])]
+                        ups.append((x, {"Action": "PUT", "Value": {"M": kept_wire(m)}}))
+                    else:
+                        values[x] = None  # a new number: every update changes the item
+                        ups.append((x, {"Action": "PUT", "Value": {"N": str(10 * i + step + 2)}}))
+                ups += [(x, {"Action": "DELETE"}) for x in gone]
+                if not ups:
+                    continue
+                rng.shuffle(ups)
+                body["AttributeUpdates"] = dict(ups)
+                kept = [(k, values.get(k, v)) for k, v in old or [("pk", None)] if k not in gone]
+                kept += [(x, values[x]) for x, _ in ups if x in values and x not in d]
+            if old is None:  # a new item is kept as a read shows it
+                kept = kept_shown(kept)
+            got = next((v for k, v in call(server, "UpdateItem", body) if k == "Attributes"), None)
+            shown_old, shown = kept_shown(old or []), kept_shown(kept)
+            if rv == "ALL_OLD" and old is None:
+                assert got is None
+            elif rv in ("ALL_OLD", "ALL_NEW"):  # maps inside as a read shows them
+                src = shown_old if rv == "ALL_OLD" else shown
+                top = [k for k, _ in src]
+                want = written(copied(hm16(top) if rv == "ALL_OLD" else top))
+                assert names_tree(got) == [(k, dict(src)[k]) for k in want], (rv, body)
+            assert names_tree(get_item(server, t, pk)) == shown, body
+            images.append(image(shown))
+            for op in ("PutItem", "DeleteItem", "Put"):
+                fail = {"TableName": t, "ConditionExpression": "attribute_not_exists(pk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+                fail["Item" if "Put" in op else "Key"] = {"pk": {"S": pk}}
+                if op == "Put":
+                    out = call_status(server, "TransactWriteItems", {"TransactItems": [{op: fail}]})
+                    item = member(member(out, "CancellationReasons")[0], "Item")
+                    assert names_tree(item) == shown, (op, body)
+                else:
+                    assert names_tree(member(call_status(server, op, fail), "Item")) == kept, (op, body)
+        if kept is not None:  # an UpdateItem without an update changes neither order
+            call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}}})
+            assert names_tree(get_item(server, t, pk)) == kept_shown(kept)
+            fail = {"TableName": t, "Key": {"pk": {"S": pk}}, "ConditionExpression": "attribute_not_exists(pk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            assert names_tree(member(call_status(server, "DeleteItem", fail), "Item")) == kept
+    new_images = []
+    for shard in member(member(stream_call(server, "DescribeStream", {"StreamArn": member(member(
+            call(server, "DescribeTable", {"TableName": t}), "Table"), "LatestStreamArn")}),
+            "StreamDescription"), "Shards"):
+        it = member(stream_call(server, "GetShardIterator", {
+            "StreamArn": member(member(call(server, "DescribeTable", {"TableName": t}), "Table"),
+                                "LatestStreamArn"),
+            "ShardId": member(shard, "ShardId"), "ShardIteratorType": "TRIM_HORIZON"}), "ShardIterator")
+        while it:
+            out = stream_call(server, "GetRecords", {"ShardIterator": it})
+            recs = member(out, "Records")
+            new_images += [names_tree(member(member(r, "dynamodb"), "NewImage")) for r in recs]
+            nxt = member(out, "NextShardIterator")
+            if not recs or nxt == it:
+                break
+            it = nxt
+    assert new_images == images
+
+
+def call_status(server, op, body):
+    """A request that must fail with a ConditionalCheckFailedException or a
+    cancelled transaction; its parsed answer."""
+    st, _, out = raw_call(server.endpoint, "DynamoDB_20120810." + op, json.dumps(body).encode())
+    assert st == 400, out
+    return json.loads(out, object_pairs_hook=lambda pairs: pairs)
 
 
 def shape_of(pairs):

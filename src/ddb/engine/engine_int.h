@@ -18,7 +18,9 @@
  * in index key order; both cut index Scan segments by `th`. A table without a
  * range key stores rk = X''. meta('key_hash') names the hash in use; stores
  * written before it existed (a 32-bit CRC in `h`, no `tie`) are rewritten on
- * open (layout.c).
+ * open (layout.c). `items.kept` is NULL, or the shape of the order DynamoDB
+ * Local keeps the item's names in when a read shows another (attr_kept.c);
+ * only writes read it, and layout.c adds the column to an older store.
  *
  * Threads: every thread that calls the store gets its own connection for
  * reads (eng_conn_get). Writes are queued and run one batch at a time, by
@@ -51,7 +53,7 @@
     " item_count INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0);"              \
     "CREATE TABLE IF NOT EXISTS items("                                                            \
     " tid INTEGER NOT NULL, h BLOB NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"                  \
-    " item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER,"                                 \
+    " item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER, kept TEXT,"                      \
     " PRIMARY KEY(tid, h, hk, rk)) WITHOUT ROWID;"                                                 \
     "CREATE INDEX IF NOT EXISTS items_expiry ON items(tid, expires) WHERE expires IS NOT NULL;"    \
     "CREATE TABLE IF NOT EXISTS idx("                                                              \
@@ -205,6 +207,11 @@ bool eng_key_same(const eng_key *a, const eng_key *b);
    eng_item_decode), or NULL (err untouched) when absent, or NULL with err
    set on failure. */
 json_t *eng_item_get(eng_conn *c, const ddb_table *t, const eng_key *k, ddb_err *err);
+/* The same, for a write: also sets *kept to the item in DynamoDB Local's
+   kept order (a new reference, attr_kept.c) when the store holds one, else
+   to NULL. Only writes read the kept order, so reads never pay for it. */
+json_t *eng_item_get_kept(eng_conn *c, const ddb_table *t, const eng_key *k, json_t **kept,
+                          ddb_err *err);
 /* Decodes a stored item (the items.item column). The item may be shared
    with other readers (item_cache.h): never modify it; copy it first. */
 json_t *eng_item_decode(const void *text, int len);
@@ -217,13 +224,15 @@ typedef struct eng_origin {
 
 /*
  * Stores a change of one item, inside the write batch: new_item NULL deletes.
- * `old_item` is the item as it was (NULL when absent). Maintains the items
- * row, every index row, the table's counters, the TTL expiry column and the
- * stream record, all in the current transaction.
+ * `old_item` is the item as it was (NULL when absent). `new_kept` is
+ * new_item in DynamoDB Local's kept order (attr_kept.c), or NULL when that
+ * is the order of new_item; its shape is stored only when the two differ.
+ * Maintains the items row, every index row, the table's counters, the TTL
+ * expiry column and the stream record, all in the current transaction.
  */
 bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
-                    const json_t *old_item, const json_t *new_item, const eng_origin *origin,
-                    ddb_err *err);
+                    const json_t *old_item, const json_t *new_item, const json_t *new_kept,
+                    const eng_origin *origin, ddb_err *err);
 
 /* The TTL expiry of an item in epoch seconds; false when it has none (TTL
    disabled, or the attribute is not an N in range). */
@@ -288,10 +297,13 @@ typedef struct eng_write_req {
     ddb_update *update;           /* ENG_UPDATE */
     const char *return_values;    /* NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW */
     bool return_old_on_cond_fail; /* ReturnValuesOnConditionCheckFailure=ALL_OLD */
-    bool put_order;               /* ENG_UPDATE from AttributeUpdates (legacy.c) */
+    json_t *legacy_names;         /* ENG_UPDATE from AttributeUpdates: their
+                                     names in the order sent (legacy.c) */
     /* results, filled by eng_write_apply */
     json_t *old_item;
     json_t *new_item;
+    json_t *old_kept; /* old_item in DynamoDB Local's kept order, when that
+                         differs (attr_kept.c), else NULL */
 } eng_write_req;
 
 /*
@@ -360,7 +372,7 @@ json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_delete_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err);
 /* UpdateItem whose update came from AttributeUpdates (eng_legacy_rewrite's
-   put_order): the new item's names in the order of a written item. */
+   put_order): the update changes the kept item in place (attr_kept.c). */
 json_t *eng_op_update_item_put_order(eng *e, json_t *req, ddb_err *err);
 /* The reads whose answers or messages keep a legacy member's rules: `lg`
    says what eng_legacy_rewrite rewrote in `req`. */
@@ -406,8 +418,9 @@ bool eng_stream_trim(eng *e, eng_conn *c, int64_t now_us, ddb_err *err);
    3.3.1. */
 struct eng_legacy {
     /* AttributeUpdates became UpdateItem's UpdateExpression: 3.3.1 applies
-       them to the stored item in place, so the updated item keeps a written
-       item's order (attr_order.c), not the order of an item an
+       them to the item it keeps in place (its new names after the old
+       ones, in the order sent: attr_kept.c), so a read shows it in a
+       written item's order, not in the order of an item an
        UpdateExpression rebuilt */
     bool put_order;
     /* AttributesToGet became the ProjectionExpression (GetItem, Query,
@@ -431,9 +444,9 @@ json_t *eng_legacy_rewrite(const char *op, json_t *req, eng_legacy *flags, ddb_e
 /* True when BatchGetItem's entry for `table` had AttributesToGet. */
 bool eng_legacy_listed_table(const eng_legacy *flags, const char *table);
 void eng_legacy_free(eng_legacy *flags);
-/* Puts the members of `obj` (names an UpdateItem changed) in the order
-   the AttributeUpdates that `req` was rewritten from sent them. */
-void eng_legacy_update_order(const json_t *req, json_t *obj);
+/* The names of the AttributeUpdates that `req` was rewritten from, in the
+   order they were sent (a new array; empty when it has none). */
+json_t *eng_legacy_update_names(const json_t *req);
 
 /* ---- ClientRequestToken of TransactWriteItems (txn_token.c) ---- */
 

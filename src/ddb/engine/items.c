@@ -1,10 +1,11 @@
 /*
  * items: item storage of the embedded engine (keys are keys.c's).
  *
- * An item is stored as the
- * compact JSON of its normalised form in the `items` table, next to its
- * DynamoDB size and its TTL expiry. eng_item_store() is the one place where
- * an item changes: it keeps the items row, one `idx` row per secondary index
+ * An item is stored as the compact JSON of its normalised form in the
+ * `items` table, next to its DynamoDB size, its TTL expiry and, when
+ * DynamoDB Local would keep its names in another order than a read shows,
+ * that order (attr_kept.c). eng_item_store() is the one place where an item
+ * changes: it keeps the items row, one `idx` row per secondary index
  * (sparse: no row when the item lacks an index key attribute), the table's
  * item count and size, and the stream record in step, all inside the
  * writer's current transaction.
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/json_out.h"
 #include "ddb/model/value.h"
 
@@ -27,6 +29,8 @@ json_t *eng_item_decode(const void *text, int len)
 }
 
 #define SQL_ITEM_GET "SELECT item FROM items WHERE tid = ?1 AND h = ?2 AND hk = ?3 AND rk = ?4"
+#define SQL_ITEM_GET_KEPT                                                                          \
+    "SELECT item, kept FROM items WHERE tid = ?1 AND h = ?2 AND hk = ?3 AND rk = ?4"
 
 /* Binds (tid, h, hk, rk) of a table key as parameters 1..4. */
 static void bind_key(sqlite3_stmt *st, const ddb_table *t, const eng_key *k)
@@ -37,9 +41,11 @@ static void bind_key(sqlite3_stmt *st, const ddb_table *t, const eng_key *k)
     sqlite3_bind_blob(st, 4, k->rk.data ? k->rk.data : "", (int)k->rk.len, SQLITE_STATIC);
 }
 
-json_t *eng_item_get(eng_conn *c, const ddb_table *t, const eng_key *k, ddb_err *err)
+/* The item of key k, and with `kept` its kept order too (attr_kept.c). */
+static json_t *item_get(eng_conn *c, const ddb_table *t, const eng_key *k, json_t **kept,
+                        ddb_err *err)
 {
-    sqlite3_stmt *st = eng_stmt(c, SQL_ITEM_GET, err);
+    sqlite3_stmt *st = eng_stmt(c, kept ? SQL_ITEM_GET_KEPT : SQL_ITEM_GET, err);
     if (!st) return NULL;
     bind_key(st, t, k);
     int rc = sqlite3_step(st);
@@ -47,11 +53,29 @@ json_t *eng_item_get(eng_conn *c, const ddb_table *t, const eng_key *k, ddb_err 
     if (rc == SQLITE_ROW) {
         item = eng_item_decode(sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
         if (!item) ddb_err_set(err, DDB_E_INTERNAL, "stored item is not valid JSON");
+        const char *shape = kept ? (const char *)sqlite3_column_text(st, 1) : NULL;
+        if (item && shape) {
+            json_t *sh = json_loads(shape, 0, NULL);
+            *kept = ddb_attr_kept_apply(item, sh);
+            json_decref(sh);
+        }
     } else if (rc != SQLITE_DONE) {
         eng_sql_error(c, err);
     }
     sqlite3_reset(st);
     return item;
+}
+
+json_t *eng_item_get(eng_conn *c, const ddb_table *t, const eng_key *k, ddb_err *err)
+{
+    return item_get(c, t, k, NULL, err);
+}
+
+json_t *eng_item_get_kept(eng_conn *c, const ddb_table *t, const eng_key *k, json_t **kept,
+                          ddb_err *err)
+{
+    *kept = NULL;
+    return item_get(c, t, k, kept, err);
 }
 
 /* Runs a statement that returns no rows; reports SQLite errors. */
@@ -79,19 +103,27 @@ bool eng_item_expiry(const ddb_table *t, const json_t *item, int64_t *out)
 }
 
 #define SQL_ITEM_PUT                                                                               \
-    "INSERT OR REPLACE INTO items(tid, h, hk, rk, item, size, expires)"                            \
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    "INSERT OR REPLACE INTO items(tid, h, hk, rk, item, size, expires, kept)"                      \
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 #define SQL_ITEM_DEL "DELETE FROM items WHERE tid = ?1 AND h = ?2 AND hk = ?3 AND rk = ?4"
 
-/* Writes (or deletes, when item is NULL) the items row of one key. */
+/* Writes (or deletes, when item is NULL) the items row of one key, with
+   the shape of its kept order when `kept` differs from it. */
 static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, const json_t *item,
-                           ddb_err *err)
+                           const json_t *kept, ddb_err *err)
 {
     sqlite3_stmt *st = eng_stmt(c, item ? SQL_ITEM_PUT : SQL_ITEM_DEL, err);
     if (!st) return false;
     bind_key(st, t, k);
-    char *text = NULL;
+    char *text = NULL, *shape_text = NULL;
     if (item) {
+        json_t *shape = kept ? ddb_attr_kept_shape(kept, item) : NULL;
+        if (shape && !(shape_text = json_dumps(shape, JSON_COMPACT))) xalloc_fail("json_dumps");
+        json_decref(shape);
+        if (shape_text)
+            sqlite3_bind_text(st, 8, shape_text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 8);
         size_t len = 0;
         text = json_out_dumps(item, &len);
         int64_t exp;
@@ -105,6 +137,7 @@ static bool item_row_write(eng_conn *c, const ddb_table *t, const eng_key *k, co
     bool ok = step_done(c, st, err);
     sqlite3_clear_bindings(st);
     free(text);
+    free(shape_text);
     return ok;
 }
 
@@ -193,13 +226,13 @@ static bool same_item(const json_t *a, const json_t *b)
 }
 
 bool eng_item_store(eng *e, eng_conn *c, const ddb_table *t, const eng_key *k,
-                    const json_t *old_item, const json_t *new_item, const eng_origin *origin,
-                    ddb_err *err)
+                    const json_t *old_item, const json_t *new_item, const json_t *new_kept,
+                    const eng_origin *origin, ddb_err *err)
 {
     assert(eng_conn_in_batch(c));
     if (!old_item && !new_item) return true; /* deleting what is not there changes nothing */
     if (!table_counters(c, t, old_item, new_item, err)) return false;
-    if (!item_row_write(c, t, k, new_item, err)) return false;
+    if (!item_row_write(c, t, k, new_item, new_kept, err)) return false;
     for (size_t i = 0; i < t->n_indexes; i++)
         if (!index_update(c, t, &t->indexes[i], k, old_item, new_item, err)) return false;
     /* A write that changes no data leaves no stream record (as DynamoDB

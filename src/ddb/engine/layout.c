@@ -12,6 +12,10 @@
  * It runs inside the opener's write transaction: a failure or a crash leaves
  * the store as it was, and the next open tries again; once done, it is not
  * done again.
+ *
+ * A store written before items.kept existed (the order DynamoDB Local keeps
+ * an item's names in, attr_kept.c) gets the column, empty: every item is
+ * then kept in the order a read shows, as such a store's items were.
  */
 #include "ddb/engine/engine_int.h"
 
@@ -202,7 +206,8 @@ static bool lay_counts_match(sqlite3 *db, long long *items, long long *entries, 
     return false;
 }
 
-bool eng_layout_upgrade(sqlite3 *db, ddb_err *err)
+/* Rebuilds a store written before the key hashes (see the top). */
+static bool lay_key_hash(sqlite3 *db, ddb_err *err)
 {
     long long done = lay_count(
         db, "SELECT count(*) FROM meta WHERE k = '" LAYOUT_KEY "' AND v = '" LAYOUT_HASH "'", err);
@@ -226,4 +231,19 @@ bool eng_layout_upgrade(sqlite3 *db, ddb_err *err)
     }
     return lay_exec(
         db, "INSERT OR REPLACE INTO meta(k, v) VALUES('" LAYOUT_KEY "', '" LAYOUT_HASH "')", err);
+}
+
+/* Adds items.kept (engine_int.h) to a store written before it existed:
+   NULL, the kept order of every item being the order a read shows. */
+static bool lay_kept_column(sqlite3 *db, ddb_err *err)
+{
+    long long has =
+        lay_count(db, "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'kept'", err);
+    if (has < 0) return false;
+    return has > 0 || lay_exec(db, "ALTER TABLE items ADD COLUMN kept TEXT", err);
+}
+
+bool eng_layout_upgrade(sqlite3 *db, ddb_err *err)
+{
+    return lay_key_hash(db, err) && lay_kept_column(db, err);
 }

@@ -4,7 +4,8 @@
  * AttributeUpdates), which older SDK code and object mappers still send.
  *
  * Each is rewritten into the expression that means the same, with its own
- * placeholders (#lgN for names, :lgN for values), before the operation
+ * placeholders (#lgN for names, #luN for the names AttributeUpdates
+ * changes, :lgN for values), before the operation
  * runs; the operations themselves only know expressions. A request may not
  * mix the two forms, and ExpressionAttributeNames/Values belong to
  * expressions only, as in DynamoDB. Conditions on several attributes are
@@ -26,6 +27,7 @@
 typedef struct lg {
     json_t *names, *values;
     int n;
+    const char *name_prefix; /* "#lg", or "#lu" for AttributeUpdates' names */
     ddb_err *err;
 } lg;
 
@@ -39,7 +41,7 @@ static bool lg_fail(lg *g, const char *fmt, const char *arg)
 static void lg_name(lg *g, const char *name, buf_t *out)
 {
     char ph[24];
-    snprintf(ph, sizeof ph, "#lg%d", g->n++);
+    snprintf(ph, sizeof ph, "%s%d", g->name_prefix, g->n++);
     json_object_set_new(g->names, ph, json_string(name));
     buf_puts(out, ph);
 }
@@ -299,6 +301,7 @@ static bool lg_updates(lg *g, const json_t *ups, buf_t *out)
 {
     if (!need_object(g, ups, "AttributeUpdates")) return false;
     buf_t set = BUF_INIT, rem = BUF_INIT, add = BUF_INIT, del = BUF_INIT;
+    g->name_prefix = "#lu"; /* one per update, in the order sent */
     const char *name;
     json_t *u;
     bool ok = true;
@@ -372,6 +375,7 @@ static bool lg_updates(lg *g, const json_t *ups, buf_t *out)
             lg_value(g, value, &add);
         }
     }
+    g->name_prefix = "#lg";
     if (ok) {
         buf_puts(out, buf_cstr(&set));
         buf_puts(out, buf_cstr(&rem));
@@ -431,7 +435,7 @@ static bool lg_check_mix(lg *g, const json_t *req)
    entry) in place. */
 static bool lg_rewrite(json_t *req, bool batch_entry, eng_legacy *out_flags, ddb_err *err)
 {
-    lg g = {json_object(), json_object(), 0, err};
+    lg g = {json_object(), json_object(), 0, "#lg", err};
     bool ok = lg_check_mix(&g, req);
     const char *join = " AND ";
     const json_t *cond_op = json_object_get(req, "ConditionalOperator");
@@ -548,50 +552,16 @@ void eng_legacy_free(eng_legacy *flags)
     flags->listed_tables = NULL;
 }
 
-/*
- * Placeholders are numbered in the order lg_rewrite meets the names, and
- * it meets Expected before AttributeUpdates and each update's name before
- * its value: so a name's last #lgN placeholder is its update's, and those
- * numbers give the order the AttributeUpdates were sent in.
- */
-void eng_legacy_update_order(const json_t *req, json_t *obj)
+json_t *eng_legacy_update_names(const json_t *req)
 {
-    const json_t *names = json_object_get(req, "ExpressionAttributeNames");
-    size_t n = json_object_size(obj), i = 0;
-    long *rank = xcalloc(n ? n : 1, sizeof *rank);
-    const char **keys = xcalloc(n ? n : 1, sizeof *keys);
-    const char *k;
-    json_t *v;
-    json_object_foreach(obj, k, v)
+    /* lg_updates gives each update one #lu placeholder, in the order sent,
+       and ExpressionAttributeNames keeps the order they were added in. */
+    json_t *out = json_array();
+    const char *ph;
+    json_t *name;
+    json_object_foreach(json_object_get(req, "ExpressionAttributeNames"), ph, name)
     {
-        keys[i] = k;
-        rank[i] = -1;
-        const char *ph;
-        json_t *name;
-        json_object_foreach((json_t *)names, ph, name)
-        {
-            long num = strncmp(ph, "#lg", 3) == 0 ? strtol(ph + 3, NULL, 10) : -1;
-            if (json_is_string(name) && strcmp(json_string_value(name), k) == 0 && num > rank[i])
-                rank[i] = num;
-        }
-        i++;
+        if (strncmp(ph, "#lu", 3) == 0) json_array_append(out, name);
     }
-    /* Insertion sort by rank: an answer holds few names. */
-    for (i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && rank[j - 1] > rank[j]; j--) {
-            long r = rank[j];
-            rank[j] = rank[j - 1];
-            rank[j - 1] = r;
-            const char *t = keys[j];
-            keys[j] = keys[j - 1];
-            keys[j - 1] = t;
-        }
-    json_t *sorted = json_object();
-    for (i = 0; i < n; i++)
-        json_object_set(sorted, keys[i], json_object_get(obj, keys[i]));
-    json_object_clear(obj);
-    json_object_update(obj, sorted);
-    json_decref(sorted);
-    free(keys);
-    free(rank);
+    return out;
 }

@@ -71,7 +71,7 @@ static json_t *ttl_delete_batch(eng *e, eng_conn *c, void *arg, ddb_err *err)
     eng_origin origin = {.ttl_service = true};
     for (size_t i = 0; i < n; i++) {
         if (ok && items[i]) {
-            ok = eng_item_store(e, c, t, &keys[i], items[i], NULL, &origin, err);
+            ok = eng_item_store(e, c, t, &keys[i], items[i], NULL, NULL, &origin, err);
             if (ok) j->deleted++;
         }
         json_decref(items[i]);

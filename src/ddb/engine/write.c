@@ -12,6 +12,7 @@
  */
 #include "ddb/engine/engine_int.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,8 +269,10 @@ void eng_write_req_free(eng *e, eng_write_req *w)
     json_decref(w->item);
     ddb_cond_free(w->cond);
     ddb_update_free(w->update);
+    json_decref(w->legacy_names);
     json_decref(w->old_item);
     json_decref(w->new_item);
+    json_decref(w->old_kept);
     memset(w, 0, sizeof *w);
 }
 
@@ -310,43 +313,89 @@ static bool refresh_table(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
     return w->kind != ENG_PUT || eng_item_check(t, w->item, err);
 }
 
-/* The item an update produces from `old` (or from the key alone). */
-static json_t *updated_item(const eng_write_req *w, const json_t *old, ddb_err *err)
+/*
+ * A legacy update's item in the order DynamoDB Local keeps it: the names
+ * of `base` (the kept item it changed) that are left, where they were, then
+ * the new names in the order the AttributeUpdates sent them.
+ */
+static json_t *legacy_kept(const json_t *item, const json_t *base, const json_t *sent)
 {
-    json_t *item = json_deep_copy(old ? old : w->key_json);
+    json_t *out = json_object();
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)item, name, v)
+    {
+        if (json_object_get(base, name)) json_object_set(out, name, v);
+    }
+    size_t i;
+    json_t *s;
+    json_array_foreach(sent, i, s)
+    {
+        const char *n = json_string_value(s);
+        if (n && !json_object_get(out, n) && (v = json_object_get(item, n)))
+            json_object_set(out, n, v);
+    }
+    assert(json_object_size(out) == json_object_size(item));
+    return out;
+}
+
+/*
+ * The item an update produces from `old` (or from the key alone), as a
+ * read shows it; *kept is set to the same item in DynamoDB Local's kept
+ * order (attr_kept.c), or to NULL when that is the order a read shows (an
+ * item the update creates). The update changes the kept item, `old_kept`
+ * (NULL: the same as `old`).
+ */
+static json_t *updated_item(const eng_write_req *w, const json_t *old, const json_t *old_kept,
+                            json_t **kept, ddb_err *err)
+{
+    const json_t *base = w->update && old_kept ? old_kept : old ? old : w->key_json;
+    json_t *item = json_deep_copy(base);
+    *kept = w->update ? NULL : json_incref((json_t *)old_kept); /* no update: as it was */
     if (w->update && !ddb_update_apply(w->update, item, err)) {
         json_decref(item);
         return NULL;
     }
-    if (w->update) { /* its names as DynamoDB Local stores an updated item */
-        if (!w->put_order) ddb_update_order_maps(w->update, item);
-        json_t *ordered =
-            ddb_attr_reordered(item, w->put_order ? DDB_ORDER_WRITTEN : DDB_ORDER_REBUILT);
+    if (w->update) {
+        json_t *k;
+        if (w->legacy_names && old) {
+            k = legacy_kept(item, base, w->legacy_names);
+        } else if (w->legacy_names) {
+            k = json_incref(item); /* the key, then the names in the order sent */
+        } else {
+            ddb_update_order_maps(w->update, item, DDB_ORDER_REBUILT_KEPT);
+            k = ddb_attr_reordered(item, DDB_ORDER_REBUILT_KEPT);
+        }
         json_decref(item);
-        item = ordered;
+        /* a read shows each map of the kept item through a written map */
+        item = ddb_attr_reordered_deep(k, DDB_ORDER_WRITTEN);
+        if (old)
+            *kept = k;
+        else
+            json_decref(k); /* a new item is kept as a read shows it */
     }
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "Item size to update has exceeded the maximum allowed size");
-        json_decref(item);
-        return NULL;
+    } else if (eng_item_check(w->t, item, err)) {
+        return item;
     }
-    if (!eng_item_check(w->t, item, err)) {
-        json_decref(item);
-        return NULL;
-    }
-    return item;
+    json_decref(item);
+    json_decref(*kept);
+    *kept = NULL;
+    return NULL;
 }
 
 bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
 {
     json_decref(w->old_item);
     json_decref(w->new_item);
-    w->old_item = w->new_item = NULL;
+    json_decref(w->old_kept);
+    w->old_item = w->new_item = w->old_kept = NULL;
     if (!refresh_table(e, c, w, err)) return false;
 
     ddb_err local = DDB_ERR_INIT;
-    w->old_item = eng_item_get(c, w->t, &w->key, &local);
+    w->old_item = eng_item_get_kept(c, w->t, &w->key, &w->old_kept, &local);
     if (!w->old_item && local.code != DDB_OK) {
         ddb_err_move(err, &local);
         return false;
@@ -361,6 +410,7 @@ bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
             return false;
         }
     }
+    json_t *kept = NULL;
     switch (w->kind) {
     case ENG_CHECK:
         return true;
@@ -368,12 +418,14 @@ bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
         w->new_item = json_incref(w->item);
         break;
     case ENG_UPDATE:
-        if (!(w->new_item = updated_item(w, w->old_item, err))) return false;
+        if (!(w->new_item = updated_item(w, w->old_item, w->old_kept, &kept, err))) return false;
         break;
     case ENG_DELETE:
         break;
     }
-    return eng_item_store(e, c, w->t, &w->key, w->old_item, w->new_item, NULL, err);
+    bool ok = eng_item_store(e, c, w->t, &w->key, w->old_item, w->new_item, kept, NULL, err);
+    json_decref(kept);
+    return ok;
 }
 
 /* ---- the operations ---- */
@@ -384,14 +436,29 @@ static json_t *apply_fn(eng *e, eng_conn *c, void *arg, ddb_err *err)
     return eng_write_apply(e, c, arg, err) ? json_object() : NULL;
 }
 
+/* A new object with the members of `got` named in `names`, in that order
+   (values shared). */
+static json_t *in_order_of(const json_t *got, const json_t *names)
+{
+    json_t *out = json_object();
+    size_t i;
+    json_t *name, *v;
+    json_array_foreach(names, i, name)
+    {
+        if ((v = json_object_get(got, json_string_value(name))))
+            json_object_set(out, json_string_value(name), v);
+    }
+    return out;
+}
+
 /*
  * The Attributes member of a write's response for its ReturnValues, or NULL
- * when there is nothing to return (no old item, nothing updated). `req` is
- * the request as the operation ran it. The names come in DynamoDB Local
- * 3.3.1's order for each answer (attr_order.c): UpdateItem answers copies
- * of the item; PutItem and DeleteItem the stored item itself.
+ * when there is nothing to return (no old item, nothing updated). The names
+ * come in DynamoDB Local 3.3.1's order for each answer (attr_order.c):
+ * UpdateItem answers copies of the item; PutItem and DeleteItem the stored
+ * item itself.
  */
-static json_t *return_attributes(const eng_write_req *w, const json_t *req)
+static json_t *return_attributes(const eng_write_req *w)
 {
     const char *rv = w->return_values;
     json_t *out = NULL;
@@ -405,8 +472,12 @@ static json_t *return_attributes(const eng_write_req *w, const json_t *req)
         const json_t *src = strcmp(rv, "UPDATED_OLD") == 0 ? w->old_item : w->new_item;
         if (src) {
             json_t *got = ddb_proj_apply(ddb_update_paths(w->update), src);
-            if (w->put_order) eng_legacy_update_order(req, got);
-            out = ddb_attr_reordered(got, w->put_order ? DDB_ORDER_KEY : DDB_ORDER_UPDATED);
+            if (w->legacy_names) { /* their names in the order sent */
+                json_t *sent = in_order_of(got, w->legacy_names);
+                json_decref(got);
+                got = sent;
+            }
+            out = ddb_attr_reordered(got, w->legacy_names ? DDB_ORDER_KEY : DDB_ORDER_UPDATED);
             json_decref(got);
         }
     }
@@ -427,18 +498,19 @@ static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t 
     eng_write_req w;
     json_t *res = NULL;
     if (eng_write_prepare(e, c, kind, req, &w, NULL, err)) {
-        w.put_order = put_order;
+        if (put_order) w.legacy_names = eng_legacy_update_names(req);
         res = eng_write(e, apply_fn, &w, err);
         /* UpdateItem's failed condition answers its copy of the old item
-           (attr_order.c); PutItem and DeleteItem the stored item. */
-        json_t *old = !res && kind == ENG_UPDATE && err && err->detail
-                          ? json_object_get(err->detail, "Item")
-                          : NULL;
-        if (json_is_object(old))
+           (attr_order.c); PutItem and DeleteItem the item in the order
+           DynamoDB Local keeps it (attr_kept.c). */
+        json_t *old = !res && err && err->detail ? json_object_get(err->detail, "Item") : NULL;
+        if (json_is_object(old) && kind == ENG_UPDATE)
             json_object_set_new(err->detail, "Item", ddb_attr_reordered(old, DDB_ORDER_HASHMAP));
+        else if (json_is_object(old) && w.old_kept)
+            json_object_set(err->detail, "Item", w.old_kept);
     }
     if (res) {
-        json_t *attrs = return_attributes(&w, req);
+        json_t *attrs = return_attributes(&w);
         if (attrs) json_object_set_new(res, "Attributes", attrs);
         double *iu = w.t->n_indexes ? xcalloc(w.t->n_indexes, sizeof *iu) : NULL;
         double tu = eng_write_change_units(w.t, w.old_item, w.new_item, iu);

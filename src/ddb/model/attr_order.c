@@ -22,7 +22,8 @@
  * The rules (`how`), last map first:
  *   WRITTEN      small, as sent: a map as a request sent it;
  *   REBUILT      small, g16, sorted: an item an UpdateExpression rebuilt,
- *                as stored; also each map a projection builds;
+ *                as a read shows it; also each map a projection builds;
+ *   REBUILT_KEPT g16, sorted: the same item as 3.3.1 keeps it (attr_kept.c);
  *   ALL_NEW      small, copy, g16, sorted: UpdateItem's ALL_NEW answer
  *                (the same as COPIED on the stored order);
  *   COPIED       small, copy, as stored: UpdateItem's ALL_NEW answer;
@@ -85,6 +86,7 @@ static const struct rule {
     [DDB_ORDER_UPDATED] = {{CAP_SMALL, CAP_G16, CAP_COPY}, true},
     [DDB_ORDER_LISTED] = {{CAP_SMALL, CAP_G16}, false},
     [DDB_ORDER_DOC_PATH] = {{CAP_G16}, false, true},
+    [DDB_ORDER_REBUILT_KEPT] = {{CAP_G16}, true},
 };
 
 typedef struct entry {

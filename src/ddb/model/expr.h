@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "ddb/ddb.h"
+#include "ddb/model/value.h"
 
 typedef struct ddb_expr_attrs {
     json_t *names;  /* ExpressionAttributeNames (own ref) or NULL */
@@ -73,10 +74,11 @@ bool ddb_update_apply(const ddb_update *u, json_t *item, ddb_err *err);
 /* True if the update writes or removes the top-level attribute `name`. */
 bool ddb_update_touches(const ddb_update *u, const char *name);
 /* Puts the names of every nested map the update stepped into (a map that
-   holds a SET or REMOVE target, at any depth) in the order DynamoDB Local
-   3.3.1 stores a map an update rebuilt (attr_order.c); other maps keep
-   their order. `item` is the updated item, changed in place. */
-void ddb_update_order_maps(const ddb_update *u, json_t *item);
+   holds a SET or REMOVE target, at any depth) in the order `how` gives a
+   map an update rebuilt (attr_order.c: REBUILT as a read shows it,
+   REBUILT_KEPT as DynamoDB Local 3.3.1 keeps it); other maps keep their
+   order. `item` is the updated item, changed in place. */
+void ddb_update_order_maps(const ddb_update *u, json_t *item, ddb_attr_order how);
 /* The paths the update touches, as a projection (for UPDATED_OLD/UPDATED_NEW). */
 const ddb_proj *ddb_update_paths(const ddb_update *u);
 void ddb_update_free(ddb_update *u);

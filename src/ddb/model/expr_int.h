@@ -188,8 +188,9 @@ bool expr_trie_has_top(const expr_trie *t, const char *name);
    keys of the object `names`. */
 void expr_trie_top_names(const expr_trie *t, json_t *names);
 /* Reorders, in place, every map of `item` that a path steps into (not the
-   paths' targets) as DynamoDB Local orders a map an update rebuilt. */
-void expr_trie_reorder_maps(const expr_trie *t, json_t *item);
+   paths' targets) by `how`, as DynamoDB Local orders a map an update
+   rebuilt. */
+void expr_trie_reorder_maps(const expr_trie *t, json_t *item, ddb_attr_order how);
 void expr_trie_free(expr_trie *t);
 
 /* ---- evaluation (expr_eval.c) ---- */

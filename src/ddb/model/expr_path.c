@@ -250,15 +250,15 @@ json_t *expr_trie_project(const expr_trie *t, const json_t *item)
 }
 
 /* Puts the names of each map that node's children step into in the order
-   DynamoDB Local gives a map an update rebuilt (attr_order.c). */
-static void reorder_av(const trie_node *node, json_t *av)
+   `how` gives a map an update rebuilt (attr_order.c). */
+static void reorder_av(const trie_node *node, json_t *av, ddb_attr_order how)
 {
     if (node->terminal || node->nkids == 0 || !json_is_object(av)) return;
     if (node->kids[0]->el.is_index) {
         json_t *l = json_object_get(av, "L");
         for (int i = 0; i < node->nkids && json_is_array(l); i++) {
             json_t *x = json_array_get(l, (size_t)node->kids[i]->el.index);
-            if (x) reorder_av(node->kids[i], x);
+            if (x) reorder_av(node->kids[i], x, how);
         }
         return;
     }
@@ -266,16 +266,16 @@ static void reorder_av(const trie_node *node, json_t *av)
     if (!json_is_object(m)) return;
     for (int i = 0; i < node->nkids; i++) {
         json_t *x = json_object_get(m, node->kids[i]->el.name);
-        if (x) reorder_av(node->kids[i], x);
+        if (x) reorder_av(node->kids[i], x, how);
     }
-    json_object_set_new(av, "M", ddb_attr_reordered(m, DDB_ORDER_REBUILT));
+    json_object_set_new(av, "M", ddb_attr_reordered(m, how));
 }
 
-void expr_trie_reorder_maps(const expr_trie *t, json_t *item)
+void expr_trie_reorder_maps(const expr_trie *t, json_t *item, ddb_attr_order how)
 {
     for (int i = 0; i < t->root.nkids; i++) {
         const trie_node *kid = t->root.kids[i];
         json_t *x = json_object_get(item, kid->el.name);
-        if (x) reorder_av(kid, x);
+        if (x) reorder_av(kid, x, how);
     }
 }

@@ -129,9 +129,9 @@ bool ddb_update_touches(const ddb_update *u, const char *name)
     return expr_trie_has_top(u->paths.trie, name);
 }
 
-void ddb_update_order_maps(const ddb_update *u, json_t *item)
+void ddb_update_order_maps(const ddb_update *u, json_t *item, ddb_attr_order how)
 {
-    expr_trie_reorder_maps(u->paths.trie, item);
+    expr_trie_reorder_maps(u->paths.trie, item, how);
 }
 
 const ddb_proj *ddb_update_paths(const ddb_update *u)

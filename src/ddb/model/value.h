@@ -78,6 +78,9 @@ int ddb_utf16_cmp(const char *a, size_t an, const char *b, size_t bn);
  *                      map a ProjectionExpression builds;
  *   DDB_ORDER_ALL_NEW  the same item as UpdateItem's ALL_NEW answer shows
  *                      it (one HashMap copy more);
+ *   DDB_ORDER_REBUILT_KEPT  the same item as 3.3.1 keeps it in its store
+ *                      (its names sorted, through one new HashMap(): a read
+ *                      shows that through a WRITTEN map; attr_kept.c);
  *   DDB_ORDER_HASHMAP  names put in the order given into one new HashMap()
  *                      (as 3.3.1 keeps a table's indexes by name, and the
  *                      members of a PartiQL {...} literal before the
@@ -113,6 +116,7 @@ typedef enum ddb_attr_order {
     DDB_ORDER_UPDATED,
     DDB_ORDER_LISTED,
     DDB_ORDER_DOC_PATH,
+    DDB_ORDER_REBUILT_KEPT,
 } ddb_attr_order;
 /* Fills perm[0..n) with the positions of `names` (n names, in the order
    they came) in the order `how` gives them. */
@@ -123,6 +127,23 @@ json_t *ddb_attr_reordered(const json_t *obj, ddb_attr_order how);
 /* The same, and every M value inside it (in lists too) reordered by `how`
    as well (values other than maps and lists shared). */
 json_t *ddb_attr_reordered_deep(const json_t *obj, ddb_attr_order how);
+
+/*
+ * The kept order (attr_kept.c). Beside the order a read shows, DynamoDB
+ * Local 3.3.1 keeps the order it stored an item's names in: a read shows
+ * each map of the kept item through a WRITTEN map, a failed PutItem or
+ * DeleteItem condition answers the kept item itself, and a legacy
+ * AttributeUpdates update starts from it. cruddur stores what a read shows
+ * and, only when the kept order differs somewhere, a shape: the kept
+ * item's names at every depth, without values.
+ */
+/* The shape of `kept` (a new JSON value), or NULL when every map of `kept`
+   has its names in the order of the same map in `shown` (the same item in
+   the order a read shows). */
+json_t *ddb_attr_kept_shape(const json_t *kept, const json_t *shown);
+/* A new item: `item` with each map's names in the order `shape` gives them
+   (names the shape lacks follow in their own order); values shared. */
+json_t *ddb_attr_kept_apply(const json_t *item, const json_t *shape);
 
 /* DynamoDB equality: same type and value; sets ignore order; N numeric. */
 bool ddb_av_equal(const json_t *a, const json_t *b);

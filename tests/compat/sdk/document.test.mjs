@@ -16,7 +16,7 @@ import {
   paginateQuery,
   paginateScan,
 } from "@aws-sdk/lib-dynamodb";
-import { anyOrder, both, makeDoc, outcome, withoutEmptyLastPage } from "./harness.mjs";
+import { both, makeDoc, outcome, withoutEmptyLastPage } from "./harness.mjs";
 
 /** A table keyed by id (S) and n (N). */
 function createTable(client, name) {
@@ -237,20 +237,19 @@ both("paginators, conditions, batches and transactions", async ({ endpoint, clie
         ),
       ),
     );
+    // the item the transaction updated: answered in the order DynamoDB
+    // Local keeps it, not the one a read shows (FINDINGS.md)
     t.push(
-      anyOrder(
-        await outcome(
-          doc.send(
-            new DeleteCommand({
-              TableName: "doc_pages",
-              Key: { id: "p0", n: 0 },
-              ConditionExpression: "label = :x",
-              ExpressionAttributeValues: { ":x": "nope" },
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          ),
+      await outcome(
+        doc.send(
+          new DeleteCommand({
+            TableName: "doc_pages",
+            Key: { id: "p0", n: 0 },
+            ConditionExpression: "label = :x",
+            ExpressionAttributeValues: { ":x": "nope" },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
         ),
-        "ReturnValuesOnConditionCheckFailure order (open, FINDINGS.md)",
       ),
     );
     t.push(await outcome(doc.send(new QueryCommand({ TableName: "doc_pages", KeyConditionExpression: "id = :id", ExpressionAttributeValues: { ":id": "p2" }, Select: "COUNT" }))));

@@ -159,7 +159,7 @@ static void test_update_maps(void **state)
     json_t *item = json_pack("{s:{s:o},s:{s:o}}", "mm", "M", item_of("zz,yy,xx,Q1,ab9"), "kk", "M",
                              item_of("zz,yy,xx,Q1,ab9"));
     assert_true(ddb_update_apply(u, item, &err));
-    ddb_update_order_maps(u, item);
+    ddb_update_order_maps(u, item, DDB_ORDER_REBUILT);
     char got[512];
     names_of(json_object_get(json_object_get(item, "mm"), "M"), got, sizeof got);
     assert_string_equal(got, "Q1,ww,xx,zz,ab9");
@@ -169,6 +169,54 @@ static void test_update_maps(void **state)
     ddb_update_free(u);
     ddb_expr_attrs_free(&attrs);
     json_decref(values);
+}
+
+/*
+ * The kept order (attr_kept.c), from DynamoDB Local 3.3.1: an item put as
+ * {pk, n, s, c, mm: {zz, yy, xx, Q1}}, then SET ww, mm.ab9 (kept: the
+ * names sorted through a new HashMap()), then AttributeUpdates PUT k2,
+ * DELETE ww, PUT a1, DELETE s: a failed PutItem's Item (the kept order) is
+ * {mm: {Q1, xx, yy, zz, ab9}, c, pk, n, k2, a1}, a GetItem shows {mm, a1,
+ * c, pk, n, k2}.
+ */
+static void test_kept(void **state)
+{
+    (void)state;
+    check_rebuilt("pk,n,s,c,mm,ww", DDB_ORDER_REBUILT_KEPT, "mm,ww,c,s,pk,n");
+    json_t *kept = item_of("mm,c,pk,n,k2,a1");
+    json_object_set_new(kept, "mm", json_pack("{s:o}", "M", item_of("Q1,xx,yy,zz,ab9")));
+    json_t *read = ddb_attr_reordered_deep(kept, DDB_ORDER_WRITTEN);
+    char got[512];
+    names_of(read, got, sizeof got);
+    assert_string_equal(got, "mm,a1,c,pk,n,k2");
+    json_decref(read);
+    /* a list holding a map, kept in an order that a read shows otherwise */
+    json_object_set_new(
+        kept, "l", json_pack("{s:[{s:s},{s:o}]}", "L", "N", "1", "M", item_of("c,pk,n,k2,a1")));
+    json_t *shown = ddb_attr_reordered_deep(kept, DDB_ORDER_WRITTEN);
+    json_t *no_l = json_deep_copy(shown);
+    json_object_del(no_l, "l");
+    assert_null(ddb_attr_kept_shape(shown, shown)); /* nothing to keep */
+    json_t *shape = ddb_attr_kept_shape(kept, shown);
+    assert_non_null(shape);
+    json_t *back = ddb_attr_kept_apply(shown, shape);
+    char *want = json_dumps(kept, JSON_COMPACT), *text = json_dumps(back, JSON_COMPACT);
+    assert_string_equal(text, want); /* every map in the kept order again */
+    free(text);
+    free(want);
+    /* a name the shape lacks follows the others; one the item lacks is skipped */
+    json_object_set_new(no_l, "zz", json_pack("{s:s}", "N", "1"));
+    json_t *partial = ddb_attr_kept_apply(no_l, shape);
+    names_of(partial, got, sizeof got);
+    assert_string_equal(got, "mm,c,pk,n,k2,a1,zz");
+    names_of(json_object_get(json_object_get(partial, "mm"), "M"), got, sizeof got);
+    assert_string_equal(got, "Q1,xx,yy,zz,ab9");
+    json_decref(partial);
+    json_decref(back);
+    json_decref(shape);
+    json_decref(no_l);
+    json_decref(shown);
+    json_decref(kept);
 }
 
 /* The names of the M value of the map literal `lit` (as INSERT's VALUE)
@@ -387,7 +435,7 @@ int main(void)
         cmocka_unit_test(test_literal),      cmocka_unit_test(test_copies),
         cmocka_unit_test(test_updated),      cmocka_unit_test(test_projection_and_deep),
         cmocka_unit_test(test_listed),       cmocka_unit_test(test_select_list),
-        cmocka_unit_test(test_select_paths),
+        cmocka_unit_test(test_select_paths), cmocka_unit_test(test_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
