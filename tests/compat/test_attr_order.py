@@ -709,6 +709,55 @@ def test_kept_order(server, ddb, make_table):
     assert new_images == images
 
 
+
+def test_insert_kept_order(server, ddb, make_table):
+    """3.3.1 keeps the item of a PartiQL INSERT in its literal's order: each
+    map literal's names as written through a map grown from 16 (the item's,
+    a map's inside it, one's in a list), where a read shows each through a
+    written map on top; a map sent as a parameter is kept as a read shows
+    it. So a failed PutItem or DeleteItem condition answers that order,
+    and a legacy update that removes names changes it in place, which a
+    read then shows (FINDINGS.md, "a second legacy update"). The same for
+    ExecuteStatement, BatchExecuteStatement and ExecuteTransaction."""
+    t = make_hash_table(ddb, make_table)
+    rng = random.Random(47)
+    differs = 0
+    for i in range(30):
+        how = PQ_CALLS[i % 3]
+        pk = "n%d" % i
+        plain = random_names(rng, rng.randint(2, 9), avoid=["ll", "pp", "zz"])
+        top = plain + ["pk", "mm", "ll", "pp"]
+        rng.shuffle(top)
+        mid, deep, inlist, param = (random_names(rng, rng.randint(2, 8)) for _ in range(4))
+        values = {"pk": "'%s'" % pk, "mm": map_lit(mid, map_lit(deep)), "ll": "[%s]" % map_lit(inlist), "pp": "?"}
+        stmt = 'INSERT INTO "%s" VALUE {%s}' % (t, ", ".join("'%s': %s" % (x, values.get(x, "1")) for x in top))
+        pq_call(server, how, stmt, [{"M": {x: {"N": "2"} for x in param}}])
+        subs = {"mm": [(x, [(y, None) for y in hm16(deep)] if x == mid[0] else None) for x in hm16(mid)],
+                "pp": [(x, None) for x in written(param)]}
+        kept = [(x, subs.get(x)) for x in hm16(top)]
+        differs += kept != kept_shown(kept)
+        assert names_tree(get_item(server, t, pk)) == kept_shown(kept)
+        for op in ("PutItem", "DeleteItem"):
+            fail = {"TableName": t, "ConditionExpression": "attribute_not_exists(pk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            fail["Item" if op == "PutItem" else "Key"] = {"pk": {"S": pk}}
+            item = member(call_status(server, op, fail), "Item")
+            assert names_tree(item) == kept, (op, stmt)
+            assert names_of(member(member(member(item, "ll"), "L")[0], "M")) == hm16(inlist), (op, stmt)
+        # a legacy update removing names, so the item may shrink across a
+        # capacity: the rest stay where they were kept, the new name last
+        gone = rng.sample(plain, rng.randint(1, len(plain)))
+        ups = [(x, {"Action": "DELETE"}) for x in gone] + [("zz", {"Action": "PUT", "Value": {"N": "5"}})]
+        rng.shuffle(ups)
+        call(server, "UpdateItem", {"TableName": t, "Key": {"pk": {"S": pk}}, "AttributeUpdates": dict(ups)})
+        kept = [(k, v) for k, v in kept if k not in gone] + [("zz", None)]
+        assert names_tree(get_item(server, t, pk)) == kept_shown(kept), (gone, stmt)
+        fail = {"TableName": t, "Key": {"pk": {"S": pk}}, "ConditionExpression": "attribute_not_exists(pk)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        assert names_tree(member(call_status(server, "DeleteItem", fail), "Item")) == kept, stmt
+    assert differs >= 15  # enough items whose kept order is not what a read shows
+
+
 def call_status(server, op, body):
     """A request that must fail with a ConditionalCheckFailedException or a
     cancelled transaction; its parsed answer."""

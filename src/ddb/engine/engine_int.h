@@ -299,6 +299,8 @@ typedef struct eng_write_req {
     bool return_old_on_cond_fail; /* ReturnValuesOnConditionCheckFailure=ALL_OLD */
     json_t *legacy_names;         /* ENG_UPDATE from AttributeUpdates: their
                                      names in the order sent (legacy.c) */
+    json_t *put_kept;             /* ENG_PUT kept as given (eng_write_keep_given):
+                                     item in the order its request gave, or NULL */
     /* results, filled by eng_write_apply */
     json_t *old_item;
     json_t *new_item;
@@ -328,6 +330,11 @@ bool eng_write_parse_expressions(eng_write_kind kind, const json_t *req, ddb_con
    condition (ConditionalCheckFailedException), computes and stores the new
    item. */
 bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err);
+/* Makes a prepared ENG_PUT keep its item in the order `req`'s Item gives
+   the names of each map (attr_kept.c), not as a read shows it: how
+   DynamoDB Local 3.3.1 keeps the item of a PartiQL INSERT, whose plan
+   gives them in its literal's order (partiql_value.c, DDB_ORDER_HASHMAP). */
+void eng_write_keep_given(eng_write_req *w, const json_t *req);
 void eng_write_req_free(eng *e, eng_write_req *w);
 
 /* ---- capacity ---- */
@@ -368,6 +375,8 @@ json_t *eng_op_tag_resource(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_untag_resource(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_list_tags(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_put_item(eng *e, json_t *req, ddb_err *err);
+/* PutItem whose item is kept as given (eng_write_keep_given): a PartiQL INSERT. */
+json_t *eng_op_put_item_kept(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_get_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_delete_item(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err);
@@ -387,6 +396,9 @@ json_t *eng_op_scan(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_batch_write(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_batch_get(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err);
+/* TransactWriteItems whose Put items are kept as given: ExecuteTransaction,
+   whose Puts are INSERTs. */
+json_t *eng_op_transact_write_kept(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_transact_get(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_execute_statement(eng *e, json_t *req, ddb_err *err);
 json_t *eng_op_batch_execute_statement(eng *e, json_t *req, ddb_err *err);

@@ -382,7 +382,7 @@ static json_t *run_write(eng *e, stmt_run *r, ddb_err *err)
     json_t *res;
     switch (r->plan.op) {
     case PQ_OP_PUT:
-        res = eng_op_put_item(e, r->plan.req, err);
+        res = eng_op_put_item_kept(e, r->plan.req, err); /* in its literal's order */
         if (!res && err->code == DDB_E_CONDITION)
             ddb_err_set(err, DDB_E_DUPLICATE_ITEM, "Duplicate primary key exists in table");
         break;
@@ -767,7 +767,7 @@ json_t *eng_op_execute_transaction(eng *e, json_t *req, ddb_err *err)
         json_array_append_new(actions, txn_action(&runs[i]));
     json_t *token = json_object_get(req, "ClientRequestToken");
     if (token) json_object_set(inner, "ClientRequestToken", token);
-    json_t *res = eng_op_transact_write(e, inner, err);
+    json_t *res = eng_op_transact_write_kept(e, inner, err); /* INSERTs as written */
     if (!res) {
         if (err->code == DDB_E_TXN_CANCELED) txn_reasons(runs, n, err);
         if (err->code == DDB_E_IDEMPOTENT_MISMATCH)

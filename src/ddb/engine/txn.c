@@ -189,6 +189,7 @@ typedef struct tw_ctx {
     size_t n;
     const char *cap_mode;
     const char *token; /* ClientRequestToken or NULL */
+    bool puts_kept;    /* Put items kept as given (eng_write_keep_given) */
     char digest[ENG_TOKEN_DIGEST_LEN];
     int64_t now_us;
 } tw_ctx;
@@ -260,7 +261,7 @@ static bool tw_null_member(ddb_err *err, size_t i, eng_write_kind kind, const ch
 
 /* Prepares action i against its table; `key_unfit` as eng_write_prepare's. */
 static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_write_req *w,
-                       bool *key_unfit, ddb_err *err)
+                       bool puts_kept, bool *key_unfit, ddb_err *err)
 {
     eng_write_kind kind;
     json_t *body;
@@ -277,7 +278,9 @@ static bool tw_prepare(eng *e, eng_conn *c, const json_t *action, size_t i, eng_
         eng_table_release(e, t);
         return tw_null_member(err, i, kind, kind == ENG_PUT ? "item" : "key");
     }
-    return eng_write_prepare(e, c, kind, body, w, key_unfit, err);
+    if (!eng_write_prepare(e, c, kind, body, w, key_unfit, err)) return false;
+    if (puts_kept && kind == ENG_PUT) eng_write_keep_given(w, body);
+    return true;
 }
 
 /* Every action's TableName is present (DynamoDB Local 3.3.1 looks for all
@@ -342,7 +345,7 @@ static bool tw_prepare_next(eng *e, eng_conn *c, const json_t *action, size_t i,
     eng_write_req *w = &x->w[x->n++];
     bool key_unfit = false;
     assert(i == x->n - 1);
-    if (!tw_prepare(e, c, action, i, w, &key_unfit, err)) {
+    if (!tw_prepare(e, c, action, i, w, x->puts_kept, &key_unfit, err)) {
         if (!key_unfit) return false;
         assert(w->t && err->code == DDB_E_VALIDATION);
         x->key_faults[i] = xstrdup(err->message);
@@ -474,7 +477,7 @@ static json_t *tw_apply(eng *e, eng_conn *c, void *arg, ddb_err *err)
     return resp;
 }
 
-json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
+static json_t *transact_write(eng *e, json_t *req, bool puts_kept, ddb_err *err)
 {
     json_t *items;
     if (!txn_items(req, &items, err)) return NULL;
@@ -491,7 +494,8 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
     size_t n = json_array_size(items);
     tw_ctx x = {.w = xcalloc(n, sizeof(eng_write_req)),
                 .key_faults = xcalloc(n, sizeof(char *)),
-                .token = has_token ? token : NULL};
+                .token = has_token ? token : NULL,
+                .puts_kept = puts_kept};
     if (x.token && !eng_txn_token_digest(items, x.digest)) {
         ddb_err_set(err, DDB_E_INTERNAL, "could not digest TransactItems");
         tw_ctx_free(e, &x);
@@ -505,6 +509,16 @@ json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
         resp = eng_write(e, tw_apply, &x, err);
     tw_ctx_free(e, &x);
     return resp;
+}
+
+json_t *eng_op_transact_write(eng *e, json_t *req, ddb_err *err)
+{
+    return transact_write(e, req, false, err);
+}
+
+json_t *eng_op_transact_write_kept(eng *e, json_t *req, ddb_err *err)
+{
+    return transact_write(e, req, true, err);
 }
 
 /* ---- TransactGetItems ---- */

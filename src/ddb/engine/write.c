@@ -270,6 +270,7 @@ void eng_write_req_free(eng *e, eng_write_req *w)
     ddb_cond_free(w->cond);
     ddb_update_free(w->update);
     json_decref(w->legacy_names);
+    json_decref(w->put_kept);
     json_decref(w->old_item);
     json_decref(w->new_item);
     json_decref(w->old_kept);
@@ -416,6 +417,7 @@ bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
         return true;
     case ENG_PUT:
         w->new_item = json_incref(w->item);
+        kept = json_incref(w->put_kept);
         break;
     case ENG_UPDATE:
         if (!(w->new_item = updated_item(w, w->old_item, w->old_kept, &kept, err))) return false;
@@ -426,6 +428,17 @@ bool eng_write_apply(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
     bool ok = eng_item_store(e, c, w->t, &w->key, w->old_item, w->new_item, kept, NULL, err);
     json_decref(kept);
     return ok;
+}
+
+void eng_write_keep_given(eng_write_req *w, const json_t *req)
+{
+    assert(w->kind == ENG_PUT && json_is_object(w->item));
+    const json_t *given = json_object_get(req, "Item");
+    assert(json_is_object(given)); /* eng_write_prepare took it */
+    json_t *shape = ddb_attr_kept_shape(given, w->item);
+    json_decref(w->put_kept);
+    w->put_kept = shape ? ddb_attr_kept_apply(w->item, shape) : NULL;
+    json_decref(shape);
 }
 
 /* ---- the operations ---- */
@@ -488,7 +501,9 @@ static json_t *return_attributes(const eng_write_req *w)
     return out;
 }
 
-/* PutItem, UpdateItem and DeleteItem: prepare, apply on the writer, answer. */
+/* PutItem, UpdateItem and DeleteItem: prepare, apply on the writer, answer.
+   `put_order`: the item is kept in the order the request gives (an update
+   from AttributeUpdates, a PartiQL INSERT's item; attr_kept.c). */
 static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t *req, ddb_err *err)
 {
     const char *mode;
@@ -498,7 +513,8 @@ static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t 
     eng_write_req w;
     json_t *res = NULL;
     if (eng_write_prepare(e, c, kind, req, &w, NULL, err)) {
-        if (put_order) w.legacy_names = eng_legacy_update_names(req);
+        if (put_order && kind == ENG_UPDATE) w.legacy_names = eng_legacy_update_names(req);
+        if (put_order && kind == ENG_PUT) eng_write_keep_given(&w, req);
         res = eng_write(e, apply_fn, &w, err);
         /* UpdateItem's failed condition answers its copy of the old item
            (attr_order.c); PutItem and DeleteItem the item in the order
@@ -525,6 +541,11 @@ static json_t *single_write(eng *e, eng_write_kind kind, bool put_order, json_t 
 json_t *eng_op_put_item(eng *e, json_t *req, ddb_err *err)
 {
     return single_write(e, ENG_PUT, false, req, err);
+}
+
+json_t *eng_op_put_item_kept(eng *e, json_t *req, ddb_err *err)
+{
+    return single_write(e, ENG_PUT, true, req, err);
 }
 
 json_t *eng_op_update_item(eng *e, json_t *req, ddb_err *err)

@@ -10,8 +10,11 @@
  * names after the old ones, in the order sent). An UpdateExpression keeps
  * the item, and each map its paths step into, rebuilt
  * (DDB_ORDER_REBUILT_KEPT), other maps as they were; a written item or
- * value is kept as a read shows it. tests/compat/FINDINGS.md ("a second
- * legacy update") has the measurements.
+ * value is kept as a read shows it, except a PartiQL INSERT's item, kept
+ * in the order its plan gives (each map literal's names through a new
+ * HashMap(), DDB_ORDER_HASHMAP; write.c eng_write_keep_given).
+ * tests/compat/FINDINGS.md ("a second legacy update") has the
+ * measurements.
  *
  * The read path never needs the kept order, so the engine stores it only
  * when it differs, as a shape: an object with the kept item's names in

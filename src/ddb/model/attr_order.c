@@ -34,7 +34,8 @@
  *   HASHMAP      g16, as given: names 3.3.1 keeps in one new HashMap() (a
  *                table's indexes, the members of a PartiQL map literal
  *                such as an INSERT's item, before the request's map rule
- *                applies to that order); a stream record's NewImage and
+ *                applies to that order; 3.3.1 keeps an INSERT's item so,
+ *                attr_kept.c); a stream record's NewImage and
  *                OldImage (as stored; each map in them too), and
  *                UpdateItem's ReturnValuesOnConditionCheckFailure Item;
  *   KEY          small, g16, as given: a LastEvaluatedKey (its names in key
@@ -214,9 +215,10 @@ json_t *ddb_attr_reordered(const json_t *obj, ddb_attr_order how)
     return out;
 }
 
-/* An attribute value with every M inside it reordered (a new reference). */
-static json_t *av_reordered_deep(const json_t *av, ddb_attr_order how)
+json_t *ddb_av_reordered_deep(const json_t *av, ddb_attr_order how)
 {
+    /* one type only: a malformed value keeps what its validation refuses */
+    if (json_object_size(av) != 1) return json_incref((json_t *)av);
     const json_t *m = json_object_get(av, "M");
     const json_t *l = json_object_get(av, "L");
     if (json_is_object(m)) return json_pack("{s:o}", "M", ddb_attr_reordered_deep(m, how));
@@ -226,7 +228,7 @@ static json_t *av_reordered_deep(const json_t *av, ddb_attr_order how)
     const json_t *x;
     json_array_foreach(l, i, x)
     {
-        json_array_append_new(out, av_reordered_deep(x, how));
+        json_array_append_new(out, ddb_av_reordered_deep(x, how));
     }
     return json_pack("{s:o}", "L", out);
 }
@@ -238,7 +240,7 @@ json_t *ddb_attr_reordered_deep(const json_t *obj, ddb_attr_order how)
     json_t *v;
     json_object_foreach(top, name, v)
     {
-        json_object_set_new(top, name, av_reordered_deep(v, how));
+        json_object_set_new(top, name, ddb_av_reordered_deep(v, how));
     }
     return top;
 }

@@ -197,8 +197,8 @@ static json_t *map_fields(conv *c, const pq_node *n, bool at_keys)
 static json_t *convert(conv *c, const pq_node *n, bool nested)
 {
     switch (n->type) {
-    /* Literals and parameters are shared, not copied: nothing that
-       receives a value changes it. */
+    /* Literals and parameters are shared, not copied (but a parameter's
+       maps reordered): nothing that receives a value changes it. */
     case PQ_N_LIT:
         return json_incref(n->av);
     case PQ_N_PARAM: {
@@ -208,6 +208,12 @@ static json_t *convert(conv *c, const pq_node *n, bool nested)
                         "Number of parameters in request and statement don't match.");
             return NULL;
         }
+        /* a map sent as a parameter is kept as any map a request sends
+           (through a written map, each map inside it too), not as a
+           literal: its names in that order, so that an INSERT keeps them
+           so (eng_write_keep_given) */
+        if (json_object_get(v, "M") || json_object_get(v, "L"))
+            return ddb_av_reordered_deep(v, DDB_ORDER_WRITTEN);
         return json_incref(v);
     }
     case PQ_N_LIST: {

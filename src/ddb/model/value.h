@@ -127,6 +127,10 @@ json_t *ddb_attr_reordered(const json_t *obj, ddb_attr_order how);
 /* The same, and every M value inside it (in lists too) reordered by `how`
    as well (values other than maps and lists shared). */
 json_t *ddb_attr_reordered_deep(const json_t *obj, ddb_attr_order how);
+/* An attribute value with every M inside it (in lists too) reordered by
+   `how` (a new reference; anything else is shared, and a value that is not
+   a well-formed M or L is returned as it is). */
+json_t *ddb_av_reordered_deep(const json_t *av, ddb_attr_order how);
 
 /*
  * The kept order (attr_kept.c). Beside the order a read shows, DynamoDB
