@@ -1,6 +1,9 @@
 """Query and Scan: key conditions, order, Limit and paging, filters after
 Limit, projections, Select COUNT, GSI (sparse, KEYS_ONLY, INCLUDE) and LSI
 queries, parallel scan segments, number and binary ordering, and errors."""
+import random
+import string
+
 import pytest
 from compatlib import error_of, expect_error, expect_error_ddb
 from conftest import documented_only
@@ -359,6 +362,70 @@ P = {":g": {"S": "p"}}
 ])
 def test_index_does_not_project(ddb, narrow, op, args, message):
     expect_error("ValidationException", message, getattr(ddb, op), TableName=narrow, **args)
+
+
+def _java_hash(name, base=0):
+    h = 0
+    units = name.encode("utf-16-be")
+    for i in range(0, len(units), 2):
+        h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
+    h = (h + base) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
+def _hash_set(names, base=0):
+    """The iteration order of a new HashSet() (or HashMap) filled with
+    `names` in that order; `base` 8191 * 127 for keys that are document
+    path elements (their hash is that plus the name's)."""
+    cap = 16
+    while len(names) * 4 > cap * 3:
+        cap *= 2
+    return sorted(names, key=lambda s: _java_hash(s, base) & (cap - 1))
+
+
+def test_index_does_not_project_long_lists(ddb, narrow):
+    """The "does not project" lists for many names, as DynamoDB Local 3.3.1
+    builds them: a projection's top-level names go into its projection
+    tree (a HashMap keyed by path elements, the paths taken last to first;
+    AttributesToGet as listed), from there into a HashSet, and the names
+    the index holds are removed; a Query filter's names are sorted."""
+    rng = random.Random(61)
+    for i in range(24):
+        names = list(dict.fromkeys("n%s" % "".join(rng.choice(string.ascii_letters) for _ in range(rng.randint(1, 5)))
+                                   for _ in range(rng.randint(13, 30))))
+        names += rng.sample(["pk", "sk", "g"], rng.randint(0, 3))
+        rng.shuffle(names)
+        kind = ["projection", "attributes", "filter"][i % 3]
+        op = "scan" if i % 2 and kind != "filter" else "query"
+        args = dict(IndexName="keys")
+        if op == "query":
+            args.update(KeyConditionExpression="g = :g", ExpressionAttributeValues=G)
+        if kind == "projection":
+            paths = [[x] for x in names] + [["nest%d" % rng.randint(0, 3), "x%d" % k] for k in range(rng.randint(0, 5))]
+            rng.shuffle(paths)
+            ean = {}
+            for p in paths:
+                for x in p:
+                    ean.setdefault("#" + x, x)
+            args.update(ProjectionExpression=", ".join(".".join("#" + x for x in p) for p in paths),
+                         ExpressionAttributeNames=ean)
+            tops = list(dict.fromkeys(p[0] for p in reversed(paths)))
+            want = [x for x in _hash_set(_hash_set(tops, 8191 * 127)) if x not in ("pk", "sk", "g")]
+            message = NOT_PROJECTED % ("keys", ", ".join(want))
+        elif kind == "attributes":
+            if op == "query":
+                args = dict(IndexName="keys", KeyConditions={"g": {"ComparisonOperator": "EQ",
+                                                                   "AttributeValueList": [{"S": "G"}]}})
+            args.update(AttributesToGet=names, Select="SPECIFIC_ATTRIBUTES")
+            want = [x for x in _hash_set(names) if x not in ("pk", "sk", "g")]
+            message = NOT_PROJECTED % ("keys", ", ".join(want))
+        else:
+            held = [x for x in names if x in ("pk", "sk", "g")]
+            filt = [x for x in names if x not in held]
+            args.update(FilterExpression=" OR ".join("attribute_exists(#%s)" % x for x in filt),
+                        ExpressionAttributeNames={"#" + x: x for x in filt})
+            message = NOT_FILTERED % ("keys", ", ".join(sorted(filt, key=lambda s: s.encode("utf-16-be"))))
+        expect_error("ValidationException", message, getattr(ddb, op), TableName=narrow, **args)
 
 
 def test_index_projection_within_reach(ddb, narrow):

@@ -483,62 +483,85 @@ static bool q_index_holds(const ddb_table *t, const ddb_index *ix, const char *n
     return false;
 }
 
-/* Refuses the top-level attributes of `names` (an object, first use first;
-   stolen) that the index does not hold, listed as DynamoDB Local 3.3.1
-   lists them (a Java HashSet): in a Query's filter (`filter`) of any
-   secondary index, or in the projection of a global one. */
-static bool q_check_held(const q_ctx *q, json_t *names, bool filter, ddb_err *err)
+/* Adds `name` to the list of a "does not project" message. */
+static void q_list_name(buf_t *list, const char *name)
 {
-    json_t *missing = json_object();
-    const char *name;
-    json_t *v;
-    json_object_foreach(names, name, v)
-    {
-        if (!q_index_holds(q->t, q->ix, name)) json_object_set(missing, name, v);
-    }
-    json_decref(names);
-    bool ok = json_object_size(missing) == 0;
-    if (!ok) {
-        json_t *listed = ddb_attr_reordered(missing, DDB_ORDER_HASHMAP);
-        buf_t list = BUF_INIT;
-        json_object_foreach(listed, name, v)
-        {
-            buf_printf(&list, "%s%s", list.len ? ", " : "", name);
-        }
-        if (filter)
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "One or more parameter values were invalid: Secondary index %s does not "
-                        "project one or more filter attributes: [%.2000s]",
-                        q->ix->name, buf_cstr(&list));
-        else
-            ddb_err_set(err, DDB_E_VALIDATION,
-                        "One or more parameter values were invalid: Global secondary index %s "
-                        "does not project [%.2000s]",
-                        q->ix->name, buf_cstr(&list));
-        buf_free(&list);
-        json_decref(listed);
-    }
-    json_decref(missing);
-    return ok;
+    buf_printf(list, "%s%s", list->len ? ", " : "", name);
 }
 
-/* A Query of a secondary index filters on what the index holds only. */
+/* The refusal of the names in `list` (not empty) that the index does not
+   hold: in a Query's filter (`filter`), or in the projection. */
+static bool q_not_held(const q_ctx *q, const buf_t *list, bool filter, ddb_err *err)
+{
+    if (filter)
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Secondary index %s does not "
+                    "project one or more filter attributes: [%.2000s]",
+                    q->ix->name, buf_cstr(list));
+    else
+        ddb_err_set(err, DDB_E_VALIDATION,
+                    "One or more parameter values were invalid: Global secondary index %s "
+                    "does not project [%.2000s]",
+                    q->ix->name, buf_cstr(list));
+    return false;
+}
+
+static int q_cmp_names(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return ddb_utf16_cmp(x, strlen(x), y, strlen(y));
+}
+
+/* A Query of a secondary index filters on what the index holds only. The
+   names it does not hold are listed sorted, as DynamoDB Local 3.3.1 sorts
+   them (Collections.sort). */
 static bool q_check_filter_held(const q_ctx *q, ddb_err *err)
 {
     if (!q->ix || !q->filter) return true;
     json_t *names = json_object();
     ddb_cond_top_names(q->filter, names);
-    return q_check_held(q, names, true, err);
+    const char **missing = xcalloc(json_object_size(names) + 1, sizeof *missing);
+    size_t n = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(names, name, v)
+    {
+        if (!q_index_holds(q->t, q->ix, name)) missing[n++] = name;
+    }
+    qsort(missing, n, sizeof *missing, q_cmp_names);
+    buf_t list = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        q_list_name(&list, missing[i]);
+    bool ok = n == 0 || q_not_held(q, &list, true, err);
+    buf_free(&list);
+    free(missing);
+    json_decref(names);
+    return ok;
 }
 
 /* A global index answers only what it holds (a local one reads the rest
-   from the table). */
+   from the table). 3.3.1 puts every top-level name of the projection into
+   a HashSet in the order its projection tree holds them
+   (ddb_proj_tree_names), removes those the index holds, and lists the
+   rest. */
 static bool q_check_projection_held(const q_ctx *q, ddb_err *err)
 {
     if (!q->ix || !q->ix->global || !q->proj) return true;
     json_t *names = json_object();
-    ddb_proj_top_names(q->proj, names);
-    return q_check_held(q, names, false, err);
+    ddb_proj_tree_names(q->proj, names);
+    json_t *set = ddb_attr_reordered(names, DDB_ORDER_HASHMAP);
+    buf_t list = BUF_INIT;
+    const char *name;
+    json_t *v;
+    json_object_foreach(set, name, v)
+    {
+        if (!q_index_holds(q->t, q->ix, name)) q_list_name(&list, name);
+    }
+    bool ok = list.len == 0 || q_not_held(q, &list, false, err);
+    buf_free(&list);
+    json_decref(set);
+    json_decref(names);
+    return ok;
 }
 
 /*

@@ -58,6 +58,12 @@ json_t *ddb_proj_apply(const ddb_proj *p, const json_t *item);
 void ddb_proj_set_listed(ddb_proj *p);
 /* As ddb_cond_top_names, for the projected paths. */
 void ddb_proj_top_names(const ddb_proj *p, json_t *names);
+/* The same names in the order DynamoDB Local 3.3.1's projection tree
+   holds them, which a message listing them as a HashSet filled from the
+   tree shows: a legacy AttributesToGet's as listed (ddb_proj_set_listed);
+   else the paths taken last to first, each name once, through a HashMap
+   keyed by document path elements (DDB_ORDER_DOC_PATH). */
+void ddb_proj_tree_names(const ddb_proj *p, json_t *names);
 void ddb_proj_free(ddb_proj *p);
 
 /* ---- update ---- */

@@ -187,6 +187,8 @@ bool expr_trie_has_top(const expr_trie *t, const char *name);
 /* Adds the top-level name of each path, in the order first written, as
    keys of the object `names`. */
 void expr_trie_top_names(const expr_trie *t, json_t *names);
+/* The same, taking the paths last to first (each name once). */
+void expr_trie_top_names_backwards(const expr_trie *t, json_t *names);
 /* Reorders, in place, every map of `item` that a path steps into (not the
    paths' targets) by `how`, as DynamoDB Local orders a map an update
    rebuilt. */

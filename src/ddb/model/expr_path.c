@@ -182,6 +182,13 @@ void expr_trie_top_names(const expr_trie *t, json_t *names)
         json_object_set_new(names, t->root.kids[i]->el.name, json_true());
 }
 
+void expr_trie_top_names_backwards(const expr_trie *t, json_t *names)
+{
+    for (int i = t->npaths - 1; i >= 0; i--)
+        if (!json_object_get(names, t->paths[i].el[0].name))
+            json_object_set_new(names, t->paths[i].el[0].name, json_true());
+}
+
 static int by_index(const void *a, const void *b)
 {
     const trie_node *x = *(trie_node *const *)a, *y = *(trie_node *const *)b;

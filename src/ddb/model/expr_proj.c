@@ -86,6 +86,20 @@ void ddb_proj_top_names(const ddb_proj *p, json_t *names)
     expr_trie_top_names(p->trie, names);
 }
 
+void ddb_proj_tree_names(const ddb_proj *p, json_t *names)
+{
+    if (p->listed) {
+        expr_trie_top_names(p->trie, names);
+        return;
+    }
+    json_t *backwards = json_object();
+    expr_trie_top_names_backwards(p->trie, backwards);
+    json_t *tree = ddb_attr_reordered(backwards, DDB_ORDER_DOC_PATH);
+    json_object_update(names, tree);
+    json_decref(tree);
+    json_decref(backwards);
+}
+
 void ddb_proj_free(ddb_proj *p)
 {
     if (!p) return;
