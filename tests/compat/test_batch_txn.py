@@ -236,6 +236,42 @@ def test_transact_write_capacity_counts_indexes(ddb, make_table):
     assert out["ConsumedCapacity"] == [{"TableName": t, "CapacityUnits": 6.0}]
 
 
+def test_transact_write_index_key_type_reason(ddb, make_table):
+    # A Put whose GSI or LSI key attribute has another type than the index's
+    # is that action's ValidationError reason, as a wrongly typed table key
+    # is (DynamoDB Local 3.3.1), beside the others' reasons; it names no
+    # item, so a later action on the same key is not "one item twice". Other
+    # faults of an index key (a set, an empty string) fail the whole call.
+    table = _index_table(make_table)
+    index_type = "One or more parameter values were invalid: Type mismatch for Index Key"
+    code, msg, resp = error_of(ddb.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"N": "5"}}}},
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"N": "1"}, "l": {"S": "x"}}}},
+        {"Delete": {"TableName": table, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}}},
+        {"ConditionCheck": {"TableName": table, "Key": {"pk": {"S": "z"}, "sk": {"N": "1"}},
+                            "ConditionExpression": "attribute_exists(pk)"}}])
+    assert code == "TransactionCanceledException"
+    assert msg == ("Transaction cancelled, please refer cancellation reasons for specific reasons "
+                   "[ValidationError, ValidationError, None, ConditionalCheckFailed]")
+    assert resp["CancellationReasons"] == [
+        {"Code": "ValidationError", "Message": index_type},
+        {"Code": "ValidationError", "Message": index_type},
+        {"Code": "None"},
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed."}]
+    code, _, resp = error_of(ddb.execute_transaction, TransactStatements=[
+        {"Statement": "INSERT INTO \"%s\" VALUE {'pk': 'q', 'sk': 1, 'g': 5}" % table},
+        {"Statement": "INSERT INTO \"%s\" VALUE {'pk': 'r', 'sk': 1}" % table}])
+    assert code == "TransactionCanceledException"
+    assert resp["CancellationReasons"] == [{"Code": "ValidationError", "Message": index_type},
+                                           {"Code": "None"}]
+    expect_error("ValidationException", "Invalid attribute value type", ddb.transact_write_items,
+                 TransactItems=[{"Put": {"TableName": table, "Item": {
+                     "pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"SS": ["x"]}}}}])
+    expect_error("ValidationException", index_type, ddb.put_item, TableName=table,
+                 Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"N": "5"}})
+    assert ddb.scan(TableName=table)["Items"] == []
+
+
 def test_transact_write_capacity_sums_equal_actions(server, ddb, make_table):
     documented_only(server, "its transactions count actions of equal cost once (a set of"
                             " ConsumedCapacity values): two Puts of small items cost 2 units, not 4")

@@ -187,8 +187,11 @@ bool eng_is_index_key_attr(const ddb_table *t, const ddb_index *ix, const char *
 size_t eng_index_order(const ddb_table *t, const ddb_index **out);
 /* Checks a whole item before it is stored: 400 KB size limit, then the
    secondary index key attributes (types, empty values, sizes), index by
-   index in eng_index_order. */
-bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err);
+   index in eng_index_order. `unfit`, when given, is set to whether the
+   fault was an index key value of another type than the index's, which
+   TransactWriteItems reports as the action's cancellation reason (as
+   eng_key_from_item's). */
+bool eng_item_check(const ddb_table *t, const json_t *item, bool *unfit, ddb_err *err);
 /* The encoded key of `item` in index `ix` (tk: the item's table key), or
    false when the item has no entry in it (sparse index). */
 bool eng_index_key(const ddb_index *ix, const eng_key *tk, const json_t *item, eng_key *out);
@@ -314,8 +317,9 @@ typedef struct eng_write_req {
  * TransactWriteItems; a BatchWriteItem PutRequest/DeleteRequest is passed
  * as {"TableName": ..., "Item"/"Key": ...}). Runs on the caller's thread.
  * `key_unfit` is NULL except in a transaction, where it is set when the
- * write failed on a key value of the wrong type or size (eng_key_from_key):
- * w->t is then acquired and nothing after the key is prepared.
+ * write failed on a key value of the wrong type or size (eng_key_from_key),
+ * or on a Put's index key value of the wrong type (eng_item_check): w->t is
+ * then acquired and nothing after the item's keys is prepared.
  */
 bool eng_write_prepare(eng *e, eng_conn *c, eng_write_kind kind, const json_t *req,
                        eng_write_req *w, bool *key_unfit, ddb_err *err);

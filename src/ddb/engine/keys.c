@@ -220,20 +220,21 @@ json_t *eng_index_key_json(const ddb_table *t, const ddb_index *ix, const json_t
 }
 
 /* Type and emptiness of one index key attribute of an item (absent is fine:
-   the index is sparse). */
-static bool index_key_attr_ok(const ddb_index *ix, const ddb_keydef *kd, bool range,
-                              const json_t *item, ddb_err *err)
+   the index is sparse). A value of another type than the index's is
+   KEY_UNFIT, as a table key's; the other faults are KEY_BAD. */
+static key_check index_key_attr_check(const ddb_index *ix, const ddb_keydef *kd, bool range,
+                                      const json_t *item, ddb_err *err)
 {
     const json_t *av = kd->name ? json_object_get(item, kd->name) : NULL;
-    if (!av) return true;
+    if (!av) return KEY_OK;
     if (!key_type_scalar(av)) {
         ddb_err_set(err, DDB_E_VALIDATION, KEY_VALUE_TYPE_MSG);
-        return false;
+        return KEY_BAD;
     }
     if (!key_type_is(av, kd->type)) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "One or more parameter values were invalid: Type mismatch for Index Key");
-        return false;
+        return KEY_UNFIT;
     }
     const char *what;
     if (key_value_empty(av, &what)) {
@@ -242,9 +243,9 @@ static bool index_key_attr_ok(const ddb_index *ix, const ddb_keydef *kd, bool ra
                     "secondary index key is not supported. The AttributeValue for a key "
                     "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
                     what, ix->name, kd->name);
-        return false;
+        return KEY_BAD;
     }
-    return key_value_size_ok(av, range, true, err);
+    return key_value_size_ok(av, range, true, err) ? KEY_OK : KEY_BAD;
 }
 
 size_t eng_index_order(const ddb_table *t, const ddb_index **out)
@@ -270,24 +271,26 @@ size_t eng_index_order(const ddb_table *t, const ddb_index **out)
     return n;
 }
 
-bool eng_item_check(const ddb_table *t, const json_t *item, ddb_err *err)
+bool eng_item_check(const ddb_table *t, const json_t *item, bool *unfit, ddb_err *err)
 {
+    if (unfit) *unfit = false;
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE) {
         ddb_err_set(err, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
         return false;
     }
     const ddb_index **order = xcalloc(t->n_indexes + 1, sizeof *order);
     size_t n = eng_index_order(t, order);
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
+    key_check r = KEY_OK;
+    for (size_t i = 0; i < n && r == KEY_OK; i++) {
         const ddb_index *ix = order[i];
-        for (int j = 0; ok && ix->global && j < ix->n_hash; j++)
-            ok = index_key_attr_ok(ix, &ix->hashes[j], false, item, err);
-        for (int j = 0; ok && j < ix->n_range; j++)
-            ok = index_key_attr_ok(ix, &ix->ranges[j], true, item, err);
+        for (int j = 0; r == KEY_OK && ix->global && j < ix->n_hash; j++)
+            r = index_key_attr_check(ix, &ix->hashes[j], false, item, err);
+        for (int j = 0; r == KEY_OK && j < ix->n_range; j++)
+            r = index_key_attr_check(ix, &ix->ranges[j], true, item, err);
     }
     free(order);
-    return ok;
+    if (unfit) *unfit = r == KEY_UNFIT;
+    return r == KEY_OK;
 }
 
 /* The part of an index key made of keys[0..n) of `item`, in the tuple form

@@ -171,7 +171,7 @@ static bool prepare_target(eng_write_kind kind, const json_t *req, eng_write_req
         const json_t *item = required_object(req, "Item", "item", err);
         if (!item || !(w->item = ddb_item_normalize_limited(item, err))) return false;
         if (!eng_key_from_item(w->t, w->item, &w->key, unfit, err)) return false;
-        if (!eng_item_check(w->t, w->item, err)) return false;
+        if (!eng_item_check(w->t, w->item, unfit, err)) return false;
         w->key_json = eng_key_json(w->t, w->item);
         return true;
     }
@@ -311,7 +311,7 @@ static bool refresh_table(eng *e, eng_conn *c, eng_write_req *w, ddb_err *err)
         ddb_err_set(err, DDB_E_NOT_FOUND, "Requested resource not found");
         return false;
     }
-    return w->kind != ENG_PUT || eng_item_check(t, w->item, err);
+    return w->kind != ENG_PUT || eng_item_check(t, w->item, NULL, err);
 }
 
 /*
@@ -378,7 +378,7 @@ static json_t *updated_item(const eng_write_req *w, const json_t *old, const jso
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE) {
         ddb_err_set(err, DDB_E_VALIDATION,
                     "Item size to update has exceeded the maximum allowed size");
-    } else if (eng_item_check(w->t, item, err)) {
+    } else if (eng_item_check(w->t, item, NULL, err)) {
         return item;
     }
     json_decref(item);
