@@ -19,6 +19,9 @@ measured on 3.3.1 (tests/compat/FINDINGS.md, entry 23). Both servers.
 - PutItem, UpdateItem and DeleteItem refuse names or values without any
   expression before they read the Item or Key (whose values come before
   the expressions otherwise).
+- An UpdateExpression's #names are resolved over all its actions first,
+  then each action's :values and operands, both from the last action to
+  the first.
 """
 import pytest
 from compatlib import expect_error
@@ -262,3 +265,41 @@ def test_transaction_missing_key_after_missing_table(raw, table):
     st, _, out = raw("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "compat-absent", "Item": K}},
                                                               {"Delete": {"TableName": table}}]})
     assert st == 400 and out["__type"].endswith("ResourceNotFoundException"), out
+
+
+UNDEF_NAME = "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: %s"
+UNDEF_VALUE = "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: %s"
+ADD_TYPE = ("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: %s, "
+            "typeSet: ALLOWED_FOR_ADD_OPERAND")
+PLUS_TYPE = "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: %s"
+UPDATE_ORDER_CASES = [
+    # every #name first, from the last action to the first, left to right in one
+    ("SET #a = :x, #b = :y", UNDEF_NAME % "#b"),
+    ("REMOVE #q, #r", UNDEF_NAME % "#r"),
+    ("SET a = :x, b = :y REMOVE #r", UNDEF_NAME % "#r"),
+    ("SET b = :x, #a = :v", UNDEF_NAME % "#a"),
+    ("ADD #q :n, a :s", UNDEF_NAME % "#q"),
+    ("SET #a = :x + #b", UNDEF_NAME % "#a"),
+    # then each action's :values and operands, from the last action to the first
+    ("SET a = :x, b = :y", UNDEF_VALUE % ":y"),
+    ("SET a = :x, b = :n, c = :y", UNDEF_VALUE % ":y"),
+    ("SET a = :x REMOVE c ADD d :y", UNDEF_VALUE % ":y"),
+    ("ADD d :y SET a = :x", UNDEF_VALUE % ":x"),
+    ("SET a = :x, b = :y + :w", UNDEF_VALUE % ":y"),
+    ("ADD a :s, b :t", ADD_TYPE % "BOOLEAN"),
+    ("ADD a :x, b :s", ADD_TYPE % "STRING"),
+    ("ADD a :s, b :x", UNDEF_VALUE % ":x"),
+    ("SET a = :n + :s, b = :x", UNDEF_VALUE % ":x"),
+    ("SET a = :n + :s, b = :n + :t", PLUS_TYPE % "BOOL"),
+]
+
+
+@pytest.mark.parametrize("expression,message", UPDATE_ORDER_CASES)
+def test_update_expression_fault_order(ddb, table, expression, message):
+    # DynamoDB Local 3.3.1 resolves an UpdateExpression's #names over all
+    # its actions before any :value, each pass from the last action to the
+    # first; cruddur checked the actions first to last, names and values
+    # together.
+    expect_error("ValidationException", message, ddb.update_item, TableName=table, Key={"pk": X, "sk": X},
+                 UpdateExpression=expression, ExpressionAttributeNames={"#z": "z"},
+                 ExpressionAttributeValues={":s": {"S": "1"}, ":t": {"BOOL": True}, ":n": {"N": "1"}})

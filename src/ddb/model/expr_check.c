@@ -113,6 +113,14 @@ bool expr_check_path(expr_parser *p, expr_node *n)
     return true;
 }
 
+bool expr_check_paths(expr_parser *p, expr_node *n)
+{
+    if (n->kind == EN_PATH) return expr_check_path(p, n);
+    for (int i = 0; i < n->nkids; i++)
+        if (!expr_check_paths(p, n->kids[i])) return false;
+    return true;
+}
+
 bool expr_check_value(expr_parser *p, expr_node *n)
 {
     const expr_tok *t = &p->toks[n->tok];

@@ -156,6 +156,9 @@ bool expr_check_words(expr_parser *p, expr_node *n, expr_ctx ctx);
 bool expr_check_tree(expr_parser *p, expr_node *n, expr_ctx ctx);
 /* Resolves a path's elements (names, nesting limit). */
 bool expr_check_path(expr_parser *p, expr_node *n);
+/* Resolves the paths of a whole tree, in source order, and nothing else
+   (expr_check_tree then finds them resolved). */
+bool expr_check_paths(expr_parser *p, expr_node *n);
 bool expr_check_value(expr_parser *p, expr_node *n);
 /* The DynamoDB type-name used in operand-type messages ("S", "NS", ...). */
 const char *expr_type_name(const json_t *av);

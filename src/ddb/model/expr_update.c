@@ -109,13 +109,21 @@ ddb_update *ddb_update_parse(const char *text, ddb_expr_attrs *a, ddb_err *err)
         ok = expr_check_words(&p, u->acts[i].path, CTX_UPDATE) &&
              (!u->acts[i].value || expr_check_words(&p, u->acts[i].value, CTX_UPDATE));
     }
-    for (int i = 0; ok && i < u->n; i++)
-        ok = check_action(&p, &u->acts[i]);
+    /* DynamoDB Local 3.3.1's order: every action's #names, from the last
+       action to the first; then overlapping paths; then each action's
+       :values and operands, again from the last action to the first
+       (test_errors_order.py::test_update_expression_fault_order). */
+    for (int i = u->n - 1; ok && i >= 0; i--) {
+        ok = expr_check_paths(&p, u->acts[i].path) &&
+             (!u->acts[i].value || expr_check_paths(&p, u->acts[i].value));
+    }
     if (ok) {
         u->paths.trie = expr_trie_new();
         for (int i = 0; ok && i < u->n; i++)
             ok = expr_trie_add(u->paths.trie, &u->acts[i].path->path, "UpdateExpression", err);
     }
+    for (int i = u->n - 1; ok && i >= 0; i--)
+        ok = check_action(&p, &u->acts[i]);
     expr_parser_free(&p);
     if (!ok) {
         ddb_update_free(u);
