@@ -211,10 +211,8 @@ static json_t *convert(conv *c, const pq_node *n, bool nested)
         /* a map sent as a parameter is kept as any map a request sends
            (through a written map, each map inside it too), not as a
            literal: its names in that order, so that an INSERT keeps them
-           so (eng_write_keep_given) */
-        if (json_object_get(v, "M") || json_object_get(v, "L"))
-            return ddb_av_reordered_deep(v, DDB_ORDER_WRITTEN);
-        return json_incref(v);
+           so (eng_write_keep_given); any other value is shared as it is */
+        return ddb_av_reordered_deep(v, DDB_ORDER_WRITTEN);
     }
     case PQ_N_LIST: {
         json_t *l = json_array();
